@@ -1,0 +1,51 @@
+//! Server functions: thin calls from the pages into the server's catalogue.
+//! Each fetches the catalogue from context and forwards; no logic lives here.
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::model::{Page, RegistryOverview, RegistrySummary, RepositorySummary, TagDetail, TagSummary};
+
+/// Items per page in the UI listings.
+pub const PAGE_SIZE: u32 = 50;
+
+#[cfg(feature = "ssr")]
+fn catalog() -> Result<crate::contract::SharedCatalog, AppError> {
+    use_context::<crate::contract::SharedCatalog>()
+        .ok_or_else(|| AppError::internal("the catalogue is not available in this context"))
+}
+
+#[cfg(feature = "ssr")]
+fn page_request(page: u32) -> crate::contract::PageRequest {
+    crate::contract::PageRequest { offset: u64::from(page.saturating_sub(1)) * u64::from(PAGE_SIZE), limit: PAGE_SIZE }
+}
+
+/// Every registry with its health, for the home page.
+#[server(prefix = "/_fn", endpoint = "overview")]
+pub async fn get_overview() -> Result<Vec<RegistryOverview>, AppError> {
+    Ok(catalog()?.overview().await)
+}
+
+/// One registry's configuration summary.
+#[server(prefix = "/_fn", endpoint = "registry")]
+pub async fn get_registry(registry: String) -> Result<RegistrySummary, AppError> {
+    catalog()?.registry(&registry)
+}
+
+/// Page `page` (from 1) of a registry's repositories.
+#[server(prefix = "/_fn", endpoint = "repositories")]
+pub async fn list_repositories(registry: String, page: u32) -> Result<Page<RepositorySummary>, AppError> {
+    catalog()?.repositories(&registry, page_request(page)).await
+}
+
+/// Page `page` (from 1) of a repository's tags.
+#[server(prefix = "/_fn", endpoint = "tags")]
+pub async fn list_tags(registry: String, repository: String, page: u32) -> Result<Page<TagSummary>, AppError> {
+    catalog()?.tags(&registry, &repository, page_request(page)).await
+}
+
+/// One tag's manifest, platforms, layers and configuration.
+#[server(prefix = "/_fn", endpoint = "tag")]
+pub async fn get_tag(registry: String, repository: String, reference: String) -> Result<TagDetail, AppError> {
+    catalog()?.tag(&registry, &repository, &reference).await
+}

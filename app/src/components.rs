@@ -1,0 +1,7 @@
+//! Reusable pieces of the pages.
+
+mod error_box;
+mod pagination;
+
+pub use error_box::ErrorBox;
+pub use pagination::Pagination;

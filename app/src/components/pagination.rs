@@ -1,0 +1,25 @@
+//! Previous/next links with the page number in the URL query, so every
+//! page of a listing has a shareable address.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+/// Links to the neighbouring pages of a listing at `base`.
+#[component]
+pub fn Pagination(base: String, page: u32, per_page: u32, total: Option<u64>, has_next: bool) -> impl IntoView {
+    let pages = total.map(|t| t.div_ceil(u64::from(per_page)).max(1));
+    let prev = (page > 1).then(|| format!("{base}?page={}", page - 1));
+    let next = has_next.then(|| format!("{base}?page={}", page + 1));
+    view! {
+        <nav class="pagination" aria-label="Pagination">
+            {prev.map(|href| view! { <A href=href attr:rel="prev">"← Previous"</A> })}
+            <span class="page-of">
+                {match pages {
+                    Some(n) => format!("Page {page} of {n}"),
+                    None => format!("Page {page}"),
+                }}
+            </span>
+            {next.map(|href| view! { <A href=href attr:rel="next">"Next →"</A> })}
+        </nav>
+    }
+}

@@ -1,0 +1,41 @@
+//! What the pages need from the server, as a trait. The server implements it
+//! (`server::catalog`) and hands it to server functions through Leptos
+//! context, so this crate sees a contract and never an HTTP client.
+
+use std::sync::Arc;
+
+use crate::error::AppError;
+use crate::model::{Page, RegistryOverview, RegistrySummary, RepositorySummary, TagDetail, TagSummary};
+
+/// A page request: where to start and how many items.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageRequest {
+    pub offset: u64,
+    pub limit: u32,
+}
+
+/// The catalogue as the UI and the REST API see it.
+#[async_trait::async_trait]
+pub trait Catalog: Send + Sync + 'static {
+    /// Every configured registry, without asking any of them.
+    fn registries(&self) -> Vec<RegistrySummary>;
+
+    /// One configured registry.
+    fn registry(&self, id: &str) -> Result<RegistrySummary, AppError>;
+
+    /// Every registry with a fresh health probe; the probes run concurrently
+    /// and each is bounded by a timeout, so a slow registry delays no other.
+    async fn overview(&self) -> Vec<RegistryOverview>;
+
+    /// One page of a registry's repositories, sorted by name.
+    async fn repositories(&self, registry: &str, page: PageRequest) -> Result<Page<RepositorySummary>, AppError>;
+
+    /// One page of a repository's tags with their manifests resolved.
+    async fn tags(&self, registry: &str, repository: &str, page: PageRequest) -> Result<Page<TagSummary>, AppError>;
+
+    /// One tag (or digest): manifest, platforms, layers and configuration.
+    async fn tag(&self, registry: &str, repository: &str, reference: &str) -> Result<TagDetail, AppError>;
+}
+
+/// How the catalogue travels through context and router state.
+pub type SharedCatalog = Arc<dyn Catalog>;

@@ -1,0 +1,73 @@
+//! Small formatting helpers for sizes, digests and times.
+
+/// `1.5 MB` style, decimal units as registries and Docker Hub show them.
+pub fn bytes(n: u64) -> String {
+    const UNITS: [&str; 6] = ["B", "kB", "MB", "GB", "TB", "PB"];
+    if n < 1000 {
+        return format!("{n} B");
+    }
+    let mut value = n as f64;
+    let mut unit = 0;
+    while value >= 1000.0 && unit < UNITS.len() - 1 {
+        value /= 1000.0;
+        unit += 1;
+    }
+    if value >= 100.0 { format!("{value:.0} {}", UNITS[unit]) } else { format!("{value:.1} {}", UNITS[unit]) }
+}
+
+/// `sha256:0123456789ab`: algorithm and the first 12 hex digits.
+pub fn short_digest(digest: &str) -> String {
+    match digest.split_once(':') {
+        Some((algo, hex)) => format!("{algo}:{}", hex.get(..12).unwrap_or(hex)),
+        None => digest.get(..19).unwrap_or(digest).to_string(),
+    }
+}
+
+/// `2026-11-27 17:55 UTC` from an RFC 3339 time; anything else is shown as is.
+pub fn when(rfc3339: &str) -> String {
+    match (rfc3339.get(..10), rfc3339.get(11..16)) {
+        (Some(date), Some(time)) if rfc3339.as_bytes().get(10) == Some(&b'T') => format!("{date} {time} UTC"),
+        _ => rfc3339.to_string(),
+    }
+}
+
+/// Size range over platforms: `12.0 MB` or `11.2 MB – 12.0 MB`.
+pub fn size_range(sizes: impl IntoIterator<Item = u64>) -> Option<String> {
+    let sizes: Vec<u64> = sizes.into_iter().collect();
+    let min = sizes.iter().min()?;
+    let max = sizes.iter().max()?;
+    Some(if min == max { bytes(*min) } else { format!("{} – {}", bytes(*min), bytes(*max)) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_read_like_docker_hub() {
+        assert_eq!(bytes(0), "0 B");
+        assert_eq!(bytes(999), "999 B");
+        assert_eq!(bytes(1_500), "1.5 kB");
+        assert_eq!(bytes(29_123_456), "29.1 MB");
+        assert_eq!(bytes(123_456_789), "123 MB");
+    }
+
+    #[test]
+    fn digests_shorten_to_twelve_hex_digits() {
+        assert_eq!(short_digest("sha256:0123456789abcdef0123"), "sha256:0123456789ab");
+        assert_eq!(short_digest("sha256:abc"), "sha256:abc");
+    }
+
+    #[test]
+    fn times_keep_minutes() {
+        assert_eq!(when("2026-11-27T17:55:42.123Z"), "2026-11-27 17:55 UTC");
+        assert_eq!(when("yesterday"), "yesterday");
+    }
+
+    #[test]
+    fn ranges_collapse_when_equal() {
+        assert_eq!(size_range([5_000, 5_000]).as_deref(), Some("5.0 kB"));
+        assert_eq!(size_range([1_000, 2_000]).as_deref(), Some("1.0 kB – 2.0 kB"));
+        assert_eq!(size_range([]), None);
+    }
+}

@@ -1,0 +1,82 @@
+//! Reestr's isomorphic crate: the pages and components (rendered on the
+//! server and hydrated in the browser), the DTOs both sides share, and the
+//! server functions between them.
+
+pub mod api;
+pub mod components;
+#[cfg(feature = "ssr")]
+pub mod contract;
+pub mod error;
+pub mod format;
+pub mod model;
+pub mod pages;
+pub mod paths;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::{ParamSegment, SsrMode, StaticSegment, WildcardSegment};
+
+use crate::pages::{HomePage, NotFound, RegistryPage, RepositoryOrTagPage};
+
+/// The HTML document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The application: layout and routes. Every route streams in order, so a
+/// page is complete HTML even without JavaScript.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/reestr.css" />
+        <Title formatter=|text: String| {
+            if text.is_empty() { "Reestr".to_string() } else { format!("{text} · Reestr") }
+        } />
+        <Router>
+            <a class="skip-link" href="#main">"Skip to content"</a>
+            <header class="top">
+                <A href="/" attr:class="brand">"Reestr"</A>
+                <span class="tagline">"container registry browser"</span>
+            </header>
+            <main id="main" tabindex="-1">
+                <Routes fallback=|| view! { <NotFound /> }>
+                    <Route path=StaticSegment("") view=HomePage ssr=SsrMode::InOrder />
+                    <Route
+                        path=(StaticSegment("registries"), ParamSegment("registry"))
+                        view=RegistryPage
+                        ssr=SsrMode::InOrder
+                    />
+                    <Route
+                        path=(
+                            StaticSegment("registries"),
+                            ParamSegment("registry"),
+                            StaticSegment("repositories"),
+                            WildcardSegment("path"),
+                        )
+                        view=RepositoryOrTagPage
+                        ssr=SsrMode::InOrder
+                    />
+                </Routes>
+            </main>
+        </Router>
+    }
+}

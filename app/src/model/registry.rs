@@ -1,0 +1,94 @@
+//! Registries as configured, and what Reestr found when it last looked.
+
+use serde::{Deserialize, Serialize};
+
+/// A configured registry, as known without asking it anything.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RegistrySummary {
+    /// Slug from `registries.yaml`, used in URLs.
+    pub id: String,
+    pub display_name: String,
+    pub description: Option<String>,
+    /// The registry's Distribution API endpoint (without credentials).
+    pub base_url: String,
+    /// `anonymous`, `basic` or `bearer`.
+    pub auth_mode: String,
+    /// Title and version of the API document the client is built from.
+    pub api_document: String,
+    /// Each canonical operation Reestr looked for in that document.
+    pub operations: Vec<OperationCheck>,
+}
+
+impl RegistrySummary {
+    /// True when every operation Reestr needs to browse was found.
+    pub fn browsable(&self) -> bool {
+        self.operations.iter().all(|op| op.found || !op.required)
+    }
+}
+
+/// Whether one canonical operation exists in the registry's API document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OperationCheck {
+    /// Canonical name, e.g. `listTags`.
+    pub operation: String,
+    pub required: bool,
+    pub found: bool,
+    /// `GET /v2/{name}/tags/list` when found; what to add when missing.
+    pub detail: String,
+}
+
+/// The result of probing a registry's `/v2/` endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum HealthStatus {
+    Healthy,
+    AuthFailed,
+    MissingOperations,
+    Unreachable,
+}
+
+impl HealthStatus {
+    /// Words for a badge.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Healthy => "Healthy",
+            Self::AuthFailed => "Auth failed",
+            Self::MissingOperations => "Missing operations",
+            Self::Unreachable => "Unreachable",
+        }
+    }
+
+    /// A CSS modifier for the badge.
+    pub fn css(self) -> &'static str {
+        match self {
+            Self::Healthy => "ok",
+            Self::AuthFailed | Self::MissingOperations => "warn",
+            Self::Unreachable => "bad",
+        }
+    }
+}
+
+/// Reachability of one registry, measured now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RegistryHealth {
+    pub status: HealthStatus,
+    /// What went wrong, in words, when not healthy.
+    pub message: Option<String>,
+    /// Round trip of the probe in milliseconds.
+    pub latency_ms: u32,
+    /// When the probe ran (RFC 3339, UTC).
+    pub checked_at: String,
+}
+
+/// A registry with its current health: one card on the home page and one
+/// entry of `GET /api/registries`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RegistryOverview {
+    #[serde(flatten)]
+    pub registry: RegistrySummary,
+    pub health: RegistryHealth,
+}

@@ -1,0 +1,91 @@
+//! Tags, manifests, platforms and image configurations.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+/// An OS/architecture pair with the manifest that serves it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Platform {
+    pub os: String,
+    pub architecture: String,
+    pub variant: Option<String>,
+    /// Digest of the platform's image manifest.
+    pub digest: String,
+    /// Compressed size of that image (config + layers), when resolved.
+    pub size: Option<u64>,
+}
+
+impl Platform {
+    /// `linux/arm64/v8` style.
+    pub fn label(&self) -> String {
+        match &self.variant {
+            Some(v) => format!("{}/{}/{}", self.os, self.architecture, v),
+            None => format!("{}/{}", self.os, self.architecture),
+        }
+    }
+}
+
+/// A row of the tags table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TagSummary {
+    pub name: String,
+    /// Digest of the manifest or index the tag points to.
+    pub digest: Option<String>,
+    pub media_type: Option<String>,
+    /// Compressed size for a single-platform image; for an index see `platforms`.
+    pub size: Option<u64>,
+    /// One entry per platform (a single entry for a single-platform image).
+    pub platforms: Vec<Platform>,
+    /// Image creation time from the config (RFC 3339), newest platform for an index.
+    pub created: Option<String>,
+    /// Set when this tag's details could not be read; the row still shows.
+    pub error: Option<AppError>,
+}
+
+/// A content descriptor: what a manifest points at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Descriptor {
+    pub media_type: String,
+    pub digest: String,
+    pub size: u64,
+}
+
+/// One image manifest with its configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImageDetail {
+    /// Set when the image was reached through an index.
+    pub platform: Option<Platform>,
+    pub digest: String,
+    pub media_type: String,
+    pub config: Descriptor,
+    pub layers: Vec<Descriptor>,
+    /// Config plus layers, compressed.
+    pub total_size: u64,
+    pub os: Option<String>,
+    pub architecture: Option<String>,
+    pub created: Option<String>,
+    pub labels: BTreeMap<String, String>,
+}
+
+/// Everything about one tag (or digest reference).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TagDetail {
+    pub repository: String,
+    pub reference: String,
+    pub digest: String,
+    pub media_type: String,
+    /// True for an OCI image index or Docker manifest list.
+    pub is_index: bool,
+    /// One per image: a single entry, or one per platform of an index.
+    pub images: Vec<ImageDetail>,
+    /// Index entries that are attestations (buildx provenance, SBOM), not platforms.
+    pub attestations: Vec<Descriptor>,
+}

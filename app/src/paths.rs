@@ -1,0 +1,134 @@
+//! URLs of Reestr's pages and how repository paths are read back.
+//!
+//! Repository names contain slashes (`team/sub/app`), so a repository or tag
+//! cannot be one path segment. Pages use `/-/` as the separator (a path
+//! component of a repository name must start with a letter or digit, so `-`
+//! never is one). The REST API also accepts `{repo}/tags` and
+//! `{repo}/tags/{tag}`, as its documented shape.
+
+use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+
+/// Characters escaped in one path segment (a tag, a registry id).
+const SEGMENT: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'/')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}');
+
+/// Same, but slashes separate the parts of a repository name and stay.
+const REPOSITORY: &AsciiSet =
+    &CONTROLS.add(b' ').add(b'"').add(b'#').add(b'%').add(b'<').add(b'>').add(b'?').add(b'`').add(b'{').add(b'}');
+
+fn seg(s: &str) -> String {
+    utf8_percent_encode(s, SEGMENT).to_string()
+}
+
+fn repo(s: &str) -> String {
+    utf8_percent_encode(s.trim_matches('/'), REPOSITORY).to_string()
+}
+
+/// `/registries/{id}`
+pub fn registry_page(registry: &str) -> String {
+    format!("/registries/{}", seg(registry))
+}
+
+/// `/registries/{id}/repositories/{repo}`
+pub fn repository_page(registry: &str, repository: &str) -> String {
+    format!("/registries/{}/repositories/{}", seg(registry), repo(repository))
+}
+
+/// `/registries/{id}/repositories/{repo}/-/tags/{tag}`
+pub fn tag_page(registry: &str, repository: &str, reference: &str) -> String {
+    format!("/registries/{}/repositories/{}/-/tags/{}", seg(registry), repo(repository), seg(reference))
+}
+
+/// What a path below `…/repositories/` names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RepoPath {
+    /// The repository itself (its page, or its tag list in the REST API).
+    Repository { repository: String },
+    /// The repository's tag list, asked for explicitly.
+    Tags { repository: String },
+    /// One tag (or digest) of the repository.
+    Tag { repository: String, reference: String },
+}
+
+/// Reads the part of a URL after `…/repositories/`.
+///
+/// Rules, in order: a `-` segment separates the repository from `tags` or
+/// `tags/{tag}`; otherwise `…/tags/{tag}` is a tag, `…/tags` is the tag list;
+/// otherwise the whole path is the repository. Returns `None` for an empty
+/// repository name or a malformed `/-/` suffix.
+pub fn parse_repo_path(path: &str) -> Option<RepoPath> {
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let join = |parts: &[&str]| -> Option<String> { if parts.is_empty() { None } else { Some(parts.join("/")) } };
+    if let Some(dash) = segments.iter().position(|s| *s == "-") {
+        let repository = join(&segments[..dash])?;
+        return match &segments[dash + 1..] {
+            [] => Some(RepoPath::Repository { repository }),
+            ["tags"] => Some(RepoPath::Tags { repository }),
+            ["tags", tag] => Some(RepoPath::Tag { repository, reference: (*tag).to_string() }),
+            _ => None,
+        };
+    }
+    match segments.as_slice() {
+        [rest @ .., "tags", tag] if !rest.is_empty() => {
+            Some(RepoPath::Tag { repository: rest.join("/"), reference: (*tag).to_string() })
+        }
+        [rest @ .., "tags"] if !rest.is_empty() => Some(RepoPath::Tags { repository: rest.join("/") }),
+        all => join(all).map(|repository| RepoPath::Repository { repository }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_urls_round_trip_through_the_parser() {
+        let repo = "team/sub/app";
+        let url = repository_page("local", repo);
+        assert_eq!(url, "/registries/local/repositories/team/sub/app");
+        let rest = url.trim_start_matches("/registries/local/repositories/");
+        assert_eq!(parse_repo_path(rest), Some(RepoPath::Repository { repository: repo.into() }));
+
+        let url = tag_page("local", repo, "1.0");
+        assert_eq!(url, "/registries/local/repositories/team/sub/app/-/tags/1.0");
+        let rest = url.trim_start_matches("/registries/local/repositories/");
+        assert_eq!(parse_repo_path(rest), Some(RepoPath::Tag { repository: repo.into(), reference: "1.0".into() }));
+    }
+
+    #[test]
+    fn a_repository_with_a_tags_component_stays_unambiguous_with_the_separator() {
+        assert_eq!(
+            parse_repo_path("x/tags/-/tags/tags"),
+            Some(RepoPath::Tag { repository: "x/tags".into(), reference: "tags".into() })
+        );
+        assert_eq!(parse_repo_path("x/tags/-/tags"), Some(RepoPath::Tags { repository: "x/tags".into() }));
+    }
+
+    #[test]
+    fn rest_shapes_are_read() {
+        assert_eq!(parse_repo_path("library/nginx/tags"), Some(RepoPath::Tags { repository: "library/nginx".into() }));
+        assert_eq!(
+            parse_repo_path("library/nginx/tags/sha256:abc"),
+            Some(RepoPath::Tag { repository: "library/nginx".into(), reference: "sha256:abc".into() })
+        );
+        assert_eq!(parse_repo_path("nginx"), Some(RepoPath::Repository { repository: "nginx".into() }));
+    }
+
+    #[test]
+    fn empty_and_malformed_paths_are_refused() {
+        assert_eq!(parse_repo_path(""), None);
+        assert_eq!(parse_repo_path("tags"), Some(RepoPath::Repository { repository: "tags".into() }));
+        assert_eq!(parse_repo_path("-/tags"), None);
+        assert_eq!(parse_repo_path("a/-/what/ever"), None);
+    }
+}

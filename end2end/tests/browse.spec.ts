@@ -1,0 +1,67 @@
+import { test, expect, Page } from "@playwright/test";
+
+// Journeys through the seeded registry (end2end/registry.sh). Each runs
+// hydrated and with JavaScript disabled (see playwright.config.ts).
+
+async function hydrated(page: Page) {
+  // The hydrate script sets no marker of its own; wait until the WASM has
+  // been fetched and instantiated and the page is idle.
+  await page.waitForLoadState("networkidle");
+}
+
+test("the home page shows a card per registry with its health", async ({ page }) => {
+  await page.goto("/");
+  await expect(page).toHaveTitle("Registries · Reestr");
+  const local = page.locator('[data-registry="local"]');
+  await expect(local.getByRole("heading", { name: "Local registry" })).toBeVisible();
+  await expect(local.locator(".badge")).toHaveText("Healthy");
+  const offline = page.locator('[data-registry="offline"]');
+  await expect(offline.locator(".badge")).toHaveText("Unreachable");
+  await expect(offline.getByRole("status")).toContainText("cannot connect");
+});
+
+test("a registry lists its repositories page by page", async ({ page }) => {
+  await page.goto("/registries/local");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Local registry");
+  await expect(page.locator(".count")).toHaveText("1–50 of 1053 repositories");
+  await expect(page.getByRole("link", { name: "bulk/repo-0000" })).toBeVisible();
+  await hydrated(page);
+  await page.getByRole("link", { name: "Next →" }).click();
+  await expect(page).toHaveURL(/\/registries\/local\?page=2$/);
+  await expect(page.locator(".count")).toHaveText("51–100 of 1053 repositories");
+  await expect(page.getByRole("link", { name: "bulk/repo-0050" })).toBeVisible();
+});
+
+test("a nested repository shows its tags and a tag its platforms", async ({ page }) => {
+  await page.goto("/registries/local?page=22");
+  await hydrated(page);
+  await page.getByRole("link", { name: "team/sub/multi" }).click();
+  await expect(page).toHaveURL(/\/registries\/local\/repositories\/team\/sub\/multi$/);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("team/sub/multi");
+  const row = page.locator('tr[data-tag="latest"]');
+  await expect(row).toContainText("linux/amd64, linux/arm64/v8");
+  await expect(row.locator("code")).toHaveText(/^sha256:[0-9a-f]{12}$/);
+  await row.getByRole("link", { name: "latest" }).click();
+  await expect(page).toHaveURL(/\/team\/sub\/multi\/-\/tags\/latest$/);
+  await expect(page.getByRole("heading", { name: "Platforms" })).toBeVisible();
+  const platforms = page.locator("table.platforms tbody tr");
+  await expect(platforms).toHaveCount(2);
+  await expect(platforms.nth(1)).toContainText("arm64");
+  await expect(platforms.nth(1)).toContainText("v8");
+});
+
+test("a tag page shows manifest, layers and labels", async ({ page }) => {
+  await page.goto("/registries/local/repositories/team/app/-/tags/1.0");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("team/app:1.0");
+  await expect(page.locator(".facts").first()).toContainText("application/vnd.oci.image.manifest.v1+json");
+  await expect(page.locator("table.layers tbody tr")).toHaveCount(1);
+  await expect(page.locator("table.labels")).toContainText("org.opencontainers.image.title");
+  await expect(page.locator("table.labels")).toContainText("https://example.com/app");
+  await expect(page.getByText("2026-01-02 03:04 UTC")).toBeVisible();
+});
+
+test("an unreachable registry shows an inline error, not a broken page", async ({ page }) => {
+  await page.goto("/registries/offline");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Offline registry");
+  await expect(page.getByRole("alert")).toContainText("Registry unavailable");
+});

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Everything the project checks, in the order CI runs it: formatting, lints
+# (server native, front end wasm32), unit and integration tests against a
+# real registry, then Playwright in Chromium with and without JavaScript.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+bash "$root/scripts/setup.sh" test
+cd "$root"
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
+started=$SECONDS
+
+step "cargo fmt --check"
+cargo fmt --all --check
+
+step "clippy: server (native)"
+cargo clippy -p app -p reestr --all-targets -- -D warnings
+step "clippy: front end (wasm32)"
+cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+
+work=$(mktemp -d)
+server_pid=""
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
+  end2end/registry.sh stop "$work/registry"
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+step "registry: start docker-registry and push test images"
+REESTR_TEST_REGISTRY=$(end2end/registry.sh start "$work/registry")
+export REESTR_TEST_REGISTRY
+end2end/registry.sh seed "$REESTR_TEST_REGISTRY"
+
+step "cargo test (unit and integration)"
+cargo test -p app -p reestr
+
+step "cargo leptos build"
+cargo leptos build
+
+step "end to end: Playwright in Chromium"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+dead=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+cat >"$work/registries.yaml" <<YAML
+registries:
+  - id: local
+    displayName: Local registry
+    description: The seeded test registry.
+    baseUrl: http://$REESTR_TEST_REGISTRY
+    tls: { allowHttp: true }
+  - id: offline
+    displayName: Offline registry
+    baseUrl: http://127.0.0.1:$dead
+    tls: { allowHttp: true }
+YAML
+LEPTOS_SITE_ROOT="$root/target/site" "$CARGO_TARGET_DIR/debug/reestr" --config "$work/registries.yaml" \
+  serve --listen "127.0.0.1:$port" >"$work/reestr.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 1 100); do
+  curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+(cd end2end && REESTR_E2E_URL="http://localhost:$port" REESTR_TEST_REGISTRY="$REESTR_TEST_REGISTRY" npx playwright test) ||
+  { echo "--- reestr log" >&2; tail -n 50 "$work/reestr.log" >&2; exit 1; }
+
+step "all checks passed in $((SECONDS - started)) s"

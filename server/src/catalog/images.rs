@@ -1,0 +1,162 @@
+//! From a tag to its images: fetch the manifest, resolve an index to its
+//! per-platform manifests, read each configuration, and shape the DTOs.
+
+use app::model::{Descriptor, ImageDetail, Platform, TagDetail, TagSummary};
+use futures::StreamExt;
+use oci_spec::image::{Descriptor as OciDescriptor, ImageManifest};
+
+use crate::registry::{ImageConfig, Manifest, RegistryClient, RegistryError, parse_config, parse_manifest};
+
+/// Platform manifests read at once for one index.
+const PLATFORM_CONCURRENCY: usize = 4;
+/// An index with more entries than this is refused (a hostile registry
+/// could otherwise make one page fan out into thousands of requests).
+const MAX_INDEX_ENTRIES: usize = 256;
+
+/// Everything about one tag or digest.
+pub async fn resolve_tag(
+    client: &RegistryClient,
+    repository: &str,
+    reference: &str,
+) -> Result<TagDetail, RegistryError> {
+    let fetched = client.get_manifest(repository, reference).await?;
+    let manifest = parse_manifest(&fetched.media_type, &fetched.body)?;
+    let (media_type, images, attestations, is_index) = match manifest {
+        Manifest::Image(m) => {
+            let media_type =
+                m.media_type().as_ref().map(ToString::to_string).unwrap_or_else(|| fetched.media_type.clone());
+            let image = image_detail(client, repository, &fetched.digest, &media_type, &m, None).await?;
+            (media_type, vec![image], Vec::new(), false)
+        }
+        Manifest::Index(index) => {
+            let media_type =
+                index.media_type().as_ref().map(ToString::to_string).unwrap_or_else(|| fetched.media_type.clone());
+            let entries = index.manifests();
+            if entries.len() > MAX_INDEX_ENTRIES {
+                return Err(RegistryError::InvalidResponse(format!(
+                    "the index lists {} manifests; the limit is {MAX_INDEX_ENTRIES}",
+                    entries.len()
+                )));
+            }
+            let (attest, platforms): (Vec<OciDescriptor>, Vec<OciDescriptor>) =
+                entries.iter().cloned().partition(is_attestation);
+            let images: Vec<Result<ImageDetail, RegistryError>> = futures::stream::iter(platforms)
+                .map(|d| async move { platform_image(client, repository, &d).await })
+                .buffered(PLATFORM_CONCURRENCY)
+                .collect()
+                .await;
+            let images = images.into_iter().collect::<Result<Vec<_>, _>>()?;
+            (media_type, images, attest.iter().map(descriptor).collect(), true)
+        }
+    };
+    Ok(TagDetail {
+        repository: repository.to_string(),
+        reference: reference.to_string(),
+        digest: fetched.digest,
+        media_type,
+        is_index,
+        images,
+        attestations,
+    })
+}
+
+/// A row of the tags table from a resolved tag.
+pub fn summarize(name: String, detail: &TagDetail) -> TagSummary {
+    let platforms: Vec<Platform> = detail
+        .images
+        .iter()
+        .map(|i| match &i.platform {
+            Some(p) => Platform { size: Some(i.total_size), ..p.clone() },
+            None => Platform {
+                os: i.os.clone().unwrap_or_else(|| "unknown".into()),
+                architecture: i.architecture.clone().unwrap_or_else(|| "unknown".into()),
+                variant: None,
+                digest: i.digest.clone(),
+                size: Some(i.total_size),
+            },
+        })
+        .collect();
+    TagSummary {
+        name,
+        digest: Some(detail.digest.clone()),
+        media_type: Some(detail.media_type.clone()),
+        size: (!detail.is_index).then(|| detail.images.first().map(|i| i.total_size)).flatten(),
+        platforms,
+        created: detail.images.iter().filter_map(|i| i.created.clone()).max(),
+        error: None,
+    }
+}
+
+/// buildx lists provenance and SBOM manifests in the index with platform
+/// unknown/unknown and this annotation; they are not platforms.
+fn is_attestation(d: &OciDescriptor) -> bool {
+    let annotated = d
+        .annotations()
+        .as_ref()
+        .and_then(|a| a.get("vnd.docker.reference.type"))
+        .is_some_and(|v| v == "attestation-manifest");
+    let unknown = d
+        .platform()
+        .as_ref()
+        .is_some_and(|p| p.os().to_string() == "unknown" && p.architecture().to_string() == "unknown");
+    annotated || unknown
+}
+
+fn descriptor(d: &OciDescriptor) -> Descriptor {
+    Descriptor { media_type: d.media_type().to_string(), digest: d.digest().to_string(), size: d.size() }
+}
+
+async fn platform_image(
+    client: &RegistryClient,
+    repository: &str,
+    d: &OciDescriptor,
+) -> Result<ImageDetail, RegistryError> {
+    let digest = d.digest().to_string();
+    let fetched = client.get_manifest(repository, &digest).await?;
+    let manifest = match parse_manifest(&fetched.media_type, &fetched.body)? {
+        Manifest::Image(m) => m,
+        Manifest::Index(_) => {
+            return Err(RegistryError::InvalidResponse(format!("{digest}: nested indexes are not supported")));
+        }
+    };
+    let platform = d.platform().as_ref().map(|p| Platform {
+        os: p.os().to_string(),
+        architecture: p.architecture().to_string(),
+        variant: p.variant().clone(),
+        digest: digest.clone(),
+        size: None,
+    });
+    let media_type = d.media_type().to_string();
+    image_detail(client, repository, &fetched.digest, &media_type, &manifest, platform).await
+}
+
+async fn image_detail(
+    client: &RegistryClient,
+    repository: &str,
+    digest: &str,
+    media_type: &str,
+    manifest: &ImageManifest,
+    platform: Option<Platform>,
+) -> Result<ImageDetail, RegistryError> {
+    let config_descriptor = descriptor(manifest.config());
+    let layers: Vec<Descriptor> = manifest.layers().iter().map(descriptor).collect();
+    let total_size = layers.iter().map(|l| l.size).fold(config_descriptor.size, u64::saturating_add);
+    let config = if client.can_read_blobs() {
+        parse_config(&client.get_config_blob(repository, &config_descriptor.digest).await?)?
+    } else {
+        ImageConfig::default()
+    };
+    let platform = platform.map(|p| Platform { size: Some(total_size), ..p });
+    Ok(ImageDetail {
+        platform,
+        digest: digest.to_string(),
+        media_type: media_type.to_string(),
+        config: config_descriptor,
+        layers,
+        total_size,
+        os: config.os,
+        architecture: config.architecture,
+        created: config.created,
+        labels: config.labels,
+    })
+}

@@ -1,0 +1,15 @@
+//! `registries.yaml`: what it may contain, and how it is read and checked.
+//! Every mistake is reported with file, line, column and field path, and
+//! every mistake in the file is reported at once.
+
+mod error;
+mod load;
+mod model;
+mod raw;
+
+pub use error::{ConfigError, ConfigErrors};
+pub use load::{load_file, load_str};
+pub use model::{ApiConfig, Auth, Capabilities, Config, DocumentSource, Profile, RegistryConfig, TlsConfig};
+
+/// The file read when neither `--config` nor `REESTR_CONFIG` says otherwise.
+pub const DEFAULT_PATH: &str = "registries.yaml";

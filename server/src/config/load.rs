@@ -1,0 +1,389 @@
+//! Reading and validating `registries.yaml`.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use marked_yaml::{LoaderOptions, Spanned};
+use secrecy::SecretString;
+use url::Url;
+
+use super::error::{ConfigError, ConfigErrors};
+use super::model::{ApiConfig, Auth, Capabilities, Config, DocumentSource, Profile, RegistryConfig, TlsConfig};
+use super::raw::{RawAuth, RawFile, RawRegistry};
+
+/// Largest configuration file Reestr reads.
+const MAX_FILE_BYTES: u64 = 1024 * 1024;
+
+/// Reads and validates a configuration file, taking secrets from the
+/// process environment.
+pub fn load_file(path: &Path) -> Result<Config, ConfigErrors> {
+    let file = path.display().to_string();
+    let whole = |message: String| {
+        ConfigErrors(vec![ConfigError { file: file.clone(), line: 0, column: 0, path: String::new(), message }])
+    };
+    let meta = std::fs::metadata(path).map_err(|e| whole(format!("cannot read the file: {e}")))?;
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(whole(format!("the file is {} bytes; the limit is {MAX_FILE_BYTES}", meta.len())));
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| whole(format!("cannot read the file: {e}")))?;
+    let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    load_str(&text, &file, &base_dir, &|name| std::env::var(name).ok())
+}
+
+/// Validates configuration text. `file` names it in messages, `base_dir`
+/// anchors relative paths, `env` looks up environment variables.
+pub fn load_str(
+    text: &str,
+    file: &str,
+    base_dir: &Path,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Config, ConfigErrors> {
+    let at = |line: usize, column: usize, path: &str, message: String| ConfigError {
+        file: file.to_string(),
+        line,
+        column,
+        path: path.to_string(),
+        message,
+    };
+    let options = LoaderOptions::default().error_on_duplicate_keys(true);
+    let node = marked_yaml::parse_yaml_with_options(0, text, options).map_err(|e| {
+        let (line, column, message) = load_error(&e);
+        ConfigErrors(vec![at(line, column, "", message)])
+    })?;
+    let raw: RawFile = marked_yaml::from_node(&node).map_err(|e| {
+        let (line, column) = e.start_mark().map(|m| (m.line(), m.column())).unwrap_or((0, 0));
+        let message = e.to_string();
+        // The path is part of Display when known; keep it in its own slot.
+        let (path, message) = match e.path() {
+            Some(p) => (p.to_string(), message.trim_start_matches(&format!("{p}: ")).to_string()),
+            None => (String::new(), message),
+        };
+        ConfigErrors(vec![at(line, column, &path, message)])
+    })?;
+
+    let mut v = Validator { file, base_dir, env, errors: Vec::new() };
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut registries = Vec::new();
+    for (i, r) in raw.registries.into_iter().enumerate() {
+        let line = r.id.span().start().map(|m| m.line()).unwrap_or(0);
+        if let Some(first) = seen.get(r.id.as_str()) {
+            v.error(
+                &r.id,
+                &format!("registries[{i}].id"),
+                format!("duplicate id `{}` (first used on line {first})", *r.id),
+            );
+        } else {
+            seen.insert(r.id.to_string(), line);
+        }
+        if let Some(reg) = v.registry(i, r) {
+            registries.push(reg);
+        }
+    }
+    if v.errors.is_empty() {
+        Ok(Config { source: file.to_string(), registries })
+    } else {
+        v.errors.sort_by_key(|e| (e.line, e.column));
+        Err(ConfigErrors(v.errors))
+    }
+}
+
+fn load_error(e: &marked_yaml::LoadError) -> (usize, usize, String) {
+    use marked_yaml::LoadError as L;
+    let pos = |m: &marked_yaml::Marker| (m.line(), m.column());
+    let ((line, column), message) = match e {
+        L::TopLevelMustBeMapping(m) => (pos(m), "the file must be a mapping with a `registries:` list".to_string()),
+        L::TopLevelMustBeSequence(m) => (pos(m), "expected a list".to_string()),
+        L::UnexpectedAnchor(m) => (pos(m), "YAML anchors and aliases are not supported here".to_string()),
+        L::MappingKeyMustBeScalar(m) => (pos(m), "mapping keys must be plain strings".to_string()),
+        L::UnexpectedTag(m) => (pos(m), "YAML tags are not supported here".to_string()),
+        L::ScanError(m, s) => (pos(m), format!("invalid YAML: {}", s.info())),
+        L::DuplicateKey(d) => {
+            let at = d.key.span().start().map(pos).unwrap_or((0, 0));
+            let first = d.prev_key.span().start().map(|p| p.line()).unwrap_or(0);
+            (at, format!("duplicate key `{}` (first on line {first})", d.key.as_str()))
+        }
+    };
+    (line, column, message)
+}
+
+struct Validator<'a> {
+    file: &'a str,
+    base_dir: &'a Path,
+    env: &'a dyn Fn(&str) -> Option<String>,
+    errors: Vec<ConfigError>,
+}
+
+impl Validator<'_> {
+    fn error<T>(&mut self, at: &Spanned<T>, path: &str, message: String) {
+        let (line, column) = at.span().start().map(|m| (m.line(), m.column())).unwrap_or((0, 0));
+        self.errors.push(ConfigError { file: self.file.to_string(), line, column, path: path.to_string(), message });
+    }
+
+    fn registry(&mut self, i: usize, r: RawRegistry) -> Option<RegistryConfig> {
+        let p = format!("registries[{i}]");
+        let before = self.errors.len();
+
+        if !valid_id(&r.id) {
+            self.error(
+                &r.id,
+                &format!("{p}.id"),
+                format!(
+                    "`{}` is not a valid id: use lower-case letters, digits and inner dashes, at most 63 characters",
+                    *r.id
+                ),
+            );
+        }
+        let base_url = self.base_url(&p, &r);
+        let tls = self.tls(&p, &r);
+        let api = self.api(&p, &r);
+        let auth = self.auth(&p, &r);
+        let allowed_hosts = self.allowed_hosts(&p, &r);
+
+        if self.errors.len() > before {
+            return None;
+        }
+        Some(RegistryConfig {
+            id: r.id.to_string(),
+            display_name: r.display_name.unwrap_or_else(|| r.id.to_string()),
+            description: r.description,
+            base_url: base_url?,
+            api: api?,
+            auth: auth?,
+            capabilities: Capabilities {
+                supports_readme: r.capabilities.supports_readme,
+                supports_metrics: r.capabilities.supports_metrics,
+                supports_sbom: r.capabilities.supports_sbom,
+            },
+            tls: tls?,
+            allowed_hosts,
+        })
+    }
+
+    fn base_url(&mut self, p: &str, r: &RawRegistry) -> Option<Url> {
+        let path = format!("{p}.baseUrl");
+        let mut url = match Url::parse(r.base_url.trim()) {
+            Ok(u) => u,
+            Err(e) => {
+                self.error(&r.base_url, &path, format!("`{}` is not a URL: {e}", *r.base_url));
+                return None;
+            }
+        };
+        match url.scheme() {
+            "https" => {}
+            "http" if r.tls.allow_http => {}
+            "http" => {
+                self.error(
+                    &r.base_url,
+                    &path,
+                    "plain http:// needs `tls.allowHttp: true` for this registry".to_string(),
+                );
+                return None;
+            }
+            other => {
+                self.error(
+                    &r.base_url,
+                    &path,
+                    format!("scheme `{other}` is not supported: use https:// (or http:// with tls.allowHttp)"),
+                );
+                return None;
+            }
+        }
+        if url.host_str().is_none_or(str::is_empty) {
+            self.error(&r.base_url, &path, "the URL has no host".to_string());
+            return None;
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            self.error(
+                &r.base_url,
+                &path,
+                "credentials do not belong in the URL: use auth and environment variables".to_string(),
+            );
+            return None;
+        }
+        if url.query().is_some() || url.fragment().is_some() {
+            self.error(&r.base_url, &path, "the URL must not have a query or fragment".to_string());
+            return None;
+        }
+        let trimmed = url.path().trim_end_matches('/');
+        let trimmed = trimmed.strip_suffix("/v2").unwrap_or(trimmed).to_string();
+        url.set_path(&format!("{trimmed}/"));
+        Some(url)
+    }
+
+    fn tls(&mut self, p: &str, r: &RawRegistry) -> Option<TlsConfig> {
+        let ca_file = match &r.tls.ca_file {
+            None => None,
+            Some(f) => {
+                let path = self.resolve(f);
+                let field = format!("{p}.tls.caFile");
+                match std::fs::read(&path) {
+                    Err(e) => {
+                        self.error(f, &field, format!("cannot read {}: {e}", path.display()));
+                        return None;
+                    }
+                    Ok(pem) => {
+                        if reqwest::Certificate::from_pem_bundle(&pem).map(|c| c.is_empty()).unwrap_or(true) {
+                            self.error(f, &field, format!("{} holds no PEM certificate", path.display()));
+                            return None;
+                        }
+                    }
+                }
+                Some(path)
+            }
+        };
+        Some(TlsConfig { allow_insecure: r.tls.allow_insecure, allow_http: r.tls.allow_http, ca_file })
+    }
+
+    fn api(&mut self, p: &str, r: &RawRegistry) -> Option<ApiConfig> {
+        let Some(api) = &r.api else {
+            return Some(ApiConfig { document: DocumentSource::BuiltinOci, profile: Profile::Oci });
+        };
+        let profile = match &api.profile {
+            None => Profile::Oci,
+            Some(s) if s.as_str() == "oci" => Profile::Oci,
+            Some(s) => {
+                self.error(
+                    s,
+                    &format!("{p}.api.profile"),
+                    format!("unknown profile `{}`; this version knows: oci", **s),
+                );
+                return None;
+            }
+        };
+        let document = match &api.document {
+            None => DocumentSource::BuiltinOci,
+            Some(d) if d.as_str() == "builtin:oci" => DocumentSource::BuiltinOci,
+            Some(d) if d.starts_with("https://") || d.starts_with("http://") => match Url::parse(d) {
+                Ok(u) => DocumentSource::Url(u),
+                Err(e) => {
+                    self.error(d, &format!("{p}.api.document"), format!("`{}` is not a URL: {e}", **d));
+                    return None;
+                }
+            },
+            Some(d) => {
+                let path = self.resolve(d);
+                if !path.is_file() {
+                    self.error(d, &format!("{p}.api.document"), format!("no such file: {}", path.display()));
+                    return None;
+                }
+                DocumentSource::File(path)
+            }
+        };
+        Some(ApiConfig { document, profile })
+    }
+
+    fn auth(&mut self, p: &str, r: &RawRegistry) -> Option<Auth> {
+        let Some(a) = &r.auth else { return Some(Auth::Anonymous) };
+        let prefix = format!("REESTR_REGISTRY_{}", env_id(&r.id));
+        let kind = a.kind.as_str();
+        match kind {
+            "anonymous" => {
+                self.no_stray(p, a, &[]);
+                Some(Auth::Anonymous)
+            }
+            "basic" => {
+                self.no_stray(p, a, &["usernameEnv", "passwordEnv"]);
+                let username = self.secret(p, a, "usernameEnv", a.username_env.as_ref(), &format!("{prefix}_USERNAME"));
+                let password = self.secret(p, a, "passwordEnv", a.password_env.as_ref(), &format!("{prefix}_PASSWORD"));
+                Some(Auth::Basic { username: username?, password: SecretString::from(password?) })
+            }
+            "bearer" => {
+                self.no_stray(p, a, &["tokenEnv"]);
+                let token = self.secret(p, a, "tokenEnv", a.token_env.as_ref(), &format!("{prefix}_TOKEN"));
+                Some(Auth::Bearer { token: SecretString::from(token?) })
+            }
+            other => {
+                self.error(
+                    &a.kind,
+                    &format!("{p}.auth.type"),
+                    format!("unknown auth type `{other}`; use anonymous, basic or bearer"),
+                );
+                None
+            }
+        }
+    }
+
+    /// Complains about `*Env` fields that the chosen auth type does not use.
+    fn no_stray(&mut self, p: &str, a: &RawAuth, allowed: &[&str]) {
+        for (name, field) in
+            [("usernameEnv", &a.username_env), ("passwordEnv", &a.password_env), ("tokenEnv", &a.token_env)]
+        {
+            if let Some(f) = field
+                && !allowed.contains(&name)
+            {
+                self.error(
+                    f,
+                    &format!("{p}.auth.{name}"),
+                    format!("`{name}` does not apply to auth type `{}`", a.kind.as_str()),
+                );
+            }
+        }
+    }
+
+    /// Reads a secret from the environment variable named by `field`, or by
+    /// `default` when the field is absent.
+    fn secret(
+        &mut self,
+        p: &str,
+        a: &RawAuth,
+        name: &str,
+        field: Option<&Spanned<String>>,
+        default: &str,
+    ) -> Option<String> {
+        let var = field.map(|f| f.to_string()).unwrap_or_else(|| default.to_string());
+        match (self.env)(&var) {
+            Some(v) if !v.is_empty() => Some(v),
+            found => {
+                let why = if found.is_some() { "is empty" } else { "is not set" };
+                let message = format!("environment variable {var} {why}");
+                match field {
+                    Some(f) => self.error(f, &format!("{p}.auth.{name}"), message),
+                    None => self.error(&a.kind, &format!("{p}.auth.{name}"), message),
+                }
+                None
+            }
+        }
+    }
+
+    fn allowed_hosts(&mut self, p: &str, r: &RawRegistry) -> Vec<String> {
+        let mut hosts = Vec::new();
+        for (i, h) in r.allowed_hosts.iter().enumerate() {
+            let host = h.trim().to_ascii_lowercase();
+            let ok = !host.is_empty()
+                && host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']' | '*'));
+            if ok {
+                hosts.push(host);
+            } else {
+                self.error(
+                    h,
+                    &format!("{p}.allowedHosts[{i}]"),
+                    format!("`{}` is not a host name (no scheme or path)", **h),
+                );
+            }
+        }
+        hosts
+    }
+
+    fn resolve(&self, path: &Spanned<String>) -> PathBuf {
+        let p = Path::new(path.as_str());
+        if p.is_absolute() { p.to_path_buf() } else { self.base_dir.join(p) }
+    }
+}
+
+/// `ghcr-io` → `GHCR_IO`, as used in `REESTR_REGISTRY_<ID>_TOKEN`.
+pub(crate) fn env_id(id: &str) -> String {
+    id.to_ascii_uppercase().replace('-', "_")
+}
+
+fn valid_id(id: &str) -> bool {
+    let b = id.as_bytes();
+    !b.is_empty()
+        && b.len() <= 63
+        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+        && b.first() != Some(&b'-')
+        && b.last() != Some(&b'-')
+}
+
+#[cfg(test)]
+#[path = "load_tests.rs"]
+mod tests;

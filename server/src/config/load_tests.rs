@@ -1,0 +1,179 @@
+//! Each kind of broken file, with the exact message a user sees.
+
+use std::path::Path;
+
+use super::*;
+
+fn env_with(vars: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+    move |name| vars.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())
+}
+
+fn errors(text: &str) -> Vec<String> {
+    match load_str(text, "registries.yaml", Path::new("/nonexistent"), &env_with(&[])) {
+        Ok(c) => panic!("expected errors, got {c:?}"),
+        Err(e) => e.0.iter().map(ToString::to_string).collect(),
+    }
+}
+
+fn ok(text: &str, vars: &'static [(&'static str, &'static str)]) -> Config {
+    match load_str(text, "registries.yaml", Path::new("/nonexistent"), &env_with(vars)) {
+        Ok(c) => c,
+        Err(e) => panic!("expected a valid file, got:\n{e}"),
+    }
+}
+
+#[test]
+fn a_minimal_entry_gets_defaults() {
+    let c = ok("registries:\n  - id: local\n    baseUrl: http://127.0.0.1:5000\n    tls: { allowHttp: true }\n", &[]);
+    let r = &c.registries[0];
+    assert_eq!(r.id, "local");
+    assert_eq!(r.display_name, "local");
+    assert_eq!(r.base_url.as_str(), "http://127.0.0.1:5000/");
+    assert_eq!(r.auth.mode(), "anonymous");
+    assert_eq!(r.api.document, DocumentSource::BuiltinOci);
+    assert!(r.capabilities.supports_readme && r.capabilities.supports_sbom && r.capabilities.supports_metrics);
+    assert!(r.allowed_hosts.is_empty());
+}
+
+#[test]
+fn a_trailing_v2_in_the_base_url_is_dropped() {
+    let c = ok("registries:\n  - id: hub\n    baseUrl: https://registry.example.com/v2/\n", &[]);
+    assert_eq!(c.registries[0].base_url.as_str(), "https://registry.example.com/");
+}
+
+#[test]
+fn basic_auth_reads_both_variables_and_never_prints_the_password() {
+    let c = ok(
+        "registries:\n  - id: my-reg\n    baseUrl: https://r.example\n    auth: { type: basic }\n",
+        &[("REESTR_REGISTRY_MY_REG_USERNAME", "alice"), ("REESTR_REGISTRY_MY_REG_PASSWORD", "hunter2-canary")],
+    );
+    let auth = &c.registries[0].auth;
+    match auth {
+        Auth::Basic { username, .. } => assert_eq!(username, "alice"),
+        other => panic!("expected basic auth, got {other:?}"),
+    }
+    let shown = format!("{c:?}");
+    assert!(!shown.contains("hunter2-canary"), "secret leaked into Debug: {shown}");
+}
+
+#[test]
+fn a_missing_token_variable_names_file_line_column_path_and_variable() {
+    let text = "registries:\n  - id: a\n    baseUrl: https://a.example\n  - id: b\n    baseUrl: https://b.example\n  - id: ghcr\n    baseUrl: https://ghcr.io\n    auth:\n      type: bearer\n      tokenEnv: REESTR_REGISTRY_GHCR_TOKEN\n";
+    assert_eq!(
+        errors(text),
+        [
+            "registries.yaml:10:17: registries[2].auth.tokenEnv: environment variable REESTR_REGISTRY_GHCR_TOKEN is not set"
+        ]
+    );
+}
+
+#[test]
+fn a_missing_default_variable_points_at_the_auth_type() {
+    let text = "registries:\n  - id: ghcr\n    baseUrl: https://ghcr.io\n    auth:\n      type: bearer\n";
+    assert_eq!(
+        errors(text),
+        [
+            "registries.yaml:5:13: registries[0].auth.tokenEnv: environment variable REESTR_REGISTRY_GHCR_TOKEN is not set"
+        ]
+    );
+}
+
+#[test]
+fn plain_http_without_allow_http_is_refused() {
+    let text = "registries:\n  - id: local\n    baseUrl: http://127.0.0.1:5000\n";
+    assert_eq!(
+        errors(text),
+        ["registries.yaml:3:14: registries[0].baseUrl: plain http:// needs `tls.allowHttp: true` for this registry"]
+    );
+}
+
+#[test]
+fn credentials_in_the_url_are_refused() {
+    let text = "registries:\n  - id: x\n    baseUrl: https://bob:pw@r.example\n";
+    assert_eq!(
+        errors(text),
+        [
+            "registries.yaml:3:14: registries[0].baseUrl: credentials do not belong in the URL: use auth and environment variables"
+        ]
+    );
+}
+
+#[test]
+fn an_unknown_field_is_named_with_its_path() {
+    let text = "registries:\n  - id: x\n    baseUrl: https://r.example\n    tls:\n      allowHtp: true\n";
+    assert_eq!(
+        errors(text),
+        [
+            "registries.yaml:5:7: registries[0].tls.allowHtp: Unknown field `allowHtp`, expected one of `allowInsecure`, `allowHttp`, or `caFile`"
+        ]
+    );
+}
+
+#[test]
+fn a_missing_required_field_is_reported() {
+    assert_eq!(errors("registries:\n  - id: x\n"), ["registries.yaml:2:7: registries[0]: missing field `baseUrl`"]);
+}
+
+#[test]
+fn invalid_and_duplicate_ids_are_both_reported_in_file_order() {
+    let text = "registries:\n  - id: Bad_Id\n    baseUrl: https://a.example\n  - id: dup\n    baseUrl: https://b.example\n  - id: dup\n    baseUrl: https://c.example\n";
+    assert_eq!(
+        errors(text),
+        [
+            "registries.yaml:2:9: registries[0].id: `Bad_Id` is not a valid id: use lower-case letters, digits and inner dashes, at most 63 characters",
+            "registries.yaml:6:9: registries[2].id: duplicate id `dup` (first used on line 4)",
+        ]
+    );
+}
+
+#[test]
+fn unknown_auth_types_and_profiles_say_what_is_accepted() {
+    let text = "registries:\n  - id: x\n    baseUrl: https://r.example\n    auth: { type: kerberos }\n    api: { profile: quay }\n";
+    assert_eq!(
+        errors(text),
+        [
+            "registries.yaml:4:19: registries[0].auth.type: unknown auth type `kerberos`; use anonymous, basic or bearer",
+            "registries.yaml:5:21: registries[0].api.profile: unknown profile `quay`; this version knows: oci",
+        ]
+    );
+}
+
+#[test]
+fn broken_yaml_points_at_the_break() {
+    let e = errors("registries:\n  - id: x\n    baseUrl: [unclosed\n");
+    assert_eq!(e.len(), 1);
+    assert!(e[0].starts_with("registries.yaml:4:") && e[0].contains("invalid YAML"), "{}", e[0]);
+}
+
+#[test]
+fn a_file_that_is_not_a_mapping_says_what_it_should_be() {
+    let e = errors("- just\n- a list\n");
+    assert_eq!(e, ["registries.yaml:1:1: the file must be a mapping with a `registries:` list"]);
+}
+
+#[test]
+fn duplicate_keys_are_refused() {
+    let e = errors("registries:\n  - id: x\n    id: y\n    baseUrl: https://r.example\n");
+    assert_eq!(e, ["registries.yaml:3:5: duplicate key `id` (first on line 2)"]);
+}
+
+#[test]
+fn a_missing_ca_file_is_reported() {
+    let e = errors("registries:\n  - id: x\n    baseUrl: https://r.example\n    tls: { caFile: ca.pem }\n");
+    assert_eq!(
+        e,
+        [
+            "registries.yaml:4:20: registries[0].tls.caFile: cannot read /nonexistent/ca.pem: No such file or directory (os error 2)"
+        ]
+    );
+}
+
+#[test]
+fn the_shipped_registries_yaml_is_valid() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../registries.yaml");
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(!text.is_empty(), "cannot read {}", path.display());
+    let c = ok(&text, &[]);
+    assert_eq!(c.registries[0].id, "local");
+    assert_eq!(c.registries[0].base_url.as_str(), "http://127.0.0.1:5000/");
+}

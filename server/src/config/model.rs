@@ -1,0 +1,95 @@
+//! The validated configuration the rest of the server works with.
+
+use std::path::PathBuf;
+
+use secrecy::SecretString;
+use url::Url;
+
+/// The whole of `registries.yaml`, checked.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where it was read from (for messages).
+    pub source: String,
+    pub registries: Vec<RegistryConfig>,
+}
+
+/// One registry entry, checked: every value is usable as is.
+#[derive(Debug, Clone)]
+pub struct RegistryConfig {
+    /// Slug: lower-case letters, digits and inner dashes.
+    pub id: String,
+    pub display_name: String,
+    pub description: Option<String>,
+    /// The server root the API document's paths are appended to
+    /// (a trailing `/v2/` in the file is dropped: the document has it).
+    pub base_url: Url,
+    pub api: ApiConfig,
+    pub auth: Auth,
+    pub capabilities: Capabilities,
+    pub tls: TlsConfig,
+    /// Hosts Reestr may contact for this registry: the base URL's host,
+    /// plus these (blob storage redirects, token realms).
+    pub allowed_hosts: Vec<String>,
+}
+
+/// Which API document describes the registry and how it is mapped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiConfig {
+    pub document: DocumentSource,
+    pub profile: Profile,
+}
+
+/// Where the OpenAPI document comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DocumentSource {
+    /// The OCI Distribution document shipped inside Reestr.
+    BuiltinOci,
+    File(PathBuf),
+    Url(Url),
+}
+
+/// The built-in mapping from a document's operations to Reestr's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Profile {
+    /// OCI Distribution API (any standard registry).
+    Oci,
+}
+
+/// How Reestr authenticates to the registry. Secrets come from the
+/// environment and never print (`SecretString` redacts its `Debug`).
+#[derive(Debug, Clone)]
+pub enum Auth {
+    Anonymous,
+    Basic { username: String, password: SecretString },
+    Bearer { token: SecretString },
+}
+
+impl Auth {
+    /// `anonymous`, `basic` or `bearer`.
+    pub fn mode(&self) -> &'static str {
+        match self {
+            Self::Anonymous => "anonymous",
+            Self::Basic { .. } => "basic",
+            Self::Bearer { .. } => "bearer",
+        }
+    }
+}
+
+/// Switches an operator can turn off per registry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Capabilities {
+    pub supports_readme: bool,
+    pub supports_metrics: bool,
+    pub supports_sbom: bool,
+}
+
+/// Transport policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsConfig {
+    /// Accept certificates that do not verify (self-signed). Prefer `ca_file`.
+    pub allow_insecure: bool,
+    /// Allow plain `http://` to this registry.
+    pub allow_http: bool,
+    /// Extra PEM certificate(s) to trust, already checked to parse.
+    pub ca_file: Option<PathBuf>,
+}

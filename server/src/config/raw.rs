@@ -1,0 +1,77 @@
+//! The file's shape as written, before validation. Fields that validation
+//! may complain about keep their position (`Spanned`).
+
+use marked_yaml::Spanned;
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawFile {
+    pub registries: Vec<RawRegistry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(super) struct RawRegistry {
+    pub id: Spanned<String>,
+    pub display_name: Option<String>,
+    pub description: Option<String>,
+    pub base_url: Spanned<String>,
+    pub api: Option<RawApi>,
+    pub auth: Option<RawAuth>,
+    #[serde(default)]
+    pub capabilities: RawCapabilities,
+    #[serde(default)]
+    pub tls: RawTls,
+    #[serde(default)]
+    pub allowed_hosts: Vec<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(super) struct RawApi {
+    pub document: Option<Spanned<String>>,
+    pub profile: Option<Spanned<String>>,
+}
+
+/// Flat rather than a tagged enum, so each field keeps its own position.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(super) struct RawAuth {
+    #[serde(rename = "type")]
+    pub kind: Spanned<String>,
+    pub username_env: Option<Spanned<String>>,
+    pub password_env: Option<Spanned<String>>,
+    pub token_env: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(super) struct RawCapabilities {
+    #[serde(default = "yes")]
+    pub supports_readme: bool,
+    #[serde(default = "yes")]
+    pub supports_metrics: bool,
+    #[serde(default = "yes")]
+    pub supports_sbom: bool,
+}
+
+impl Default for RawCapabilities {
+    fn default() -> Self {
+        Self { supports_readme: true, supports_metrics: true, supports_sbom: true }
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(super) struct RawTls {
+    #[serde(default)]
+    pub allow_insecure: bool,
+    #[serde(default)]
+    pub allow_http: bool,
+    pub ca_file: Option<Spanned<String>>,
+}

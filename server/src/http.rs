@@ -1,0 +1,11 @@
+//! The HTTP surface: pages (Leptos SSR and server functions), the REST
+//! API, health, and the static site.
+
+mod health;
+mod problem;
+mod rest;
+mod router;
+mod state;
+
+pub use router::{router, site_options};
+pub use state::AppState;

@@ -1,0 +1,102 @@
+//! The REST API for scripts. Shapes are stable: fields are only ever added.
+//!
+//! - `GET /api/registries`
+//! - `GET /api/registries/{id}/repositories?cursor=&limit=`
+//! - `GET /api/registries/{id}/repositories/{repo}/tags?cursor=&limit=`
+//! - `GET /api/registries/{id}/repositories/{repo}/tags/{tag}`
+//!
+//! `{repo}` may contain slashes; `{repo}/-/tags…` is also accepted for
+//! repository names whose last components are themselves `tags`.
+
+use app::contract::PageRequest;
+use app::error::AppError;
+use app::model::{Page, RegistryOverview, RepositorySummary, TagDetail, TagSummary};
+use app::paths::{RepoPath, parse_repo_path};
+use axum::Json;
+use axum::extract::{Path, Query, RawPathParams, State};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use super::AppState;
+use super::problem::Problem;
+use crate::catalog::parse_cursor;
+
+/// Default and largest page sizes of the REST listings.
+const DEFAULT_LIMIT: u32 = 100;
+const MAX_LIMIT: u32 = 1000;
+
+#[derive(Debug, Deserialize)]
+pub struct PageQuery {
+    cursor: Option<String>,
+    limit: Option<u32>,
+}
+
+impl PageQuery {
+    fn request(&self) -> Result<PageRequest, Problem> {
+        let offset = parse_cursor(self.cursor.as_deref()).map_err(AppError::bad_request)?;
+        let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
+        if limit == 0 || limit > MAX_LIMIT {
+            return Err(AppError::bad_request(format!("limit must be between 1 and {MAX_LIMIT}")).into());
+        }
+        Ok(PageRequest { offset, limit })
+    }
+}
+
+/// `GET /api/registries`: every registry with a fresh health probe.
+pub async fn registries(State(state): State<AppState>) -> Json<Vec<RegistryOverview>> {
+    Json(state.catalog.overview().await)
+}
+
+/// `GET /api/registries/{id}/repositories`
+pub async fn repositories(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Result<Json<Page<RepositorySummary>>, Problem> {
+    Ok(Json(state.catalog.repositories(&id, q.request()?).await?))
+}
+
+/// `GET /api/registries/{id}/repositories/{*rest}`: tags of a repository, or one tag.
+pub async fn repository_path(
+    State(state): State<AppState>,
+    raw: RawPathParams,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, Problem> {
+    let mut id = None;
+    let mut rest = None;
+    for (key, value) in &raw {
+        match key {
+            "id" => id = Some(decode(value)?),
+            "rest" => rest = Some(value.to_string()),
+            _ => {}
+        }
+    }
+    let (Some(id), Some(rest)) = (id, rest) else {
+        return Err(AppError::bad_request("missing registry or repository in the path").into());
+    };
+    // Split before decoding, so `%2F` inside a segment stays part of a name.
+    let decoded: Vec<String> = rest.split('/').map(decode).collect::<Result<_, _>>()?;
+    let joined = decoded.join("/");
+    match parse_repo_path(&joined) {
+        Some(RepoPath::Tags { repository }) => {
+            let page: Page<TagSummary> = state.catalog.tags(&id, &repository, q.request()?).await?;
+            Ok(Json(page).into_response())
+        }
+        Some(RepoPath::Tag { repository, reference }) => {
+            let tag: TagDetail = state.catalog.tag(&id, &repository, &reference).await?;
+            Ok(Json(tag).into_response())
+        }
+        Some(RepoPath::Repository { repository }) => Err(AppError::not_found(format!(
+            "no such resource; the tags of `{repository}` are at …/repositories/{repository}/tags"
+        ))
+        .into()),
+        None => Err(AppError::bad_request(format!("`{rest}` does not name a repository")).into()),
+    }
+}
+
+fn decode(s: &str) -> Result<String, Problem> {
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8()
+        .map(|c| c.into_owned())
+        .map_err(|_| AppError::bad_request("the path is not valid UTF-8").into())
+}

@@ -1,0 +1,72 @@
+//! The one axum router: REST, health, server functions, pages, files.
+
+use std::net::SocketAddr;
+
+use app::{App, shell};
+use axum::Router;
+use axum::http::Uri;
+use axum::routing::get;
+use leptos::config::{Env, LeptosOptions};
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tower_http::compression::CompressionLayer;
+use tower_http::trace::TraceLayer;
+
+use super::problem::Problem;
+use super::{AppState, health, rest};
+
+/// Builds the whole application.
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let catalog = state.catalog.clone();
+    let options = state.leptos_options.clone();
+    let api = Router::new()
+        .route("/registries", get(rest::registries))
+        .route("/registries/{id}/repositories", get(rest::repositories))
+        .route("/registries/{id}/repositories/{*rest}", get(rest::repository_path))
+        .fallback(api_not_found);
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .nest("/api", api)
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(catalog.clone()),
+            move || shell(options.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .with_state(state)
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+}
+
+async fn api_not_found(uri: Uri) -> Problem {
+    app::error::AppError::not_found(format!("no API route `{}`", uri.path())).into()
+}
+
+/// Leptos options from the environment cargo-leptos sets (`LEPTOS_SITE_ROOT`,
+/// `LEPTOS_SITE_ADDR`, `LEPTOS_ENV`, `LEPTOS_RELOAD_PORT`), with defaults
+/// that match `Cargo.toml`'s `[[workspace.metadata.leptos]]`.
+pub fn site_options() -> Result<LeptosOptions, String> {
+    let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    let addr: SocketAddr = var("LEPTOS_SITE_ADDR")
+        .unwrap_or_else(|| "127.0.0.1:3000".into())
+        .parse()
+        .map_err(|e| format!("LEPTOS_SITE_ADDR: {e}"))?;
+    let env = match var("LEPTOS_ENV").as_deref() {
+        Some("PROD" | "prod" | "production") => Env::PROD,
+        _ => Env::DEV,
+    };
+    let reload_port = match var("LEPTOS_RELOAD_PORT") {
+        Some(p) => p.parse().map_err(|e| format!("LEPTOS_RELOAD_PORT: {e}"))?,
+        None => 3001,
+    };
+    Ok(LeptosOptions::builder()
+        .output_name("reestr")
+        .site_root(var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()))
+        .site_pkg_dir(var("LEPTOS_SITE_PKG_DIR").unwrap_or_else(|| "pkg".into()))
+        .site_addr(addr)
+        .env(env)
+        .reload_port(reload_port)
+        .build())
+}

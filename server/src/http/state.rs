@@ -1,0 +1,42 @@
+//! What every handler can reach.
+
+use std::sync::Arc;
+
+use app::contract::SharedCatalog;
+use axum::extract::FromRef;
+use leptos::prelude::LeptosOptions;
+
+use crate::catalog::CatalogService;
+
+/// Cheap to clone; handed to axum and, through context, to server functions.
+#[derive(Clone)]
+pub struct AppState {
+    /// Where the site's files are and how Leptos renders.
+    pub leptos_options: LeptosOptions,
+    /// The catalogue, concrete (REST, health) ...
+    pub service: Arc<CatalogService>,
+    /// ... and as the contract the pages see.
+    pub catalog: SharedCatalog,
+}
+
+impl AppState {
+    pub fn new(leptos_options: LeptosOptions, service: Arc<CatalogService>) -> Self {
+        let catalog: SharedCatalog = service.clone();
+        Self { leptos_options, service, catalog }
+    }
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("leptos_options", &self.leptos_options)
+            .field("service", &self.service)
+            .finish_non_exhaustive()
+    }
+}

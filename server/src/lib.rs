@@ -1,0 +1,9 @@
+//! Reestr's server: configuration, the registry client, the catalogue
+//! service and the HTTP surface. The binary in `main.rs` is a thin CLI over
+//! this library, which the integration tests drive directly.
+
+pub mod catalog;
+pub mod check;
+pub mod config;
+pub mod http;
+pub mod registry;

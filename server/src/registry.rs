@@ -1,0 +1,20 @@
+//! The runtime registry client. Requests are built from the registry's
+//! OpenAPI document (the shipped OCI Distribution document unless the
+//! configuration names another), never from hard-coded paths. Every call has
+//! a timeout and a response-size limit; redirects go only to allowed hosts.
+
+mod client;
+mod document;
+mod error;
+mod manifest;
+mod operations;
+mod pagination;
+mod reference;
+mod template;
+
+pub use client::{FetchedManifest, RegistryClient};
+pub use document::{ApiDocument, DocumentError, load_document};
+pub use error::RegistryError;
+pub use manifest::{ImageConfig, Manifest, parse_config, parse_manifest};
+pub use operations::{BoundOperations, CanonicalOperation, bind_operations};
+pub use reference::{validate_reference, validate_repository};

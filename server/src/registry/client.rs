@@ -1,0 +1,319 @@
+//! One registry's HTTP client: transport policy, authentication, request
+//! building from the bound operations, limits and error mapping.
+
+use std::time::{Duration, Instant};
+
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, RETRY_AFTER};
+use reqwest::{Response, StatusCode, redirect};
+use secrecy::ExposeSecret;
+use sha2::{Digest, Sha256};
+use url::Url;
+
+use super::manifest::ACCEPT as MANIFEST_ACCEPT;
+use super::operations::BoundOperations;
+use super::pagination::next_link;
+use super::reference::is_digest;
+use super::template::RequestTemplate;
+use super::{RegistryError, validate_reference, validate_repository};
+use crate::config::{Auth, RegistryConfig};
+
+/// Per-request timeout.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// One page of a listing.
+const MAX_LIST_PAGE_BYTES: u64 = 16 * 1024 * 1024;
+/// OCI recommends registries accept manifests up to 4 MiB.
+const MAX_MANIFEST_BYTES: u64 = 4 * 1024 * 1024;
+/// Image configurations (history and env can be long).
+const MAX_CONFIG_BYTES: u64 = 8 * 1024 * 1024;
+/// Stops a registry that paginates forever.
+const MAX_PAGES: usize = 10_000;
+/// Page size asked for; distribution ≥ 2.8 caps `n` at 1000.
+const PAGE_SIZE: &str = "1000";
+
+/// A manifest as served, with its verified digest.
+#[derive(Debug, Clone)]
+pub struct FetchedManifest {
+    /// `sha256:…` of the exact bytes received.
+    pub digest: String,
+    pub media_type: String,
+    pub body: Vec<u8>,
+}
+
+/// A client for one configured registry.
+#[derive(Debug, Clone)]
+pub struct RegistryClient {
+    base: Url,
+    http: reqwest::Client,
+    auth: Auth,
+    allowed_hosts: Vec<String>,
+    ops: BoundOperations,
+}
+
+impl RegistryClient {
+    /// Builds the HTTP client with the registry's TLS policy and a redirect
+    /// policy that only follows allowed hosts.
+    pub fn new(config: &RegistryConfig, ops: BoundOperations) -> Result<Self, String> {
+        let http = http_client(config)?;
+        Ok(Self {
+            base: config.base_url.clone(),
+            http,
+            auth: config.auth.clone(),
+            allowed_hosts: allowed_hosts(config),
+            ops,
+        })
+    }
+
+    /// `GET /v2/` (or the first catalogue page when the document lacks it):
+    /// Ok when the registry answers as a registry.
+    pub async fn probe(&self) -> Result<(), RegistryError> {
+        let (t, query): (&RequestTemplate, &[(&str, &str)]) =
+            match (&self.ops.check_version, &self.ops.list_repositories) {
+                (Some(t), _) => (t, &[]),
+                (None, Some(t)) => (t, &[("n", "1")]),
+                (None, None) => return Err(RegistryError::MissingOperation("checkVersion")),
+            };
+        let url = t.url(&self.base, &[], query)?;
+        self.send(url, None, "the registry endpoint").await.map(drop)
+    }
+
+    /// Every repository name, following `Link` pagination to the end.
+    pub async fn list_repositories(&self) -> Result<Vec<String>, RegistryError> {
+        let t = self.ops.list_repositories.as_ref().ok_or(RegistryError::MissingOperation("listRepositories"))?;
+        let first = t.url(&self.base, &[], &[("n", PAGE_SIZE)])?;
+        self.list_all(first, "repositories", "the catalogue").await
+    }
+
+    /// Every tag of a repository, following `Link` pagination to the end.
+    pub async fn list_tags(&self, repository: &str) -> Result<Vec<String>, RegistryError> {
+        validate_repository(repository)?;
+        let t = self.ops.list_tags.as_ref().ok_or(RegistryError::MissingOperation("listTags"))?;
+        let first = t.url(&self.base, &[("name", repository)], &[("n", PAGE_SIZE)])?;
+        self.list_all(first, "tags", &format!("repository `{repository}`")).await
+    }
+
+    /// A manifest or index by tag or digest, its digest checked against the
+    /// bytes (and against the reference when that is a digest).
+    pub async fn get_manifest(&self, repository: &str, reference: &str) -> Result<FetchedManifest, RegistryError> {
+        validate_repository(repository)?;
+        validate_reference(reference)?;
+        let t = self.ops.get_manifest.as_ref().ok_or(RegistryError::MissingOperation("getManifest"))?;
+        let url = t.url(&self.base, &[("name", repository), ("reference", reference)], &[])?;
+        let what = format!("manifest `{repository}:{reference}`");
+        let resp = self.send(url, Some(MANIFEST_ACCEPT), &what).await?;
+        let media_type = resp
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.split(';').next().unwrap_or(v).trim().to_string())
+            .unwrap_or_default();
+        let header_digest =
+            resp.headers().get("docker-content-digest").and_then(|v| v.to_str().ok()).map(str::to_string);
+        let body = read_limited(resp, MAX_MANIFEST_BYTES, "a manifest").await?;
+        let digest = sha256_digest(&body);
+        if let Some(h) = header_digest.filter(|h| h.starts_with("sha256:") && *h != digest) {
+            return Err(RegistryError::InvalidResponse(format!(
+                "{what}: Docker-Content-Digest {h} does not match the body ({digest})"
+            )));
+        }
+        if is_digest(reference) && reference.starts_with("sha256:") && reference != digest {
+            return Err(RegistryError::InvalidResponse(format!("{what}: the body's digest is {digest}")));
+        }
+        Ok(FetchedManifest { digest, media_type, body })
+    }
+
+    /// An image configuration blob, its digest checked.
+    pub async fn get_config_blob(&self, repository: &str, digest: &str) -> Result<Vec<u8>, RegistryError> {
+        validate_repository(repository)?;
+        if !is_digest(digest) {
+            return Err(RegistryError::InvalidResponse(format!("`{digest}` is not a digest")));
+        }
+        let t = self.ops.get_blob.as_ref().ok_or(RegistryError::MissingOperation("getBlob"))?;
+        let url = t.url(&self.base, &[("name", repository), ("digest", digest)], &[])?;
+        let resp = self.send(url, None, &format!("blob {digest}")).await?;
+        let body = read_limited(resp, MAX_CONFIG_BYTES, "an image configuration").await?;
+        if digest.starts_with("sha256:") && sha256_digest(&body) != digest {
+            return Err(RegistryError::InvalidResponse(format!("blob {digest} does not match its digest")));
+        }
+        Ok(body)
+    }
+
+    /// Whether the getBlob operation exists (configs can be read).
+    pub fn can_read_blobs(&self) -> bool {
+        self.ops.get_blob.is_some()
+    }
+
+    async fn list_all(&self, first: Url, field: &str, what: &str) -> Result<Vec<String>, RegistryError> {
+        let mut items = Vec::new();
+        let mut next = Some(first);
+        let mut seen = std::collections::HashSet::new();
+        while let Some(url) = next.take() {
+            if !seen.insert(url.to_string()) {
+                return Err(RegistryError::InvalidResponse(format!(
+                    "{what}: the registry's next link loops back to {url}"
+                )));
+            }
+            if seen.len() > MAX_PAGES {
+                return Err(RegistryError::InvalidResponse(format!("{what}: more than {MAX_PAGES} pages")));
+            }
+            let resp = self.send(url.clone(), Some("application/json"), what).await?;
+            next = next_link(resp.headers(), &url).map_err(RegistryError::InvalidResponse)?;
+            let body = read_limited(resp, MAX_LIST_PAGE_BYTES, "a listing page").await?;
+            let page: serde_json::Value = serde_json::from_slice(&body)
+                .map_err(|e| RegistryError::InvalidResponse(format!("{what}: not JSON: {e}")))?;
+            match page.get(field) {
+                Some(serde_json::Value::Array(values)) => {
+                    for v in values {
+                        match v.as_str() {
+                            Some(s) => items.push(s.to_string()),
+                            None => {
+                                return Err(RegistryError::InvalidResponse(format!(
+                                    "{what}: `{field}` holds a non-string"
+                                )));
+                            }
+                        }
+                    }
+                }
+                // Distribution answers `"tags": null` for a repository whose tags were all deleted.
+                Some(serde_json::Value::Null) | None if field == "tags" => {}
+                _ => return Err(RegistryError::InvalidResponse(format!("{what}: the response has no `{field}` list"))),
+            }
+            if let Some(n) = &next {
+                self.check_host(n)?;
+            }
+        }
+        Ok(items)
+    }
+
+    async fn send(&self, url: Url, accept: Option<&str>, what: &str) -> Result<Response, RegistryError> {
+        self.check_host(&url)?;
+        let mut req = self.http.get(url);
+        if let Some(a) = accept {
+            req = req.header(ACCEPT, a);
+        }
+        req = match &self.auth {
+            Auth::Anonymous => req,
+            Auth::Basic { username, password } => req.basic_auth(username, Some(password.expose_secret())),
+            Auth::Bearer { token } => req.bearer_auth(token.expose_secret()),
+        };
+        let started = Instant::now();
+        let resp = req.send().await.map_err(|e| RegistryError::from_reqwest(&e, REQUEST_TIMEOUT))?;
+        tracing::debug!(
+            status = resp.status().as_u16(),
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            what,
+            "upstream"
+        );
+        match resp.status() {
+            s if s.is_success() => Ok(resp),
+            StatusCode::UNAUTHORIZED => Err(RegistryError::Unauthorized),
+            StatusCode::FORBIDDEN => Err(RegistryError::Forbidden),
+            StatusCode::NOT_FOUND => Err(RegistryError::NotFound(what.to_string())),
+            StatusCode::TOO_MANY_REQUESTS => {
+                Err(RegistryError::RateLimited { retry_after: retry_after(resp.headers()) })
+            }
+            s if s.is_server_error() => Err(RegistryError::Unavailable(format!("HTTP {} for {what}", s.as_u16()))),
+            s => Err(RegistryError::InvalidResponse(format!("unexpected HTTP {} for {what}", s.as_u16()))),
+        }
+    }
+
+    fn check_host(&self, url: &Url) -> Result<(), RegistryError> {
+        if host_allowed(url, &self.allowed_hosts) {
+            Ok(())
+        } else {
+            Err(RegistryError::HostNotAllowed(url.host_str().unwrap_or("?").to_string()))
+        }
+    }
+}
+
+fn http_client(config: &RegistryConfig) -> Result<reqwest::Client, String> {
+    let hosts = allowed_hosts(config);
+    let policy = redirect::Policy::custom(move |attempt| {
+        if attempt.previous().len() >= 5 {
+            attempt.error("too many redirects")
+        } else if host_allowed(attempt.url(), &hosts) {
+            attempt.follow()
+        } else {
+            attempt.error("redirect to a host that is not allowed")
+        }
+    });
+    let mut b = reqwest::Client::builder()
+        .user_agent(concat!("reestr/", env!("CARGO_PKG_VERSION")))
+        .connect_timeout(CONNECT_TIMEOUT)
+        .timeout(REQUEST_TIMEOUT)
+        .redirect(policy)
+        .https_only(!config.tls.allow_http)
+        .danger_accept_invalid_certs(config.tls.allow_insecure);
+    if let Some(path) = &config.tls.ca_file {
+        let pem = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| format!("{}: {e}", path.display()))?;
+        for c in certs {
+            b = b.add_root_certificate(c);
+        }
+    }
+    b.build().map_err(|e| format!("cannot build the HTTP client: {e}"))
+}
+
+/// The base URL's host (with its port) plus the configured extra hosts.
+fn allowed_hosts(config: &RegistryConfig) -> Vec<String> {
+    let mut hosts = config.allowed_hosts.clone();
+    if let Some(h) = config.base_url.host_str() {
+        hosts.push(h.to_ascii_lowercase());
+    }
+    hosts
+}
+
+/// `host` matches an entry `host`, `host:port`, or `*.parent`.
+fn host_allowed(url: &Url, allowed: &[String]) -> bool {
+    let Some(host) = url.host_str().map(str::to_ascii_lowercase) else { return false };
+    let with_port = url.port_or_known_default().map(|p| format!("{host}:{p}"));
+    allowed.iter().any(|a| {
+        *a == host
+            || with_port.as_deref() == Some(a.as_str())
+            || a.strip_prefix("*.").is_some_and(|parent| host.ends_with(&format!(".{parent}")))
+    })
+}
+
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    headers.get(RETRY_AFTER)?.to_str().ok()?.trim().parse::<u64>().ok().map(Duration::from_secs)
+}
+
+async fn read_limited(mut resp: Response, limit: u64, what: &'static str) -> Result<Vec<u8>, RegistryError> {
+    if resp.content_length().is_some_and(|n| n > limit) {
+        return Err(RegistryError::TooLarge { what, limit });
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = resp.chunk().await.map_err(|e| RegistryError::from_reqwest(&e, REQUEST_TIMEOUT))? {
+        if (body.len() + chunk.len()) as u64 > limit {
+            return Err(RegistryError::TooLarge { what, limit });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+fn sha256_digest(bytes: &[u8]) -> String {
+    format!("sha256:{}", hex::encode(Sha256::digest(bytes)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_configured_hosts_are_allowed() -> Result<(), url::ParseError> {
+        let allowed = vec!["127.0.0.1".to_string(), "*.blob.example".to_string(), "cdn.example:8443".to_string()];
+        assert!(host_allowed(&Url::parse("http://127.0.0.1:5000/v2/")?, &allowed));
+        assert!(host_allowed(&Url::parse("https://eu.blob.example/x")?, &allowed));
+        assert!(host_allowed(&Url::parse("https://cdn.example:8443/x")?, &allowed));
+        assert!(!host_allowed(&Url::parse("https://cdn.example/x")?, &allowed));
+        assert!(!host_allowed(&Url::parse("http://169.254.169.254/latest/meta-data")?, &allowed));
+        assert!(!host_allowed(&Url::parse("https://blob.example.evil.com/")?, &allowed));
+        Ok(())
+    }
+
+    #[test]
+    fn digests_are_sha256_of_the_bytes() {
+        assert_eq!(sha256_digest(b""), "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    }
+}

@@ -1,0 +1,143 @@
+//! Loading a registry's OpenAPI document: the shipped OCI Distribution
+//! document, a file, or a URL; JSON or YAML.
+
+use std::time::Duration;
+
+use openapiv3::OpenAPI;
+
+use crate::config::DocumentSource;
+
+/// The OCI Distribution document shipped inside the binary.
+pub const BUILTIN_OCI: &str = include_str!("oci-distribution.yaml");
+
+/// Largest document Reestr reads (Harbor's is ~200 kB; GitHub's ~10 MB).
+const MAX_DOCUMENT_BYTES: u64 = 16 * 1024 * 1024;
+const FETCH_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// A parsed document and a name for it.
+#[derive(Debug, Clone)]
+pub struct ApiDocument {
+    pub openapi: OpenAPI,
+    /// `OCI Distribution API (read-only subset) 1.1`
+    pub title: String,
+}
+
+/// Why a document could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum DocumentError {
+    #[error("cannot read {path}: {reason}")]
+    Read { path: String, reason: String },
+    #[error("cannot fetch {url}: {reason}")]
+    Fetch { url: String, reason: String },
+    #[error("the document is larger than {MAX_DOCUMENT_BYTES} bytes")]
+    TooLarge,
+    #[error("the document is neither JSON nor YAML: {0}")]
+    Syntax(String),
+    #[error("{0}")]
+    Version(String),
+    #[error("not a valid OpenAPI 3.0 document: {0}")]
+    Invalid(String),
+}
+
+/// Loads the document a registry's configuration names.
+pub async fn load_document(source: &DocumentSource, http: &reqwest::Client) -> Result<ApiDocument, DocumentError> {
+    match source {
+        DocumentSource::BuiltinOci => parse_document(BUILTIN_OCI.as_bytes()),
+        DocumentSource::File(path) => {
+            let shown = path.display().to_string();
+            let meta = tokio::fs::metadata(path)
+                .await
+                .map_err(|e| DocumentError::Read { path: shown.clone(), reason: e.to_string() })?;
+            if meta.len() > MAX_DOCUMENT_BYTES {
+                return Err(DocumentError::TooLarge);
+            }
+            let bytes =
+                tokio::fs::read(path).await.map_err(|e| DocumentError::Read { path: shown, reason: e.to_string() })?;
+            parse_document(&bytes)
+        }
+        DocumentSource::Url(url) => {
+            let fail = |reason: String| DocumentError::Fetch { url: url.to_string(), reason };
+            let mut resp =
+                http.get(url.clone()).timeout(FETCH_TIMEOUT).send().await.map_err(|e| fail(e.to_string()))?;
+            if !resp.status().is_success() {
+                return Err(fail(format!("HTTP {}", resp.status())));
+            }
+            if resp.content_length().is_some_and(|n| n > MAX_DOCUMENT_BYTES) {
+                return Err(DocumentError::TooLarge);
+            }
+            let mut body = Vec::new();
+            while let Some(chunk) = resp.chunk().await.map_err(|e| fail(e.to_string()))? {
+                if (body.len() + chunk.len()) as u64 > MAX_DOCUMENT_BYTES {
+                    return Err(DocumentError::TooLarge);
+                }
+                body.extend_from_slice(&chunk);
+            }
+            parse_document(&body)
+        }
+    }
+}
+
+/// Parses JSON or YAML and checks the version before reading it as OpenAPI 3.0.
+pub fn parse_document(bytes: &[u8]) -> Result<ApiDocument, DocumentError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| DocumentError::Syntax(format!("not UTF-8: {e}")))?;
+    let value: serde_json::Value = if text.trim_start().starts_with('{') {
+        serde_json::from_str(text).map_err(|e| DocumentError::Syntax(e.to_string()))?
+    } else {
+        serde_yaml_ng::from_str(text).map_err(|e| DocumentError::Syntax(e.to_string()))?
+    };
+    match (value.get("openapi").and_then(|v| v.as_str()), value.get("swagger")) {
+        (Some(v), _) if v.starts_with("3.0") => {}
+        (Some(v), _) => {
+            return Err(DocumentError::Version(format!(
+                "OpenAPI {v} is not read by this version (3.0 is; 3.1 and Swagger 2.0 follow)"
+            )));
+        }
+        (None, Some(_)) => {
+            return Err(DocumentError::Version("Swagger 2.0 is not read by this version (OpenAPI 3.0 is)".to_string()));
+        }
+        (None, None) if value.get("openapi").is_some() => {
+            return Err(DocumentError::Version(
+                "`openapi` must be a string such as \"3.0.3\" (quote it in YAML)".to_string(),
+            ));
+        }
+        (None, None) => {
+            return Err(DocumentError::Version("no `openapi` version field: not an OpenAPI document".to_string()));
+        }
+    }
+    let openapi: OpenAPI = serde_json::from_value(value).map_err(|e| DocumentError::Invalid(e.to_string()))?;
+    let title = format!("{} {}", openapi.info.title, openapi.info.version);
+    Ok(ApiDocument { openapi, title })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_builtin_document_parses() -> Result<(), DocumentError> {
+        let doc = parse_document(BUILTIN_OCI.as_bytes())?;
+        assert_eq!(doc.title, "OCI Distribution API (read-only subset) 1.1");
+        Ok(())
+    }
+
+    #[test]
+    fn json_documents_parse_too() -> Result<(), DocumentError> {
+        let doc = parse_document(br#"{"openapi":"3.0.0","info":{"title":"j","version":"2"},"paths":{}}"#)?;
+        assert_eq!(doc.title, "j 2");
+        Ok(())
+    }
+
+    #[test]
+    fn broken_documents_get_precise_errors() {
+        let msg = |b: &[u8]| parse_document(b).err().map(|e| e.to_string()).unwrap_or_default();
+        assert_eq!(msg(b"swagger: '2.0'\n"), "Swagger 2.0 is not read by this version (OpenAPI 3.0 is)");
+        assert_eq!(
+            msg(b"openapi: 3.1.0\n"),
+            "OpenAPI 3.1.0 is not read by this version (3.0 is; 3.1 and Swagger 2.0 follow)"
+        );
+        assert_eq!(msg(b"title: x\n"), "no `openapi` version field: not an OpenAPI document");
+        assert!(msg(b"{not json").starts_with("the document is neither JSON nor YAML"));
+        assert!(msg(b"openapi: 3.0.0\ninfo: 7\n").starts_with("not a valid OpenAPI 3.0 document"));
+        assert!(msg(&[0xff, 0xfe]).starts_with("the document is neither JSON nor YAML: not UTF-8"));
+    }
+}

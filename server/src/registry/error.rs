@@ -1,0 +1,70 @@
+//! What can go wrong talking to a registry, in kinds a user can act on.
+
+use std::time::Duration;
+
+/// A failed registry call. Messages never contain credentials.
+#[derive(Debug, thiserror::Error)]
+pub enum RegistryError {
+    #[error("the registry refused the credentials (HTTP 401)")]
+    Unauthorized,
+    #[error("the credentials lack access to this resource (HTTP 403)")]
+    Forbidden,
+    #[error("{0} not found")]
+    NotFound(String),
+    #[error("the registry is rate limiting requests{}", retry_after.map(|d| format!(", retry after {} s", d.as_secs())).unwrap_or_default())]
+    RateLimited { retry_after: Option<Duration> },
+    #[error("the registry is unavailable: {0}")]
+    Unavailable(String),
+    #[error("the registry did not answer within {} s", .0.as_secs())]
+    Timeout(Duration),
+    #[error("the registry's answer is invalid: {0}")]
+    InvalidResponse(String),
+    #[error("the registry's answer is larger than the {limit} byte limit for {what}")]
+    TooLarge { what: &'static str, limit: u64 },
+    #[error("refused to contact {0}: not the registry's host and not in allowedHosts")]
+    HostNotAllowed(String),
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("the registry's API document has no `{0}` operation")]
+    MissingOperation(&'static str),
+}
+
+impl RegistryError {
+    /// Maps a transport failure, keeping only what is safe and useful to show.
+    pub(crate) fn from_reqwest(e: &reqwest::Error, timeout: Duration) -> Self {
+        if e.is_timeout() {
+            return Self::Timeout(timeout);
+        }
+        if e.is_redirect() {
+            return Self::HostNotAllowed(e.url().and_then(|u| u.host_str()).unwrap_or("an unknown host").to_string());
+        }
+        if e.is_connect() {
+            return Self::Unavailable(format!(
+                "cannot connect to {}",
+                e.url().map(|u| u.origin().ascii_serialization()).unwrap_or_default()
+            ));
+        }
+        if e.is_body() || e.is_decode() {
+            return Self::InvalidResponse("the response body could not be read".to_string());
+        }
+        Self::Unavailable("the request failed".to_string())
+    }
+}
+
+impl From<RegistryError> for app::error::AppError {
+    fn from(e: RegistryError) -> Self {
+        use app::error::ErrorKind as K;
+        let kind = match &e {
+            RegistryError::Unauthorized => K::Unauthorized,
+            RegistryError::Forbidden => K::Forbidden,
+            RegistryError::NotFound(_) => K::NotFound,
+            RegistryError::RateLimited { .. } => K::RateLimited,
+            RegistryError::Unavailable(_) | RegistryError::HostNotAllowed(_) => K::Unavailable,
+            RegistryError::Timeout(_) => K::Timeout,
+            RegistryError::InvalidResponse(_) | RegistryError::TooLarge { .. } => K::InvalidResponse,
+            RegistryError::BadRequest(_) => K::BadRequest,
+            RegistryError::MissingOperation(_) => K::Unsupported,
+        };
+        Self::new(kind, e.to_string())
+    }
+}

@@ -1,0 +1,158 @@
+//! The integration-test harness: a real Reestr (router in process, on a
+//! loopback port) in front of the real registry that `scripts/test.sh`
+//! starts and seeds (`end2end/registry.sh`), plus registries that fail in
+//! each way that matters.
+
+use std::error::Error;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use leptos::config::LeptosOptions;
+use reestr::catalog::CatalogService;
+use reestr::http::{AppState, router};
+use sha2::{Digest, Sha256};
+
+pub type TestResult<T = ()> = Result<T, Box<dyn Error + Send + Sync>>;
+
+/// A running Reestr and where its registries are.
+pub struct TestApp {
+    pub base: String,
+    /// `host:port` of the seeded registry.
+    pub registry: String,
+    http: reqwest::Client,
+    _scratch: Scratch,
+}
+
+/// A temporary directory removed on drop.
+struct Scratch(PathBuf);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The seeded registry's address; fails loudly when the harness did not start one.
+pub fn registry_host() -> TestResult<String> {
+    std::env::var("REESTR_TEST_REGISTRY").map_err(|_| {
+        "REESTR_TEST_REGISTRY is not set: run scripts/test.sh, or start and seed a registry with \
+         `end2end/registry.sh start DIR` and `end2end/registry.sh seed HOST`"
+            .into()
+    })
+}
+
+impl TestApp {
+    /// Starts Reestr with four registries: `local` (seeded), `offline`
+    /// (nothing listens), `stalled` (accepts, never answers) and `partial`
+    /// (an API document without tag listing).
+    pub async fn start() -> TestResult<Self> {
+        let registry = registry_host()?;
+        let scratch = Scratch(std::env::temp_dir().join(format!("reestr-it-{}-{}", std::process::id(), rand_suffix())));
+        std::fs::create_dir_all(&scratch.0)?;
+
+        let offline = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0")?;
+            l.local_addr()?
+        };
+        let stalled = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let stalled_addr = stalled.local_addr()?;
+        tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((socket, _)) = stalled.accept().await {
+                held.push(socket);
+            }
+        });
+        let partial_doc = scratch.0.join("partial.yaml");
+        std::fs::write(
+            &partial_doc,
+            "openapi: 3.0.3\ninfo: { title: Partial API, version: '0.1' }\npaths:\n  /v2/_catalog:\n    get:\n      operationId: listRepositories\n      responses: { '200': { description: ok } }\n",
+        )?;
+
+        let yaml = format!(
+            "registries:
+  - id: local
+    displayName: Local registry
+    baseUrl: http://{registry}
+    tls: {{ allowHttp: true }}
+  - id: offline
+    displayName: Offline registry
+    baseUrl: http://{offline}
+    tls: {{ allowHttp: true }}
+  - id: stalled
+    displayName: Stalled registry
+    baseUrl: http://{stalled_addr}
+    tls: {{ allowHttp: true }}
+  - id: partial
+    displayName: Partial registry
+    baseUrl: http://{registry}
+    api: {{ document: {} }}
+    tls: {{ allowHttp: true }}
+",
+            partial_doc.display()
+        );
+        let config = reestr::config::load_str(&yaml, "test.yaml", Path::new("."), &|_| None)?;
+        let service = Arc::new(CatalogService::build(&config).await);
+        let options = LeptosOptions::builder().output_name("reestr").site_root("target/site").build();
+        let app = router(AppState::new(options, service));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Ok(Self { base: format!("http://{addr}"), registry, http: reqwest::Client::new(), _scratch: scratch })
+    }
+
+    /// GET a path of Reestr; status, content type and body.
+    pub async fn get(&self, path: &str) -> TestResult<(u16, String, String)> {
+        let resp = self.http.get(format!("{}{path}", self.base)).send().await?;
+        let status = resp.status().as_u16();
+        let ctype = resp.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+        Ok((status, ctype, resp.text().await?))
+    }
+
+    /// GET a JSON path of Reestr, requiring `expect` as the status.
+    pub async fn json(&self, path: &str, expect: u16) -> TestResult<serde_json::Value> {
+        let (status, _, body) = self.get(path).await?;
+        if status != expect {
+            return Err(format!("GET {path}: expected {expect}, got {status}: {body}").into());
+        }
+        Ok(serde_json::from_str(&body)?)
+    }
+
+    /// GET an HTML page of Reestr, requiring 200.
+    pub async fn html(&self, path: &str) -> TestResult<String> {
+        let (status, ctype, body) = self.get(path).await?;
+        if status != 200 || !ctype.starts_with("text/html") {
+            return Err(format!("GET {path}: {status} {ctype}: {body}").into());
+        }
+        Ok(body)
+    }
+
+    /// The registry's own answer for a manifest, as the ground truth:
+    /// its digest (sha256 of the bytes) and the parsed JSON.
+    pub async fn registry_manifest(
+        &self,
+        repo: &str,
+        reference: &str,
+        accept: &str,
+    ) -> TestResult<(String, serde_json::Value)> {
+        let url = format!("http://{}/v2/{repo}/manifests/{reference}", self.registry);
+        let bytes = self.http.get(url).header("accept", accept).send().await?.error_for_status()?.bytes().await?;
+        let digest = format!("sha256:{}", hex::encode(Sha256::digest(&bytes)));
+        Ok((digest, serde_json::from_slice(&bytes)?))
+    }
+}
+
+fn rand_suffix() -> u128 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0)
+}
+
+/// Reads `value[key]` as a string.
+pub fn s<'a>(value: &'a serde_json::Value, key: &str) -> TestResult<&'a str> {
+    value.get(key).and_then(|v| v.as_str()).ok_or_else(|| format!("no string `{key}` in {value}").into())
+}
+
+/// Reads `value[key]` as an array.
+pub fn arr<'a>(value: &'a serde_json::Value, key: &str) -> TestResult<&'a Vec<serde_json::Value>> {
+    value.get(key).and_then(|v| v.as_array()).ok_or_else(|| format!("no array `{key}` in {value}").into())
+}
