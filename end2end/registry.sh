@@ -2,8 +2,11 @@
 # A real registry for the tests: Debian's docker-registry (CNCF Distribution
 # 2.8) on a free loopback port, filled with real images.
 #
-#   end2end/registry.sh start DIR   starts it in DIR, prints host:port
+#   end2end/registry.sh start DIR [USER PASS]  starts it in DIR, prints host:port;
+#                                  with USER and PASS it requires basic auth (htpasswd)
 #   end2end/registry.sh seed HOST   pushes the test images (see below)
+#   end2end/registry.sh copy SRC DST USER PASS REPO:TAG
+#                                  copies one image into a registry that needs auth
 #   end2end/registry.sh stop DIR    stops it
 #
 # Seeded content, relied on by server/tests and end2end specs:
@@ -15,7 +18,7 @@
 #                                  (more than the 1000-entry page cap)
 set -euo pipefail
 
-cmd=${1:?usage: registry.sh start DIR | seed HOST | stop DIR}
+cmd=${1:?usage: registry.sh start DIR [USER PASS] | seed HOST | copy SRC DST USER PASS REPO:TAG | stop DIR}
 
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()' 2>/dev/null ||
@@ -35,10 +38,15 @@ storage:
   delete: { enabled: true }
 http: { addr: 127.0.0.1:$port }
 YAML
+  if [ $# -ge 4 ]; then
+    htpasswd -Bbn "$3" "$4" >"$dir/htpasswd"
+    printf 'auth:\n  htpasswd: { realm: reestr-test, path: %s/htpasswd }\n' "$dir" >>"$dir/config.yml"
+  fi
   docker-registry serve "$dir/config.yml" >"$dir/registry.log" 2>&1 &
   echo $! >"$dir/pid"
   for _ in $(seq 1 100); do
-    if curl -fsS "http://127.0.0.1:$port/v2/" >/dev/null 2>&1; then
+    code=$(curl -sS -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/v2/" 2>/dev/null || true)
+    if [ "$code" = 200 ] || [ "$code" = 401 ]; then
       echo "127.0.0.1:$port"
       exit 0
     fi
@@ -51,6 +59,11 @@ YAML
 stop)
   dir=${2:?DIR}
   [ -f "$dir/pid" ] && kill "$(cat "$dir/pid")" 2>/dev/null || true
+  ;;
+copy)
+  src=${2:?SRC} dst=${3:?DST} user=${4:?USER} pass=${5:?PASS} ref=${6:?REPO:TAG}
+  skopeo copy --quiet --src-tls-verify=false --dest-tls-verify=false --dest-creds "$user:$pass" \
+    "docker://$src/$ref" "docker://$dst/$ref"
   ;;
 seed)
   host=${2:?HOST}
@@ -127,7 +140,7 @@ seed)
   done
   ;;
 *)
-  echo "usage: registry.sh start DIR | seed HOST | stop DIR" >&2
+  echo "usage: registry.sh start DIR [USER PASS] | seed HOST | copy SRC DST USER PASS REPO:TAG | stop DIR" >&2
   exit 2
   ;;
 esac

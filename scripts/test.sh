@@ -23,6 +23,7 @@ server_pid=""
 cleanup() {
   [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
   end2end/registry.sh stop "$work/registry"
+  end2end/registry.sh stop "$work/auth-registry"
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -31,6 +32,11 @@ step "registry: start docker-registry and push test images"
 REESTR_TEST_REGISTRY=$(end2end/registry.sh start "$work/registry")
 export REESTR_TEST_REGISTRY
 end2end/registry.sh seed "$REESTR_TEST_REGISTRY"
+# A second one that requires basic auth, holding one image.
+REESTR_TEST_AUTH_PASSWORD="canary-$RANDOM$RANDOM"
+REESTR_TEST_AUTH_REGISTRY=$(end2end/registry.sh start "$work/auth-registry" reader "$REESTR_TEST_AUTH_PASSWORD")
+export REESTR_TEST_AUTH_REGISTRY REESTR_TEST_AUTH_PASSWORD
+end2end/registry.sh copy "$REESTR_TEST_REGISTRY" "$REESTR_TEST_AUTH_REGISTRY" reader "$REESTR_TEST_AUTH_PASSWORD" team/app:1.0
 
 step "cargo test (unit and integration)"
 cargo test -p app -p reestr

@@ -26,6 +26,8 @@ const MAX_LIST_PAGE_BYTES: u64 = 16 * 1024 * 1024;
 const MAX_MANIFEST_BYTES: u64 = 4 * 1024 * 1024;
 /// Image configurations (history and env can be long).
 const MAX_CONFIG_BYTES: u64 = 8 * 1024 * 1024;
+/// Marks a redirect refused by the host allowlist (see `RegistryError::from_reqwest`).
+pub(crate) const BLOCKED_PREFIX: &str = "blocked redirect to ";
 /// Stops a registry that paginates forever.
 const MAX_PAGES: usize = 10_000;
 /// Page size asked for; distribution ≥ 2.8 caps `n` at 1000.
@@ -234,7 +236,8 @@ fn http_client(config: &RegistryConfig) -> Result<reqwest::Client, String> {
         } else if host_allowed(attempt.url(), &hosts) {
             attempt.follow()
         } else {
-            attempt.error("redirect to a host that is not allowed")
+            let host = attempt.url().host_str().unwrap_or("?").to_string();
+            attempt.error(format!("{BLOCKED_PREFIX}{host}"))
         }
     });
     let mut b = reqwest::Client::builder()

@@ -36,7 +36,11 @@ impl RegistryError {
             return Self::Timeout(timeout);
         }
         if e.is_redirect() {
-            return Self::HostNotAllowed(e.url().and_then(|u| u.host_str()).unwrap_or("an unknown host").to_string());
+            let cause = std::error::Error::source(e).map(ToString::to_string).unwrap_or_default();
+            return match cause.strip_prefix(super::client::BLOCKED_PREFIX) {
+                Some(host) => Self::HostNotAllowed(host.to_string()),
+                None => Self::InvalidResponse(format!("redirects: {cause}")),
+            };
         }
         if e.is_connect() {
             return Self::Unavailable(format!(

@@ -26,6 +26,14 @@ pub struct TestApp {
 /// A temporary directory removed on drop.
 struct Scratch(PathBuf);
 
+impl Scratch {
+    fn new() -> std::io::Result<Self> {
+        let path = std::env::temp_dir().join(format!("reestr-it-{}-{}", std::process::id(), rand_suffix()));
+        std::fs::create_dir_all(&path)?;
+        Ok(Self(path))
+    }
+}
+
 impl Drop for Scratch {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
@@ -34,10 +42,17 @@ impl Drop for Scratch {
 
 /// The seeded registry's address; fails loudly when the harness did not start one.
 pub fn registry_host() -> TestResult<String> {
-    std::env::var("REESTR_TEST_REGISTRY").map_err(|_| {
-        "REESTR_TEST_REGISTRY is not set: run scripts/test.sh, or start and seed a registry with \
-         `end2end/registry.sh start DIR` and `end2end/registry.sh seed HOST`"
-            .into()
+    harness_var("REESTR_TEST_REGISTRY")
+}
+
+/// A variable `scripts/test.sh` sets; its absence is an error, never a skip.
+pub fn harness_var(name: &str) -> TestResult<String> {
+    std::env::var(name).map_err(|_| {
+        format!(
+            "{name} is not set: run scripts/test.sh, or start the registries it starts \
+             (end2end/registry.sh) and export the variable"
+        )
+        .into()
     })
 }
 
@@ -47,8 +62,7 @@ impl TestApp {
     /// (an API document without tag listing).
     pub async fn start() -> TestResult<Self> {
         let registry = registry_host()?;
-        let scratch = Scratch(std::env::temp_dir().join(format!("reestr-it-{}-{}", std::process::id(), rand_suffix())));
-        std::fs::create_dir_all(&scratch.0)?;
+        let scratch = Scratch::new()?;
 
         let offline = {
             let l = std::net::TcpListener::bind("127.0.0.1:0")?;
@@ -90,7 +104,23 @@ impl TestApp {
 ",
             partial_doc.display()
         );
-        let config = reestr::config::load_str(&yaml, "test.yaml", Path::new("."), &|_| None)?;
+        Self::serve(&yaml, &|_| None, registry, scratch).await
+    }
+
+    /// Starts Reestr on a configuration of the test's own, with `env` as
+    /// the environment secrets are read from.
+    pub async fn start_with(yaml: &str, env: &dyn Fn(&str) -> Option<String>) -> TestResult<Self> {
+        let scratch = Scratch::new()?;
+        Self::serve(yaml, env, registry_host().unwrap_or_default(), scratch).await
+    }
+
+    async fn serve(
+        yaml: &str,
+        env: &dyn Fn(&str) -> Option<String>,
+        registry: String,
+        scratch: Scratch,
+    ) -> TestResult<Self> {
+        let config = reestr::config::load_str(yaml, "test.yaml", Path::new("."), env)?;
         let service = Arc::new(CatalogService::build(&config).await);
         let options = LeptosOptions::builder().output_name("reestr").site_root("target/site").build();
         let app = router(AppState::new(options, service));
@@ -100,6 +130,14 @@ impl TestApp {
             let _ = axum::serve(listener, app).await;
         });
         Ok(Self { base: format!("http://{addr}"), registry, http: reqwest::Client::new(), _scratch: scratch })
+    }
+
+    /// GET a path of Reestr; status, every header as text, and body.
+    pub async fn get_raw(&self, path: &str) -> TestResult<(u16, String, String)> {
+        let resp = self.http.get(format!("{}{path}", self.base)).send().await?;
+        let status = resp.status().as_u16();
+        let headers = format!("{:?}", resp.headers());
+        Ok((status, headers, resp.text().await?))
     }
 
     /// GET a path of Reestr; status, content type and body.
