@@ -1,9 +1,7 @@
 //! Basic auth against a registry that requires it (docker-registry with
 //! htpasswd), and the promise that the password never leaves the server.
 
-mod support;
-
-use support::{TestApp, TestResult, harness_var, s};
+use crate::support::{TestApp, TestResult, harness_var, s};
 
 /// The password `scripts/test.sh` gives the protected registry; a canary.
 const USER: &str = "reader";

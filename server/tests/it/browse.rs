@@ -2,11 +2,9 @@
 //! server-rendered pages. Expected values come from the registry itself
 //! (raw manifests, hashed here) and from what `end2end/registry.sh` pushed.
 
-mod support;
-
 use std::collections::BTreeSet;
 
-use support::{TestApp, TestResult, arr, s};
+use crate::support::{TestApp, TestResult, arr, s};
 
 const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
 const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";

@@ -3,15 +3,13 @@
 //! cannot be made to do this, so a small axum server plays the part.
 //! Reestr must answer each with a clear error, promptly, and keep serving.
 
-mod support;
-
 use std::time::{Duration, Instant};
 
+use crate::support::{TestApp, TestResult};
 use axum::Router;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::get;
-use support::{TestApp, TestResult};
 
 const DIGEST_OF_EMPTY: &str = "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 

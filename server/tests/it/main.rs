@@ -1,0 +1,8 @@
+//! Reestr's integration tests, one binary (faster to build, one harness):
+//! a real Reestr against real registries started by `scripts/test.sh`.
+
+mod auth;
+mod browse;
+mod cli;
+mod hostile;
+mod support;
