@@ -27,9 +27,9 @@ apt_install() {
     { $sudo apt-get update >/dev/null && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null; }
 }
 
-apt_install cc:gcc pkg-config:pkg-config node:nodejs npm:npm curl:curl
+apt_install cc:gcc node:nodejs npm:npm curl:curl
 if [ "$mode" = test ]; then
-  apt_install docker-registry:docker-registry skopeo:skopeo umoci:umoci jq:jq htpasswd:apache2-utils chromium:chromium brotli:brotli python3:python3
+  apt_install docker-registry:docker-registry skopeo:skopeo umoci:umoci jq:jq htpasswd:apache2-utils chromium:chromium python3:python3
 fi
 
 if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
