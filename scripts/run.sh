@@ -6,6 +6,15 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 bash "$root/scripts/setup.sh" run
 cd "$root"
-cargo leptos build --release
+# cargo-leptos reruns wasm-bindgen and wasm-opt (~30 s) even when nothing
+# changed; skip the build when the sources and the binary are as last built.
+bin="$CARGO_TARGET_DIR/release/reestr"
+stamp="$root/target/site/.reestr-release"
+sources() { { git rev-parse HEAD; git status --porcelain; git diff; } 2>/dev/null | sha256sum | cut -c1-32; }
+built() { [ -x "$bin" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$(sources) $(stat -c %Y "$bin")" ]; }
+if ! built; then
+  cargo leptos build --release
+  echo "$(sources) $(stat -c %Y "$bin")" >"$stamp"
+fi
 export LEPTOS_SITE_ROOT="$root/target/site" LEPTOS_ENV=PROD
 exec "$CARGO_TARGET_DIR/release/reestr" --config "${REESTR_CONFIG:-$root/registries.yaml}" serve "$@"

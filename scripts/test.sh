@@ -42,6 +42,7 @@ step "cargo test (unit and integration)"
 cargo test -p app -p reestr
 
 step "cargo leptos build"
+rm -f target/site/.reestr-release # the site will hold a debug build; run.sh must rebuild
 cargo leptos build
 
 step "end to end: Playwright in Chromium"
