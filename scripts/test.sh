@@ -30,7 +30,8 @@ trap cleanup EXIT
 
 step "registry: start docker-registry and push test images"
 REESTR_TEST_REGISTRY=$(end2end/registry.sh start "$work/registry")
-export REESTR_TEST_REGISTRY
+# Tests start more registries (TLS, token auth) over the same storage, read-only.
+export REESTR_TEST_REGISTRY REESTR_TEST_REGISTRY_DATA="$work/registry/data"
 end2end/registry.sh seed "$REESTR_TEST_REGISTRY"
 # A second one that requires basic auth, holding one image.
 REESTR_TEST_AUTH_PASSWORD="canary-$RANDOM$RANDOM"

@@ -11,6 +11,7 @@ mod operations;
 mod pagination;
 mod reference;
 mod template;
+mod token;
 
 pub use client::{FetchedManifest, RegistryClient};
 pub use document::{ApiDocument, DocumentError, load_document};

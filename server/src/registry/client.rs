@@ -1,11 +1,12 @@
 //! One registry's HTTP client: transport policy, authentication, request
 //! building from the bound operations, limits and error mapping.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, RETRY_AFTER};
 use reqwest::{Response, StatusCode, redirect};
-use secrecy::ExposeSecret;
+use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
 use url::Url;
 
@@ -14,6 +15,7 @@ use super::operations::BoundOperations;
 use super::pagination::next_link;
 use super::reference::is_digest;
 use super::template::RequestTemplate;
+use super::token::{BearerChallenge, Challenge, MAX_TOKEN_BYTES, TokenCache, parse_challenge, parse_token_response};
 use super::{RegistryError, validate_reference, validate_repository};
 use crate::config::{Auth, RegistryConfig};
 
@@ -49,7 +51,17 @@ pub struct RegistryClient {
     http: reqwest::Client,
     auth: Auth,
     allowed_hosts: Vec<String>,
+    allow_http: bool,
     ops: BoundOperations,
+    tokens: Arc<TokenCache>,
+}
+
+/// Token cache keys: what a request needs access to.
+const CATALOG_SCOPE: &str = "registry:catalog:*";
+const BASE_SCOPE: &str = "";
+
+fn repository_scope(repository: &str) -> String {
+    format!("repository:{repository}:pull")
 }
 
 impl RegistryClient {
@@ -62,7 +74,9 @@ impl RegistryClient {
             http,
             auth: config.auth.clone(),
             allowed_hosts: allowed_hosts(config),
+            allow_http: config.tls.allow_http,
             ops,
+            tokens: Arc::new(TokenCache::default()),
         })
     }
 
@@ -76,14 +90,14 @@ impl RegistryClient {
                 (None, None) => return Err(RegistryError::MissingOperation("checkVersion")),
             };
         let url = t.url(&self.base, &[], query)?;
-        self.send(url, None, "the registry endpoint").await.map(drop)
+        self.send(url, None, "the registry endpoint", BASE_SCOPE).await.map(drop)
     }
 
     /// Every repository name, following `Link` pagination to the end.
     pub async fn list_repositories(&self) -> Result<Vec<String>, RegistryError> {
         let t = self.ops.list_repositories.as_ref().ok_or(RegistryError::MissingOperation("listRepositories"))?;
         let first = t.url(&self.base, &[], &[("n", PAGE_SIZE)])?;
-        self.list_all(first, "repositories", "the catalogue").await
+        self.list_all(first, "repositories", "the catalogue", CATALOG_SCOPE).await
     }
 
     /// Every tag of a repository, following `Link` pagination to the end.
@@ -91,7 +105,7 @@ impl RegistryClient {
         validate_repository(repository)?;
         let t = self.ops.list_tags.as_ref().ok_or(RegistryError::MissingOperation("listTags"))?;
         let first = t.url(&self.base, &[("name", repository)], &[("n", PAGE_SIZE)])?;
-        self.list_all(first, "tags", &format!("repository `{repository}`")).await
+        self.list_all(first, "tags", &format!("repository `{repository}`"), &repository_scope(repository)).await
     }
 
     /// A manifest or index by tag or digest, its digest checked against the
@@ -102,7 +116,7 @@ impl RegistryClient {
         let t = self.ops.get_manifest.as_ref().ok_or(RegistryError::MissingOperation("getManifest"))?;
         let url = t.url(&self.base, &[("name", repository), ("reference", reference)], &[])?;
         let what = format!("manifest `{repository}:{reference}`");
-        let resp = self.send(url, Some(MANIFEST_ACCEPT), &what).await?;
+        let resp = self.send(url, Some(MANIFEST_ACCEPT), &what, &repository_scope(repository)).await?;
         let media_type = resp
             .headers()
             .get(CONTENT_TYPE)
@@ -132,7 +146,7 @@ impl RegistryClient {
         }
         let t = self.ops.get_blob.as_ref().ok_or(RegistryError::MissingOperation("getBlob"))?;
         let url = t.url(&self.base, &[("name", repository), ("digest", digest)], &[])?;
-        let resp = self.send(url, None, &format!("blob {digest}")).await?;
+        let resp = self.send(url, None, &format!("blob {digest}"), &repository_scope(repository)).await?;
         let body = read_limited(resp, MAX_CONFIG_BYTES, "an image configuration").await?;
         if digest.starts_with("sha256:") && sha256_digest(&body) != digest {
             return Err(RegistryError::InvalidResponse(format!("blob {digest} does not match its digest")));
@@ -145,7 +159,7 @@ impl RegistryClient {
         self.ops.get_blob.is_some()
     }
 
-    async fn list_all(&self, first: Url, field: &str, what: &str) -> Result<Vec<String>, RegistryError> {
+    async fn list_all(&self, first: Url, field: &str, what: &str, scope: &str) -> Result<Vec<String>, RegistryError> {
         let mut items = Vec::new();
         let mut next = Some(first);
         let mut seen = std::collections::HashSet::new();
@@ -158,7 +172,7 @@ impl RegistryClient {
             if seen.len() > MAX_PAGES {
                 return Err(RegistryError::InvalidResponse(format!("{what}: more than {MAX_PAGES} pages")));
             }
-            let resp = self.send(url.clone(), Some("application/json"), what).await?;
+            let resp = self.send(url.clone(), Some("application/json"), what, scope).await?;
             next = next_link(resp.headers(), &url).map_err(RegistryError::InvalidResponse)?;
             let body = read_limited(resp, MAX_LIST_PAGE_BYTES, "a listing page").await?;
             let page: serde_json::Value = serde_json::from_slice(&body)
@@ -187,36 +201,83 @@ impl RegistryClient {
         Ok(items)
     }
 
-    async fn send(&self, url: Url, accept: Option<&str>, what: &str) -> Result<Response, RegistryError> {
+    /// Sends a GET with the configured credentials (or a cached token for
+    /// `scope`); on a `Bearer` challenge fetches a token and retries once.
+    async fn send(&self, url: Url, accept: Option<&str>, what: &str, scope: &str) -> Result<Response, RegistryError> {
         self.check_host(&url)?;
-        let mut req = self.http.get(url);
+        let cached = self.tokens.get(scope);
+        let resp = self.execute(&url, accept, cached.as_ref()).await?;
+        if resp.status() != StatusCode::UNAUTHORIZED || matches!(self.auth, Auth::Bearer { .. }) {
+            return classify(resp, what);
+        }
+        match parse_challenge(resp.headers())? {
+            Challenge::Bearer(challenge) => {
+                let (token, lifetime) = self.fetch_token(&challenge).await?;
+                self.tokens.put(scope, &token, lifetime);
+                let retry = self.execute(&url, accept, Some(&token)).await?;
+                classify(retry, what)
+            }
+            Challenge::Basic | Challenge::Other => classify(resp, what),
+        }
+    }
+
+    async fn execute(
+        &self,
+        url: &Url,
+        accept: Option<&str>,
+        token: Option<&SecretString>,
+    ) -> Result<Response, RegistryError> {
+        let mut req = self.http.get(url.clone());
         if let Some(a) = accept {
             req = req.header(ACCEPT, a);
         }
-        req = match &self.auth {
-            Auth::Anonymous => req,
-            Auth::Basic { username, password } => req.basic_auth(username, Some(password.expose_secret())),
-            Auth::Bearer { token } => req.bearer_auth(token.expose_secret()),
+        req = match (token, &self.auth) {
+            (Some(t), _) => req.bearer_auth(t.expose_secret()),
+            (None, Auth::Anonymous) => req,
+            (None, Auth::Basic { username, password }) => req.basic_auth(username, Some(password.expose_secret())),
+            (None, Auth::Bearer { token }) => req.bearer_auth(token.expose_secret()),
         };
         let started = Instant::now();
         let resp = req.send().await.map_err(|e| RegistryError::from_reqwest(&e, REQUEST_TIMEOUT))?;
-        tracing::debug!(
-            status = resp.status().as_u16(),
-            elapsed_ms = started.elapsed().as_millis() as u64,
-            what,
-            "upstream"
-        );
-        match resp.status() {
-            s if s.is_success() => Ok(resp),
-            StatusCode::UNAUTHORIZED => Err(RegistryError::Unauthorized),
-            StatusCode::FORBIDDEN => Err(RegistryError::Forbidden),
-            StatusCode::NOT_FOUND => Err(RegistryError::NotFound(what.to_string())),
-            StatusCode::TOO_MANY_REQUESTS => {
-                Err(RegistryError::RateLimited { retry_after: retry_after(resp.headers()) })
-            }
-            s if s.is_server_error() => Err(RegistryError::Unavailable(format!("HTTP {} for {what}", s.as_u16()))),
-            s => Err(RegistryError::InvalidResponse(format!("unexpected HTTP {} for {what}", s.as_u16()))),
+        tracing::debug!(status = resp.status().as_u16(), elapsed_ms = started.elapsed().as_millis() as u64, url = %url, "upstream");
+        Ok(resp)
+    }
+
+    /// Asks the challenge's realm for a token, with basic credentials when configured.
+    async fn fetch_token(&self, challenge: &BearerChallenge) -> Result<(SecretString, Duration), RegistryError> {
+        let realm = &challenge.realm;
+        if realm.scheme() == "http" && !self.allow_http {
+            return Err(RegistryError::Unavailable(format!(
+                "the token realm {realm} is plain HTTP; set tls.allowHttp to allow it"
+            )));
         }
+        self.check_host(realm)?;
+        let mut url = realm.clone();
+        if challenge.service.is_some() || !challenge.scopes.is_empty() {
+            let mut q = url.query_pairs_mut();
+            if let Some(service) = &challenge.service {
+                q.append_pair("service", service);
+            }
+            for scope in &challenge.scopes {
+                q.append_pair("scope", scope);
+            }
+        }
+        let mut req = self.http.get(url);
+        if let Auth::Basic { username, password } = &self.auth {
+            req = req.basic_auth(username, Some(password.expose_secret()));
+        }
+        let resp = req.send().await.map_err(|e| RegistryError::from_reqwest(&e, REQUEST_TIMEOUT))?;
+        match resp.status() {
+            s if s.is_success() => {}
+            StatusCode::UNAUTHORIZED => return Err(RegistryError::Unauthorized),
+            StatusCode::FORBIDDEN => return Err(RegistryError::Forbidden),
+            StatusCode::TOO_MANY_REQUESTS => {
+                return Err(RegistryError::RateLimited { retry_after: retry_after(resp.headers()) });
+            }
+            s => return Err(RegistryError::Unavailable(format!("the token endpoint answered HTTP {}", s.as_u16()))),
+        }
+        let body = read_limited(resp, MAX_TOKEN_BYTES, "a token response").await?;
+        parse_token_response(&body)
     }
 
     fn check_host(&self, url: &Url) -> Result<(), RegistryError> {
@@ -225,6 +286,19 @@ impl RegistryClient {
         } else {
             Err(RegistryError::HostNotAllowed(url.host_str().unwrap_or("?").to_string()))
         }
+    }
+}
+
+/// Maps a final response's status to success or an error kind.
+fn classify(resp: Response, what: &str) -> Result<Response, RegistryError> {
+    match resp.status() {
+        s if s.is_success() => Ok(resp),
+        StatusCode::UNAUTHORIZED => Err(RegistryError::Unauthorized),
+        StatusCode::FORBIDDEN => Err(RegistryError::Forbidden),
+        StatusCode::NOT_FOUND => Err(RegistryError::NotFound(what.to_string())),
+        StatusCode::TOO_MANY_REQUESTS => Err(RegistryError::RateLimited { retry_after: retry_after(resp.headers()) }),
+        s if s.is_server_error() => Err(RegistryError::Unavailable(format!("HTTP {} for {what}", s.as_u16()))),
+        s => Err(RegistryError::InvalidResponse(format!("unexpected HTTP {} for {what}", s.as_u16()))),
     }
 }
 

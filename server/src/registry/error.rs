@@ -42,6 +42,13 @@ impl RegistryError {
                 None => Self::InvalidResponse(format!("redirects: {cause}")),
             };
         }
+        let chain = source_chain(e);
+        if chain.contains("certificate") || chain.contains("UnknownIssuer") {
+            let detail = chain.rsplit(": ").next().unwrap_or_default().trim().to_string();
+            return Self::Unavailable(format!(
+                "TLS: the server's certificate is not trusted ({detail}); set tls.caFile to its CA (or tls.allowInsecure)"
+            ));
+        }
         if e.is_connect() {
             return Self::Unavailable(format!(
                 "cannot connect to {}",
@@ -53,6 +60,17 @@ impl RegistryError {
         }
         Self::Unavailable("the request failed".to_string())
     }
+}
+
+/// Every cause of an error, joined with `: `.
+fn source_chain(e: &dyn std::error::Error) -> String {
+    let mut parts = Vec::new();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        parts.push(c.to_string());
+        cur = c.source();
+    }
+    parts.join(": ")
 }
 
 impl From<RegistryError> for app::error::AppError {

@@ -6,3 +6,4 @@ mod browse;
 mod cli;
 mod hostile;
 mod support;
+mod transport;

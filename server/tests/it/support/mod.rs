@@ -12,6 +12,8 @@ use reestr::catalog::CatalogService;
 use reestr::http::{AppState, router};
 use sha2::{Digest, Sha256};
 
+pub mod processes;
+
 pub type TestResult<T = ()> = Result<T, Box<dyn Error + Send + Sync>>;
 
 /// A running Reestr and where its registries are.
@@ -24,10 +26,10 @@ pub struct TestApp {
 }
 
 /// A temporary directory removed on drop.
-struct Scratch(PathBuf);
+pub struct Scratch(pub PathBuf);
 
 impl Scratch {
-    fn new() -> std::io::Result<Self> {
+    pub fn new() -> std::io::Result<Self> {
         let path = std::env::temp_dir().join(format!("reestr-it-{}-{}", std::process::id(), rand_suffix()));
         std::fs::create_dir_all(&path)?;
         Ok(Self(path))
