@@ -17,7 +17,7 @@ use app::model::{
 use futures::StreamExt;
 
 use crate::config::{Config, RegistryConfig};
-use crate::registry::{RegistryClient, RegistryError, bind_operations, load_document};
+use crate::registry::{RegistryClient, RegistryError, bind_operations, load_document, transport};
 
 pub use images::resolve_tag;
 pub use paging::{parse_cursor, slice_page};
@@ -77,12 +77,12 @@ impl CatalogService {
 }
 
 async fn build_entry(config: &RegistryConfig) -> RegistryEntry {
-    let doc_client = reqwest::Client::builder().timeout(Duration::from_secs(15)).build();
-    let document = match doc_client {
-        Ok(http) => load_document(&config.api.document, &http).await.map_err(|e| format!("API document: {e}")),
-        Err(e) => Err(format!("cannot build an HTTP client: {e}")),
+    let http = transport(config);
+    let document = match &http {
+        Ok(http) => load_document(&config.api.document, http).await.map_err(|e| format!("API document: {e}")),
+        Err(e) => Err(e.clone()),
     };
-    let (api_document, operations, bound, mut problem) = match document {
+    let (api_document, operations, bound, problem) = match document {
         Ok(doc) => {
             let (bound, checks) = bind_operations(&doc.openapi);
             let missing: Vec<&str> =
@@ -93,14 +93,8 @@ async fn build_entry(config: &RegistryConfig) -> RegistryEntry {
         }
         Err(e) => (String::from("unavailable"), Vec::<OperationCheck>::new(), None, Some(e)),
     };
-    let client = match (&problem, bound) {
-        (None, Some(bound)) => match RegistryClient::new(config, bound) {
-            Ok(c) => Some(c),
-            Err(e) => {
-                problem = Some(e);
-                None
-            }
-        },
+    let client = match (&problem, bound, http) {
+        (None, Some(bound), Ok(http)) => Some(RegistryClient::new(config, http, bound)),
         _ => None,
     };
     if let Some(p) = &problem {

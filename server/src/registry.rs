@@ -6,6 +6,7 @@
 mod client;
 mod document;
 mod error;
+mod guard;
 mod manifest;
 mod operations;
 mod pagination;
@@ -13,7 +14,7 @@ mod reference;
 mod template;
 mod token;
 
-pub use client::{FetchedManifest, RegistryClient};
+pub use client::{FetchedManifest, RegistryClient, transport};
 pub use document::{ApiDocument, DocumentError, load_document};
 pub use error::RegistryError;
 pub use manifest::{ImageConfig, Manifest, parse_config, parse_manifest};

@@ -10,6 +10,7 @@ use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
 use url::Url;
 
+use super::guard::HostPolicy;
 use super::manifest::ACCEPT as MANIFEST_ACCEPT;
 use super::operations::BoundOperations;
 use super::pagination::next_link;
@@ -50,7 +51,7 @@ pub struct RegistryClient {
     base: Url,
     http: reqwest::Client,
     auth: Auth,
-    allowed_hosts: Vec<String>,
+    hosts: HostPolicy,
     allow_http: bool,
     ops: BoundOperations,
     tokens: Arc<TokenCache>,
@@ -67,17 +68,16 @@ fn repository_scope(repository: &str) -> String {
 impl RegistryClient {
     /// Builds the HTTP client with the registry's TLS policy and a redirect
     /// policy that only follows allowed hosts.
-    pub fn new(config: &RegistryConfig, ops: BoundOperations) -> Result<Self, String> {
-        let http = http_client(config)?;
-        Ok(Self {
+    pub fn new(config: &RegistryConfig, http: reqwest::Client, ops: BoundOperations) -> Self {
+        Self {
             base: config.base_url.clone(),
             http,
             auth: config.auth.clone(),
-            allowed_hosts: allowed_hosts(config),
+            hosts: HostPolicy::for_registry(config),
             allow_http: config.tls.allow_http,
             ops,
             tokens: Arc::new(TokenCache::default()),
-        })
+        }
     }
 
     /// `GET /v2/` (or the first catalogue page when the document lacks it):
@@ -281,11 +281,7 @@ impl RegistryClient {
     }
 
     fn check_host(&self, url: &Url) -> Result<(), RegistryError> {
-        if host_allowed(url, &self.allowed_hosts) {
-            Ok(())
-        } else {
-            Err(RegistryError::HostNotAllowed(url.host_str().unwrap_or("?").to_string()))
-        }
+        self.hosts.check(url)
     }
 }
 
@@ -302,12 +298,15 @@ fn classify(resp: Response, what: &str) -> Result<Response, RegistryError> {
     }
 }
 
-fn http_client(config: &RegistryConfig) -> Result<reqwest::Client, String> {
-    let hosts = allowed_hosts(config);
+/// The HTTP client for one registry (its documents, token realm and API):
+/// TLS policy, timeouts, the host allowlist on redirects and on DNS answers.
+pub fn transport(config: &RegistryConfig) -> Result<reqwest::Client, String> {
+    let hosts = HostPolicy::for_registry(config);
+    let resolver = hosts.resolver();
     let policy = redirect::Policy::custom(move |attempt| {
         if attempt.previous().len() >= 5 {
             attempt.error("too many redirects")
-        } else if host_allowed(attempt.url(), &hosts) {
+        } else if hosts.check(attempt.url()).is_ok() {
             attempt.follow()
         } else {
             let host = attempt.url().host_str().unwrap_or("?").to_string();
@@ -319,6 +318,7 @@ fn http_client(config: &RegistryConfig) -> Result<reqwest::Client, String> {
         .connect_timeout(CONNECT_TIMEOUT)
         .timeout(REQUEST_TIMEOUT)
         .redirect(policy)
+        .dns_resolver(resolver)
         .https_only(!config.tls.allow_http)
         .danger_accept_invalid_certs(config.tls.allow_insecure);
     if let Some(path) = &config.tls.ca_file {
@@ -329,26 +329,6 @@ fn http_client(config: &RegistryConfig) -> Result<reqwest::Client, String> {
         }
     }
     b.build().map_err(|e| format!("cannot build the HTTP client: {e}"))
-}
-
-/// The base URL's host (with its port) plus the configured extra hosts.
-fn allowed_hosts(config: &RegistryConfig) -> Vec<String> {
-    let mut hosts = config.allowed_hosts.clone();
-    if let Some(h) = config.base_url.host_str() {
-        hosts.push(h.to_ascii_lowercase());
-    }
-    hosts
-}
-
-/// `host` matches an entry `host`, `host:port`, or `*.parent`.
-fn host_allowed(url: &Url, allowed: &[String]) -> bool {
-    let Some(host) = url.host_str().map(str::to_ascii_lowercase) else { return false };
-    let with_port = url.port_or_known_default().map(|p| format!("{host}:{p}"));
-    allowed.iter().any(|a| {
-        *a == host
-            || with_port.as_deref() == Some(a.as_str())
-            || a.strip_prefix("*.").is_some_and(|parent| host.ends_with(&format!(".{parent}")))
-    })
 }
 
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
@@ -376,18 +356,6 @@ fn sha256_digest(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn only_configured_hosts_are_allowed() -> Result<(), url::ParseError> {
-        let allowed = vec!["127.0.0.1".to_string(), "*.blob.example".to_string(), "cdn.example:8443".to_string()];
-        assert!(host_allowed(&Url::parse("http://127.0.0.1:5000/v2/")?, &allowed));
-        assert!(host_allowed(&Url::parse("https://eu.blob.example/x")?, &allowed));
-        assert!(host_allowed(&Url::parse("https://cdn.example:8443/x")?, &allowed));
-        assert!(!host_allowed(&Url::parse("https://cdn.example/x")?, &allowed));
-        assert!(!host_allowed(&Url::parse("http://169.254.169.254/latest/meta-data")?, &allowed));
-        assert!(!host_allowed(&Url::parse("https://blob.example.evil.com/")?, &allowed));
-        Ok(())
-    }
 
     #[test]
     fn digests_are_sha256_of_the_bytes() {

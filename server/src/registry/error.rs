@@ -23,6 +23,10 @@ pub enum RegistryError {
     TooLarge { what: &'static str, limit: u64 },
     #[error("refused to contact {0}: not the registry's host and not in allowedHosts")]
     HostNotAllowed(String),
+    #[error(
+        "refused to contact {0}: a link-local or cloud-metadata address (list it exactly in allowedHosts to allow it)"
+    )]
+    SensitiveAddress(String),
     #[error("{0}")]
     BadRequest(String),
     #[error("the registry's API document has no `{0}` operation")]
@@ -43,6 +47,10 @@ impl RegistryError {
             };
         }
         let chain = source_chain(e);
+        if let Some((host, _)) = chain.split_once(&format!(" resolves only to a {}", super::guard::SENSITIVE_MARK)) {
+            let host = host.rsplit(": ").next().unwrap_or(host).to_string();
+            return Self::SensitiveAddress(host);
+        }
         if chain.contains("certificate") || chain.contains("UnknownIssuer") {
             let detail = chain.rsplit(": ").next().unwrap_or_default().trim().to_string();
             return Self::Unavailable(format!(
@@ -81,7 +89,9 @@ impl From<RegistryError> for app::error::AppError {
             RegistryError::Forbidden => K::Forbidden,
             RegistryError::NotFound(_) => K::NotFound,
             RegistryError::RateLimited { .. } => K::RateLimited,
-            RegistryError::Unavailable(_) | RegistryError::HostNotAllowed(_) => K::Unavailable,
+            RegistryError::Unavailable(_) | RegistryError::HostNotAllowed(_) | RegistryError::SensitiveAddress(_) => {
+                K::Unavailable
+            }
             RegistryError::Timeout(_) => K::Timeout,
             RegistryError::InvalidResponse(_) | RegistryError::TooLarge { .. } => K::InvalidResponse,
             RegistryError::BadRequest(_) => K::BadRequest,

@@ -69,7 +69,7 @@ async fn tls_needs_a_trusted_ca_or_an_explicit_insecure_switch() -> TestResult {
     let yaml = format!(
         "registries:
   - id: with-ca
-    baseUrl: https://{host}
+    baseUrl: https://localhost:{port}
     tls: {{ caFile: {ca} }}
   - id: untrusted
     baseUrl: https://{host}
@@ -78,10 +78,12 @@ async fn tls_needs_a_trusted_ca_or_an_explicit_insecure_switch() -> TestResult {
     tls: {{ allowInsecure: true }}
 ",
         host = registry.host,
+        port = registry.host.rsplit(':').next().unwrap_or_default(),
         ca = pki.ca_pem.display()
     );
     let app = TestApp::start_with(&yaml, &|_| None).await?;
     let list = app.json("/api/registries", 200).await?;
+    // By name: the request goes through the guarded DNS resolver.
     assert_eq!(s(health(&list, "with-ca")?, "status")?, "healthy");
     assert_eq!(s(health(&list, "insecure")?, "status")?, "healthy");
     let untrusted = health(&list, "untrusted")?;
