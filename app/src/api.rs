@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::model::{Page, RegistryOverview, RegistrySummary, RepositorySummary, TagDetail, TagSummary};
+use crate::model::{Page, RegistryOverview, RegistrySummary, RepositorySummary, ResyncResult, TagDetail, TagSummary};
 
 /// Items per page in the UI listings.
 pub const PAGE_SIZE: u32 = 50;
@@ -48,4 +48,10 @@ pub async fn list_tags(registry: String, repository: String, page: u32) -> Resul
 #[server(prefix = "/_fn", endpoint = "tag")]
 pub async fn get_tag(registry: String, repository: String, reference: String) -> Result<TagDetail, AppError> {
     catalog()?.tag(&registry, &repository, &reference).await
+}
+
+/// Reloads a registry's API document ("Resync schema").
+#[server(prefix = "/_fn", endpoint = "resync")]
+pub async fn resync_registry(registry: String) -> Result<ResyncResult, AppError> {
+    catalog()?.resync(&registry).await
 }

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use crate::error::AppError;
-use crate::model::{Page, RegistryOverview, RegistrySummary, RepositorySummary, TagDetail, TagSummary};
+use crate::model::{Page, RegistryOverview, RegistrySummary, RepositorySummary, ResyncResult, TagDetail, TagSummary};
 
 /// A page request: where to start and how many items.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,6 +26,9 @@ pub trait Catalog: Send + Sync + 'static {
     /// Every registry with a fresh health probe; the probes run concurrently
     /// and each is bounded by a timeout, so a slow registry delays no other.
     async fn overview(&self) -> Vec<RegistryOverview>;
+
+    /// Loads the registry's API document again; a failed fetch keeps the last good one.
+    async fn resync(&self, registry: &str) -> Result<ResyncResult, AppError>;
 
     /// One page of a registry's repositories, sorted by name.
     async fn repositories(&self, registry: &str, page: PageRequest) -> Result<Page<RepositorySummary>, AppError>;

@@ -6,6 +6,6 @@ mod registry;
 mod repository;
 mod tag;
 
-pub use registry::{HealthStatus, OperationCheck, RegistryHealth, RegistryOverview, RegistrySummary};
+pub use registry::{HealthStatus, OperationCheck, RegistryHealth, RegistryOverview, RegistrySummary, ResyncResult};
 pub use repository::{Page, RepositorySummary};
 pub use tag::{Descriptor, ImageDetail, Platform, TagDetail, TagSummary};

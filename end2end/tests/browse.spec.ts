@@ -65,3 +65,25 @@ test("an unreachable registry shows an inline error, not a broken page", async (
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Offline registry");
   await expect(page.getByRole("alert")).toContainText("Registry unavailable");
 });
+
+test("a card lists the API operations and resyncs its schema", async ({ page }, info) => {
+  await page.goto("/");
+  const card = page.locator('[data-registry="local"]');
+  await expect(card.locator(".operations summary")).toHaveText("API operations: 6 of 6 found");
+  await card.locator(".operations summary").click();
+  await expect(card.locator(".operations li.found")).toHaveCount(6);
+  await expect(card.locator(".operations")).toContainText("listTags found GET /v2/{name}/tags/list");
+  if (info.project.name === "hydrated") {
+    await hydrated(page);
+    await card.getByRole("button", { name: "Resync schema" }).click();
+    await expect(page.locator(".toast-region")).toHaveText(
+      "Local registry: OCI Distribution API (read-only subset) 1.1 reloaded: 6 of 6 operations found",
+    );
+    await expect(page).toHaveURL(/\/$/);
+  } else {
+    // Without JavaScript the form posts and the server sends the browser back.
+    await card.getByRole("button", { name: "Resync schema" }).click();
+    await expect(page).toHaveURL(/localhost:\d+\/\??$/);
+    await expect(page.locator('[data-registry="local"] .badge')).toHaveText("Healthy");
+  }
+});

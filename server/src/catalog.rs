@@ -5,14 +5,14 @@
 mod images;
 mod paging;
 
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant, SystemTime};
 
 use app::contract::{Catalog, PageRequest};
 use app::error::AppError;
 use app::model::{
     HealthStatus, OperationCheck, Page, RegistryHealth, RegistryOverview, RegistrySummary, RepositorySummary,
-    TagDetail, TagSummary,
+    ResyncResult, TagDetail, TagSummary,
 };
 use futures::StreamExt;
 
@@ -24,6 +24,8 @@ pub use paging::{parse_cursor, slice_page};
 
 /// How long a health probe may take before the registry counts as unreachable.
 pub const PROBE_TIMEOUT: Duration = Duration::from_secs(3);
+/// How long a resync may take before it gives up (the old document stays).
+const RESYNC_TIMEOUT: Duration = Duration::from_secs(30);
 /// Tags resolved at once when a page of the tags table is built.
 const TAG_CONCURRENCY: usize = 8;
 
@@ -35,13 +37,23 @@ pub struct RegistryEntry {
     /// Why the registry cannot be browsed (document unusable, required
     /// operations missing, client not buildable); `None` when it can.
     pub problem: Option<String>,
+    /// Whether the API document was fetched and parsed.
+    pub document_loaded: bool,
     client: Option<RegistryClient>,
+}
+
+/// One registry's current entry; replaced whole on resync.
+#[derive(Debug)]
+struct Slot {
+    entry: RwLock<Arc<RegistryEntry>>,
+    /// Serialises resyncs of this registry.
+    resync: tokio::sync::Mutex<()>,
 }
 
 /// Every configured registry, ready to answer the pages.
 #[derive(Debug)]
 pub struct CatalogService {
-    registries: Vec<Arc<RegistryEntry>>,
+    slots: Vec<Slot>,
 }
 
 impl CatalogService {
@@ -49,30 +61,95 @@ impl CatalogService {
     /// registry whose document is unusable stays listed, marked degraded.
     pub async fn build(config: &Config) -> Self {
         let entries = futures::future::join_all(config.registries.iter().map(build_entry)).await;
-        Self { registries: entries.into_iter().map(Arc::new).collect() }
+        let slots = entries
+            .into_iter()
+            .map(|e| Slot { entry: RwLock::new(Arc::new(e)), resync: tokio::sync::Mutex::new(()) })
+            .collect();
+        Self { slots }
     }
 
-    /// The registries in configuration order.
-    pub fn entries(&self) -> &[Arc<RegistryEntry>] {
-        &self.registries
+    /// The registries in configuration order, as they are now.
+    pub fn entries(&self) -> Vec<Arc<RegistryEntry>> {
+        self.slots.iter().map(current).collect()
     }
 
-    fn entry(&self, id: &str) -> Result<&RegistryEntry, AppError> {
-        self.registries
+    fn slot(&self, id: &str) -> Result<&Slot, AppError> {
+        self.slots
             .iter()
-            .find(|e| e.config.id == id)
-            .map(|e| e.as_ref())
+            .find(|s| current(s).config.id == id)
             .ok_or_else(|| AppError::not_found(format!("no registry `{id}` is configured")))
     }
 
-    fn client(&self, id: &str) -> Result<&RegistryClient, AppError> {
+    fn entry(&self, id: &str) -> Result<Arc<RegistryEntry>, AppError> {
+        self.slot(id).map(current)
+    }
+
+    fn client(&self, id: &str) -> Result<(Arc<RegistryEntry>, RegistryClient), AppError> {
         let entry = self.entry(id)?;
-        entry.client.as_ref().ok_or_else(|| {
-            AppError::new(
+        match &entry.client {
+            Some(c) => {
+                let c = c.clone();
+                Ok((entry, c))
+            }
+            None => Err(AppError::new(
                 app::error::ErrorKind::Unsupported,
                 entry.problem.clone().unwrap_or_else(|| "this registry cannot be browsed".to_string()),
-            )
-        })
+            )),
+        }
+    }
+
+    /// Fetches the registry's API document again and rebinds its
+    /// operations. A failed fetch keeps the last good document.
+    pub async fn resync(&self, id: &str) -> Result<ResyncResult, AppError> {
+        let slot = self.slot(id)?;
+        let _one_at_a_time = slot.resync.lock().await;
+        let old = current(slot);
+        let fresh = match tokio::time::timeout(RESYNC_TIMEOUT, build_entry(&old.config)).await {
+            Ok(entry) => entry,
+            Err(_) => {
+                return Ok(ResyncResult {
+                    ok: false,
+                    message: format!(
+                        "the API document did not load within {} s; keeping the one from {}",
+                        RESYNC_TIMEOUT.as_secs(),
+                        old.summary.synced_at
+                    ),
+                    registry: old.summary.clone(),
+                });
+            }
+        };
+        if !fresh.document_loaded && old.document_loaded {
+            let why = fresh.problem.unwrap_or_default();
+            tracing::warn!(registry = %id, problem = %why, "resync failed; keeping the last good document");
+            return Ok(ResyncResult {
+                ok: false,
+                message: format!("{why}; keeping the document from {}", old.summary.synced_at),
+                registry: old.summary.clone(),
+            });
+        }
+        let ok = fresh.problem.is_none();
+        let found = fresh.summary.operations.iter().filter(|o| o.found).count();
+        let message = match &fresh.problem {
+            None => format!(
+                "{} reloaded: {found} of {} operations found",
+                fresh.summary.api_document,
+                fresh.summary.operations.len()
+            ),
+            Some(p) => p.clone(),
+        };
+        let registry = fresh.summary.clone();
+        if let Ok(mut guard) = slot.entry.write() {
+            *guard = Arc::new(fresh);
+        }
+        tracing::info!(registry = %id, ok, "resynced");
+        Ok(ResyncResult { ok, message, registry })
+    }
+}
+
+fn current(slot: &Slot) -> Arc<RegistryEntry> {
+    match slot.entry.read() {
+        Ok(g) => g.clone(),
+        Err(poisoned) => poisoned.into_inner().clone(),
     }
 }
 
@@ -82,6 +159,7 @@ async fn build_entry(config: &RegistryConfig) -> RegistryEntry {
         Ok(http) => load_document(&config.api.document, http).await.map_err(|e| format!("API document: {e}")),
         Err(e) => Err(e.clone()),
     };
+    let document_loaded = document.is_ok();
     let (api_document, operations, bound, problem) = match document {
         Ok(doc) => {
             let (bound, checks) = bind_operations(&doc.openapi);
@@ -108,8 +186,9 @@ async fn build_entry(config: &RegistryConfig) -> RegistryEntry {
         auth_mode: config.auth.mode().to_string(),
         api_document,
         operations,
+        synced_at: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
     };
-    RegistryEntry { config: config.clone(), summary, problem, client }
+    RegistryEntry { config: config.clone(), summary, problem, document_loaded, client }
 }
 
 /// Probes one registry, bounded by [`PROBE_TIMEOUT`].
@@ -136,7 +215,7 @@ pub async fn probe(entry: &RegistryEntry) -> RegistryHealth {
 #[async_trait::async_trait]
 impl Catalog for CatalogService {
     fn registries(&self) -> Vec<RegistrySummary> {
-        self.registries.iter().map(|e| e.summary.clone()).collect()
+        self.entries().iter().map(|e| e.summary.clone()).collect()
     }
 
     fn registry(&self, id: &str) -> Result<RegistrySummary, AppError> {
@@ -145,15 +224,19 @@ impl Catalog for CatalogService {
 
     async fn overview(&self) -> Vec<RegistryOverview> {
         futures::future::join_all(
-            self.registries
-                .iter()
-                .map(|e| async move { RegistryOverview { registry: e.summary.clone(), health: probe(e).await } }),
+            self.entries()
+                .into_iter()
+                .map(|e| async move { RegistryOverview { registry: e.summary.clone(), health: probe(&e).await } }),
         )
         .await
     }
 
+    async fn resync(&self, registry: &str) -> Result<ResyncResult, AppError> {
+        CatalogService::resync(self, registry).await
+    }
+
     async fn repositories(&self, registry: &str, page: PageRequest) -> Result<Page<RepositorySummary>, AppError> {
-        let client = self.client(registry)?;
+        let (_, client) = self.client(registry)?;
         let mut names = client.list_repositories().await?;
         names.sort_unstable();
         names.dedup();
@@ -161,7 +244,8 @@ impl Catalog for CatalogService {
     }
 
     async fn tags(&self, registry: &str, repository: &str, page: PageRequest) -> Result<Page<TagSummary>, AppError> {
-        let client = self.client(registry)?;
+        let (_, client) = self.client(registry)?;
+        let client = &client;
         let mut names = client.list_tags(repository).await?;
         names.sort_unstable();
         names.dedup();
@@ -188,7 +272,7 @@ impl Catalog for CatalogService {
     }
 
     async fn tag(&self, registry: &str, repository: &str, reference: &str) -> Result<TagDetail, AppError> {
-        let client = self.client(registry)?;
-        Ok(resolve_tag(client, repository, reference).await?)
+        let (_, client) = self.client(registry)?;
+        Ok(resolve_tag(&client, repository, reference).await?)
     }
 }

@@ -44,7 +44,7 @@ pub async fn run(path: &Path, with_probe: bool) -> (String, bool) {
             let _ = writeln!(out, "  {mark}   {:<17} {}", op.operation, op.detail);
         }
         if with_probe && entry.problem.is_none() {
-            let health = probe(entry).await;
+            let health = probe(&entry).await;
             let line = match (&health.status, &health.message) {
                 (HealthStatus::Healthy, _) => format!("healthy ({} ms)", health.latency_ms),
                 (status, Some(m)) => format!("{}: {m}", status.label()),

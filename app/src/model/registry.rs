@@ -18,6 +18,8 @@ pub struct RegistrySummary {
     pub api_document: String,
     /// Each canonical operation Reestr looked for in that document.
     pub operations: Vec<OperationCheck>,
+    /// When the document was last loaded (RFC 3339, UTC).
+    pub synced_at: String,
 }
 
 impl RegistrySummary {
@@ -91,4 +93,16 @@ pub struct RegistryOverview {
     #[serde(flatten)]
     pub registry: RegistrySummary,
     pub health: RegistryHealth,
+}
+
+/// What a "Resync schema" did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResyncResult {
+    /// True when the document loaded and every required operation was found.
+    pub ok: bool,
+    /// One sentence for the toast.
+    pub message: String,
+    /// The registry as it is after the resync (unchanged on failure).
+    pub registry: RegistrySummary,
 }

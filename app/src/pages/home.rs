@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-use crate::api::get_overview;
+use crate::api::{ResyncRegistry, get_overview};
 use crate::components::ErrorBox;
 use crate::format;
 use crate::model::{HealthStatus, RegistryOverview};
@@ -13,10 +13,22 @@ use crate::paths;
 /// The registry cards.
 #[component]
 pub fn HomePage() -> impl IntoView {
-    let overview = Resource::new(|| (), |()| get_overview());
+    let resync = ServerAction::<ResyncRegistry>::new();
+    // A finished resync reloads the cards.
+    let overview = Resource::new(move || resync.version().get(), |_| get_overview());
+    let toast = move || {
+        resync.value().get().map(|r| match r {
+            Ok(r) if r.ok => ("toast ok", format!("{}: {}", r.registry.display_name, r.message)),
+            Ok(r) => ("toast warn", format!("{}: {}", r.registry.display_name, r.message)),
+            Err(e) => ("toast bad", e.to_string()),
+        })
+    };
     view! {
         <Title text="Registries" />
         <h1>"Registries"</h1>
+        <div class="toast-region" role="status" aria-live="polite">
+            {move || toast().map(|(class, text)| view! { <p class=class>{text}</p> })}
+        </div>
         <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Checking registries…"</p> }>
             {move || Suspend::new(async move {
                 match overview.await {
@@ -28,7 +40,7 @@ pub fn HomePage() -> impl IntoView {
                     }.into_any(),
                     Ok(list) => view! {
                         <ul class="cards">
-                            {list.into_iter().map(|o| view! { <RegistryCard overview=o /> }).collect_view()}
+                            {list.into_iter().map(|o| view! { <RegistryCard overview=o resync /> }).collect_view()}
                         </ul>
                     }.into_any(),
                     Err(error) => view! { <ErrorBox error /> }.into_any(),
@@ -40,12 +52,16 @@ pub fn HomePage() -> impl IntoView {
 
 /// One registry: name, endpoint, auth mode, API document and health.
 #[component]
-fn RegistryCard(overview: RegistryOverview) -> impl IntoView {
+fn RegistryCard(overview: RegistryOverview, resync: ServerAction<ResyncRegistry>) -> impl IntoView {
     let RegistryOverview { registry, health } = overview;
     let href = paths::registry_page(&registry.id);
     let missing: Vec<String> =
         registry.operations.iter().filter(|op| op.required && !op.found).map(|op| op.operation.clone()).collect();
     let status = health.status;
+    let found = registry.operations.iter().filter(|op| op.found).count();
+    let total = registry.operations.len();
+    let operations = registry.operations.clone();
+    let id = registry.id.clone();
     view! {
         <li class="card" data-registry=registry.id.clone()>
             <div class="card-head">
@@ -57,6 +73,8 @@ fn RegistryCard(overview: RegistryOverview) -> impl IntoView {
                 <dt>"Endpoint"</dt><dd><code>{registry.base_url.clone()}</code></dd>
                 <dt>"Auth"</dt><dd>{registry.auth_mode.clone()}</dd>
                 <dt>"API"</dt><dd>{registry.api_document.clone()}</dd>
+                <dt>"Synced"</dt>
+                <dd><time datetime=registry.synced_at.clone()>{format::when(&registry.synced_at)}</time></dd>
                 <dt>"Checked"</dt>
                 <dd>
                     <time datetime=health.checked_at.clone()>{format::when(&health.checked_at)}</time>
@@ -69,6 +87,27 @@ fn RegistryCard(overview: RegistryOverview) -> impl IntoView {
                     {(!missing.is_empty()).then(|| format!(" Missing: {}.", missing.join(", ")))}
                 </p>
             })}
+            <details class="operations">
+                <summary>{format!("API operations: {found} of {total} found")}</summary>
+                <ul>
+                    {operations.into_iter().map(|op| {
+                        let (class, mark) = match (op.found, op.required) {
+                            (true, _) => ("found", "found"),
+                            (false, true) => ("missing", "missing (required)"),
+                            (false, false) => ("absent", "absent (optional)"),
+                        };
+                        view! {
+                            <li class=class>
+                                <code>{op.operation}</code> " " <strong>{mark}</strong> " " <span>{op.detail}</span>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </details>
+            <ActionForm action=resync attr:class="resync">
+                <input type="hidden" name="registry" value=id />
+                <button type="submit" disabled=move || resync.pending().get()>"Resync schema"</button>
+            </ActionForm>
         </li>
     }
 }

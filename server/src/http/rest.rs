@@ -4,13 +4,14 @@
 //! - `GET /api/registries/{id}/repositories?cursor=&limit=`
 //! - `GET /api/registries/{id}/repositories/{repo}/tags?cursor=&limit=`
 //! - `GET /api/registries/{id}/repositories/{repo}/tags/{tag}`
+//! - `POST /api/registries/{id}/resync`
 //!
 //! `{repo}` may contain slashes; `{repo}/-/tags…` is also accepted for
 //! repository names whose last components are themselves `tags`.
 
 use app::contract::PageRequest;
 use app::error::AppError;
-use app::model::{Page, RegistryOverview, RepositorySummary, TagDetail, TagSummary};
+use app::model::{Page, RegistryOverview, RepositorySummary, ResyncResult, TagDetail, TagSummary};
 use app::paths::{RepoPath, parse_repo_path};
 use axum::Json;
 use axum::extract::{Path, Query, RawPathParams, State};
@@ -45,6 +46,11 @@ impl PageQuery {
 /// `GET /api/registries`: every registry with a fresh health probe.
 pub async fn registries(State(state): State<AppState>) -> Json<Vec<RegistryOverview>> {
     Json(state.catalog.overview().await)
+}
+
+/// `POST /api/registries/{id}/resync`: reload the API document.
+pub async fn resync(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<ResyncResult>, Problem> {
+    Ok(Json(state.catalog.resync(&id).await?))
 }
 
 /// `GET /api/registries/{id}/repositories`

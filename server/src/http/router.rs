@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use app::{App, shell};
 use axum::Router;
 use axum::http::Uri;
-use axum::routing::get;
+use axum::routing::{get, post};
 use leptos::config::{Env, LeptosOptions};
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -22,6 +22,7 @@ pub fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     let api = Router::new()
         .route("/registries", get(rest::registries))
+        .route("/registries/{id}/resync", post(rest::resync))
         .route("/registries/{id}/repositories", get(rest::repositories))
         .route("/registries/{id}/repositories/{*rest}", get(rest::repository_path))
         .fallback(api_not_found);

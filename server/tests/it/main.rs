@@ -5,5 +5,6 @@ mod auth;
 mod browse;
 mod cli;
 mod hostile;
+mod resync;
 mod support;
 mod transport;

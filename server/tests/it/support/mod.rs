@@ -159,6 +159,17 @@ impl TestApp {
         Ok(serde_json::from_str(&body)?)
     }
 
+    /// POST to a JSON path of Reestr, requiring `expect` as the status.
+    pub async fn post_json(&self, path: &str, expect: u16) -> TestResult<serde_json::Value> {
+        let resp = self.http.post(format!("{}{path}", self.base)).send().await?;
+        let status = resp.status().as_u16();
+        let body = resp.text().await?;
+        if status != expect {
+            return Err(format!("POST {path}: expected {expect}, got {status}: {body}").into());
+        }
+        Ok(serde_json::from_str(&body)?)
+    }
+
     /// GET an HTML page of Reestr, requiring 200.
     pub async fn html(&self, path: &str) -> TestResult<String> {
         let (status, ctype, body) = self.get(path).await?;
