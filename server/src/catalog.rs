@@ -39,6 +39,8 @@ pub struct RegistryEntry {
     pub problem: Option<String>,
     /// Whether the API document was fetched and parsed.
     pub document_loaded: bool,
+    /// Mistakes in the document that were repaired to read it.
+    pub document_repairs: Vec<String>,
     client: Option<RegistryClient>,
 }
 
@@ -160,6 +162,7 @@ async fn build_entry(config: &RegistryConfig) -> RegistryEntry {
         Err(e) => Err(e.clone()),
     };
     let document_loaded = document.is_ok();
+    let document_repairs = document.as_ref().map(|d| d.repairs.clone()).unwrap_or_default();
     let (api_document, operations, bound, problem) = match document {
         Ok(doc) => {
             let (bound, checks) = bind_operations(&doc.openapi);
@@ -188,7 +191,7 @@ async fn build_entry(config: &RegistryConfig) -> RegistryEntry {
         operations,
         synced_at: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
     };
-    RegistryEntry { config: config.clone(), summary, problem, document_loaded, client }
+    RegistryEntry { config: config.clone(), summary, problem, document_loaded, document_repairs, client }
 }
 
 /// Probes one registry, bounded by [`PROBE_TIMEOUT`].

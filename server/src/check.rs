@@ -33,6 +33,9 @@ pub async fn run(path: &Path, with_probe: bool) -> (String, bool) {
         let _ = writeln!(out, "  endpoint  {}", s.base_url);
         let _ = writeln!(out, "  auth      {}", s.auth_mode);
         let _ = writeln!(out, "  api       {}", s.api_document);
+        for repair in &entry.document_repairs {
+            let _ = writeln!(out, "  repaired  {repair}");
+        }
         for op in &s.operations {
             let mark = if op.found {
                 "found  "

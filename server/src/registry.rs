@@ -8,6 +8,7 @@ mod document;
 mod error;
 mod guard;
 mod manifest;
+mod normalize;
 mod operations;
 mod pagination;
 mod reference;

@@ -20,6 +20,8 @@ pub struct ApiDocument {
     pub openapi: OpenAPI,
     /// `OCI Distribution API (read-only subset) 1.1`
     pub title: String,
+    /// Mistakes in the document that were repaired to read it.
+    pub repairs: Vec<String>,
 }
 
 /// Why a document could not be used.
@@ -35,7 +37,7 @@ pub enum DocumentError {
     Syntax(String),
     #[error("{0}")]
     Version(String),
-    #[error("not a valid OpenAPI 3.0 document: {0}")]
+    #[error("not a valid OpenAPI document: {0}")]
     Invalid(String),
 }
 
@@ -85,28 +87,35 @@ pub fn parse_document(bytes: &[u8]) -> Result<ApiDocument, DocumentError> {
     } else {
         serde_yaml_ng::from_str(text).map_err(|e| DocumentError::Syntax(e.to_string()))?
     };
-    match (value.get("openapi").and_then(|v| v.as_str()), value.get("swagger")) {
-        (Some(v), _) if v.starts_with("3.0") => {}
+    let value = match (value.get("openapi").and_then(|v| v.as_str()), value.get("swagger").and_then(|v| v.as_str())) {
+        (Some(v), _) if v.starts_with("3.0") => value,
+        (Some(v), _) if v.starts_with("3.1") => {
+            super::normalize::openapi31_to_openapi30(value).map_err(DocumentError::Invalid)?
+        }
         (Some(v), _) => {
-            return Err(DocumentError::Version(format!(
-                "OpenAPI {v} is not read by this version (3.0 is; 3.1 and Swagger 2.0 follow)"
-            )));
+            return Err(DocumentError::Version(format!("OpenAPI {v} is not supported (2.0, 3.0 and 3.1 are)")));
         }
-        (None, Some(_)) => {
-            return Err(DocumentError::Version("Swagger 2.0 is not read by this version (OpenAPI 3.0 is)".to_string()));
-        }
-        (None, None) if value.get("openapi").is_some() => {
+        (None, Some("2.0")) => super::normalize::swagger2_to_openapi30(value).map_err(DocumentError::Invalid)?,
+        (None, Some(v)) => return Err(DocumentError::Version(format!("Swagger {v} is not supported (2.0 is)"))),
+        (None, None) if value.get("openapi").is_some() || value.get("swagger").is_some() => {
             return Err(DocumentError::Version(
-                "`openapi` must be a string such as \"3.0.3\" (quote it in YAML)".to_string(),
+                "the version must be a string such as \"3.0.3\" or \"2.0\" (quote it in YAML)".to_string(),
             ));
         }
         (None, None) => {
-            return Err(DocumentError::Version("no `openapi` version field: not an OpenAPI document".to_string()));
+            return Err(DocumentError::Version(
+                "no `openapi` or `swagger` version field: not an OpenAPI document".to_string(),
+            ));
         }
-    }
-    let openapi: OpenAPI = serde_json::from_value(value).map_err(|e| DocumentError::Invalid(e.to_string()))?;
+    };
+    let mut value = value;
+    let repairs = super::normalize::repair_common_mistakes(&mut value);
+    let openapi: OpenAPI = serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        DocumentError::Invalid(format!("at {path}: {}", e.into_inner()))
+    })?;
     let title = format!("{} {}", openapi.info.title, openapi.info.version);
-    Ok(ApiDocument { openapi, title })
+    Ok(ApiDocument { openapi, title, repairs })
 }
 
 #[cfg(test)]
@@ -130,14 +139,17 @@ mod tests {
     #[test]
     fn broken_documents_get_precise_errors() {
         let msg = |b: &[u8]| parse_document(b).err().map(|e| e.to_string()).unwrap_or_default();
-        assert_eq!(msg(b"swagger: '2.0'\n"), "Swagger 2.0 is not read by this version (OpenAPI 3.0 is)");
+        assert_eq!(msg(b"swagger: '1.2'\n"), "Swagger 1.2 is not supported (2.0 is)");
+        assert_eq!(msg(b"openapi: 4.0.0\n"), "OpenAPI 4.0.0 is not supported (2.0, 3.0 and 3.1 are)");
         assert_eq!(
-            msg(b"openapi: 3.1.0\n"),
-            "OpenAPI 3.1.0 is not read by this version (3.0 is; 3.1 and Swagger 2.0 follow)"
+            msg(b"openapi: 3.0\n"),
+            "the version must be a string such as \"3.0.3\" or \"2.0\" (quote it in YAML)"
         );
-        assert_eq!(msg(b"title: x\n"), "no `openapi` version field: not an OpenAPI document");
+        assert_eq!(msg(b"title: x\n"), "no `openapi` or `swagger` version field: not an OpenAPI document");
+        assert!(msg(b"openapi: 3.1.0\ninfo: 7\n").starts_with("not a valid OpenAPI document"));
         assert!(msg(b"{not json").starts_with("the document is neither JSON nor YAML"));
-        assert!(msg(b"openapi: 3.0.0\ninfo: 7\n").starts_with("not a valid OpenAPI 3.0 document"));
+        assert!(msg(b"openapi: 3.0.0\ninfo: 7\n").starts_with("not a valid OpenAPI document"));
+        assert!(msg(b"swagger: '2.0'\n- x\n").starts_with("the document is neither JSON nor YAML"));
         assert!(msg(&[0xff, 0xfe]).starts_with("the document is neither JSON nor YAML: not UTF-8"));
     }
 }

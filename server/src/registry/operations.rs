@@ -57,6 +57,17 @@ impl CanonicalOperation {
         }
     }
 
+    /// The path arguments Reestr fills in for this operation; a bound
+    /// operation that needs any other cannot be called.
+    fn supplied(self) -> &'static [&'static str] {
+        match self {
+            Self::CheckVersion | Self::ListRepositories => &[],
+            Self::ListTags => &["name"],
+            Self::GetManifest => &["name", "reference"],
+            Self::GetBlob | Self::ListReferrers => &["name", "digest"],
+        }
+    }
+
     /// What is lost without it, for the remediation hint.
     fn without(self) -> &'static str {
         match self {
@@ -128,21 +139,38 @@ pub fn bind_operations(doc: &OpenAPI) -> (BoundOperations, Vec<OperationCheck>) 
 }
 
 fn find(doc: &OpenAPI, op: CanonicalOperation) -> Result<RequestTemplate, String> {
-    for (path, item) in doc.paths.iter() {
+    let mut template = None;
+    'search: for (path, item) in doc.paths.iter() {
         let Some(item) = item.as_item() else { continue };
         for (method, o) in item.iter() {
             if o.operation_id.as_deref() == Some(op.name()) {
-                return RequestTemplate::from_operation(doc, method, path, item, o);
+                template = Some(RequestTemplate::from_operation(doc, method, path, item, o)?);
+                break 'search;
             }
         }
     }
     let (method, route) = op.oci_route();
-    if let Some(item) = doc.paths.paths.get(route).and_then(|i| i.as_item())
+    if template.is_none()
+        && let Some(item) = doc.paths.paths.get(route).and_then(|i| i.as_item())
         && let Some((m, o)) = item.iter().find(|(m, _)| *m == method)
     {
-        return RequestTemplate::from_operation(doc, m, route, item, o);
+        template = Some(RequestTemplate::from_operation(doc, m, route, item, o)?);
     }
-    Err(format!("no operation `{}` and no {} {route}", op.name(), method.to_ascii_uppercase()))
+    let Some(t) = template else {
+        return Err(format!("no operation `{}` and no {} {route}", op.name(), method.to_ascii_uppercase()));
+    };
+    let unknown: Vec<String> =
+        t.path_params.iter().filter(|p| !op.supplied().contains(&p.as_str())).map(|p| format!("{{{p}}}")).collect();
+    if !unknown.is_empty() {
+        return Err(format!(
+            "`{}` is {} {}, which needs {} that this profile cannot fill",
+            op.name(),
+            t.method,
+            t.path,
+            unknown.join(", ")
+        ));
+    }
+    Ok(t)
 }
 
 #[cfg(test)]
@@ -186,6 +214,20 @@ mod tests {
         let doc = parse_document(yaml.as_bytes()).map_err(|e| e.to_string())?;
         let (bound, _) = bind_operations(&doc.openapi);
         assert!(bound.get_manifest.is_some());
+        Ok(())
+    }
+
+    #[test]
+    fn a_foreign_operation_with_the_same_id_is_not_bound() -> Result<(), String> {
+        // Harbor's document also says `listRepositories`, for a project-scoped route.
+        let yaml = "openapi: 3.0.3\ninfo: { title: t, version: '1' }\npaths:\n  /projects/{project_name}/repositories:\n    get:\n      operationId: listRepositories\n      parameters:\n        - { name: project_name, in: path, required: true, schema: { type: string } }\n      responses: { '200': { description: ok } }\n";
+        let doc = parse_document(yaml.as_bytes()).map_err(|e| e.to_string())?;
+        let (bound, checks) = bind_operations(&doc.openapi);
+        assert!(bound.list_repositories.is_none());
+        let check = checks.iter().find(|c| c.operation == "listRepositories").ok_or("no check")?;
+        assert!(check.detail.starts_with(
+            "`listRepositories` is GET /projects/{project_name}/repositories, which needs {project_name} that this profile cannot fill"
+        ), "{}", check.detail);
         Ok(())
     }
 

@@ -58,3 +58,34 @@ fn serve_refuses_to_start_on_a_broken_file_and_says_why() -> TestResult {
     assert!(stderr.contains("nothing was started"), "{stderr}");
     Ok(())
 }
+
+#[test]
+fn check_reads_the_real_harbor_and_docker_hub_documents_and_reports_what_they_lack() -> TestResult {
+    let specs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/specs");
+    let path = scratch_file(
+        "documents.yaml",
+        &format!(
+            "registries:\n  - id: harbor\n    baseUrl: https://harbor.example.com\n    api: {{ document: {}/harbor-v2.0-swagger.yaml }}\n  - id: hub\n    baseUrl: https://registry-1.docker.io\n    api: {{ document: {}/dockerhub-latest.yaml }}\n",
+            specs.display(),
+            specs.display()
+        ),
+    )?;
+    let out = Command::new(env!("CARGO_BIN_EXE_reestr")).args(["check", "--config"]).arg(&path).output()?;
+    let stdout = String::from_utf8(out.stdout)?;
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    // Swagger 2.0 read after normalisation; Harbor's own listRepositories is project-scoped, so not bound.
+    assert!(stdout.contains("api       Harbor API 2.0"), "{stdout}");
+    assert!(stdout.contains(
+        "MISSING   listRepositories  `listRepositories` is GET /projects/{project_name}/repositories, which needs {project_name} that this profile cannot fill"
+    ), "{stdout}");
+    // Docker Hub's document is read once its boolean `required` properties are repaired.
+    assert!(stdout.contains("api       Docker HUB API beta"), "{stdout}");
+    assert!(stdout.contains("repaired  #/components/schemas/orgAccessTokenResource/properties/type"), "{stdout}");
+    assert!(
+        stdout.contains(
+            "result    error: the API document lacks required operations: listRepositories, listTags, getManifest"
+        ),
+        "{stdout}"
+    );
+    Ok(())
+}
