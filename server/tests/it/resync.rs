@@ -10,10 +10,9 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
 
-use crate::support::{TestApp, TestResult, registry_host, s};
+use crate::support::{PARTIAL_DOCUMENT, TestApp, TestResult, registry_host, s};
 
 const FULL: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/src/registry/oci-distribution.yaml"));
-const PARTIAL: &str = "openapi: 3.0.3\ninfo: { title: Partial API, version: '0.1' }\npaths:\n  /v2/_catalog:\n    get:\n      operationId: listRepositories\n      responses: { '200': { description: ok } }\n";
 
 /// 0: a document without tag listing, 1: the full OCI document, 2: HTTP 500.
 async fn document_server(mode: Arc<AtomicU8>) -> TestResult<String> {
@@ -22,7 +21,7 @@ async fn document_server(mode: Arc<AtomicU8>) -> TestResult<String> {
             "/openapi.yaml",
             get(|State(mode): State<Arc<AtomicU8>>| async move {
                 match mode.load(Ordering::SeqCst) {
-                    0 => (StatusCode::OK, PARTIAL).into_response(),
+                    0 => (StatusCode::OK, PARTIAL_DOCUMENT).into_response(),
                     1 => (StatusCode::OK, FULL).into_response(),
                     _ => (StatusCode::INTERNAL_SERVER_ERROR, "down").into_response(),
                 }

@@ -14,6 +14,10 @@ use sha2::{Digest, Sha256};
 
 pub mod processes;
 
+/// An API document with only `listRepositories`: a registry described by it
+/// cannot be browsed.
+pub const PARTIAL_DOCUMENT: &str = "openapi: 3.0.3\ninfo: { title: Partial API, version: '0.1' }\npaths:\n  /v2/_catalog:\n    get:\n      operationId: listRepositories\n      responses: { '200': { description: ok } }\n";
+
 pub type TestResult<T = ()> = Result<T, Box<dyn Error + Send + Sync>>;
 
 /// A running Reestr and where its registries are.
@@ -79,10 +83,7 @@ impl TestApp {
             }
         });
         let partial_doc = scratch.0.join("partial.yaml");
-        std::fs::write(
-            &partial_doc,
-            "openapi: 3.0.3\ninfo: { title: Partial API, version: '0.1' }\npaths:\n  /v2/_catalog:\n    get:\n      operationId: listRepositories\n      responses: { '200': { description: ok } }\n",
-        )?;
+        std::fs::write(&partial_doc, PARTIAL_DOCUMENT)?;
 
         let yaml = format!(
             "registries:
