@@ -16,8 +16,8 @@ use app::model::{
 };
 use futures::StreamExt;
 
-use crate::config::{Config, RegistryConfig};
-use crate::registry::{RegistryClient, RegistryError, bind_operations, load_document, transport};
+use crate::config::{Config, DocumentSource, OperationOverride, Profile, RegistryConfig};
+use crate::registry::{RegistryClient, RegistryError, bind_operations, load_document, profile_table, transport};
 
 pub use images::resolve_tag;
 pub use paging::{parse_cursor, slice_page};
@@ -41,6 +41,9 @@ pub struct RegistryEntry {
     pub document_loaded: bool,
     /// Mistakes in the document that were repaired to read it.
     pub document_repairs: Vec<String>,
+    /// Why the catalogue API document (harbor, dockerhub profiles) could not
+    /// be used; browsing still works through the OCI endpoint.
+    pub catalogue_error: Option<String>,
     client: Option<RegistryClient>,
 }
 
@@ -157,15 +160,30 @@ fn current(slot: &Slot) -> Arc<RegistryEntry> {
 
 async fn build_entry(config: &RegistryConfig) -> RegistryEntry {
     let http = transport(config);
+    let profile = config.api.profile;
+    // A catalogue profile pairs the registry's own API with its OCI endpoint,
+    // which the shipped document describes.
+    let (oci_source, catalogue_source) = match profile {
+        Profile::Oci => (&config.api.document, None),
+        Profile::Harbor | Profile::DockerHub => (&DocumentSource::BuiltinOci, Some(&config.api.document)),
+    };
+    let oci_overrides: &[OperationOverride] = if profile == Profile::Oci { &config.api.overrides } else { &[] };
     let document = match &http {
-        Ok(http) => load_document(&config.api.document, http).await.map_err(|e| format!("API document: {e}")),
+        Ok(http) => load_document(oci_source, http).await.map_err(|e| format!("API document: {e}")),
         Err(e) => Err(e.clone()),
     };
-    let document_loaded = document.is_ok();
-    let document_repairs = document.as_ref().map(|d| d.repairs.clone()).unwrap_or_default();
-    let (api_document, operations, bound, problem) = match document {
+    let catalogue = match (catalogue_source, &http) {
+        (Some(source), Ok(http)) => {
+            Some(load_document(source, http).await.map_err(|e| format!("{} API document: {e}", profile.name())))
+        }
+        (Some(_), Err(e)) => Some(Err(e.clone())),
+        (None, _) => None,
+    };
+    let document_loaded = document.is_ok() && catalogue.as_ref().is_none_or(Result::is_ok);
+    let mut document_repairs = document.as_ref().map(|d| d.repairs.clone()).unwrap_or_default();
+    let (mut api_document, mut operations, bound, mut problem) = match document {
         Ok(doc) => {
-            let (bound, checks) = bind_operations(&doc.openapi);
+            let (bound, checks) = bind_operations(&doc.openapi, profile_table(Profile::Oci), oci_overrides, "registry");
             let missing: Vec<&str> =
                 checks.iter().filter(|c| c.required && !c.found).map(|c| c.operation.as_str()).collect();
             let problem = (!missing.is_empty())
@@ -174,6 +192,23 @@ async fn build_entry(config: &RegistryConfig) -> RegistryEntry {
         }
         Err(e) => (String::from("unavailable"), Vec::<OperationCheck>::new(), None, Some(e)),
     };
+    let mut catalogue_error = None;
+    match catalogue {
+        Some(Ok(doc)) => {
+            let (_, checks) = bind_operations(&doc.openapi, profile_table(profile), &config.api.overrides, "catalogue");
+            api_document = format!("{api_document} + {}", doc.title);
+            operations.extend(checks);
+            document_repairs.extend(doc.repairs);
+        }
+        Some(Err(e)) => {
+            api_document = format!("{api_document} + {} API unavailable", profile.name());
+            catalogue_error = Some(e);
+        }
+        None => {}
+    }
+    if problem.is_none() && http.is_err() {
+        problem = http.as_ref().err().cloned();
+    }
     let client = match (&problem, bound, http) {
         (None, Some(bound), Ok(http)) => Some(RegistryClient::new(config, http, bound)),
         _ => None,
@@ -191,7 +226,15 @@ async fn build_entry(config: &RegistryConfig) -> RegistryEntry {
         operations,
         synced_at: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
     };
-    RegistryEntry { config: config.clone(), summary, problem, document_loaded, document_repairs, client }
+    RegistryEntry {
+        config: config.clone(),
+        summary,
+        problem,
+        document_loaded,
+        document_repairs,
+        catalogue_error,
+        client,
+    }
 }
 
 /// Probes one registry, bounded by [`PROBE_TIMEOUT`].

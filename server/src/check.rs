@@ -36,7 +36,13 @@ pub async fn run(path: &Path, with_probe: bool) -> (String, bool) {
         for repair in &entry.document_repairs {
             let _ = writeln!(out, "  repaired  {repair}");
         }
+        let mut section = "";
         for op in &s.operations {
+            if op.api != section {
+                section = &op.api;
+                let title = if section == "catalogue" { "catalogue API" } else { "registry API (OCI)" };
+                let _ = writeln!(out, "  {title}:");
+            }
             let mark = if op.found {
                 "found  "
             } else if op.required {
@@ -44,7 +50,11 @@ pub async fn run(path: &Path, with_probe: bool) -> (String, bool) {
             } else {
                 "absent "
             };
-            let _ = writeln!(out, "  {mark}   {:<17} {}", op.operation, op.detail);
+            let _ = writeln!(out, "    {mark} {:<19} {}", op.operation, op.detail);
+        }
+        if let Some(e) = &entry.catalogue_error {
+            ok = false;
+            let _ = writeln!(out, "  catalogue error: {e}");
         }
         if with_probe && entry.problem.is_none() {
             let health = probe(&entry).await;

@@ -9,7 +9,10 @@ mod raw;
 
 pub use error::{ConfigError, ConfigErrors};
 pub use load::{load_file, load_str};
-pub use model::{ApiConfig, Auth, Capabilities, Config, DocumentSource, Profile, RegistryConfig, TlsConfig};
+pub use model::{
+    ApiConfig, Auth, Capabilities, Config, DocumentSource, OperationOverride, OverrideTarget, Profile, RegistryConfig,
+    TlsConfig,
+};
 
 /// The file read when neither `--config` nor `REESTR_CONFIG` says otherwise.
 pub const DEFAULT_PATH: &str = "registries.yaml";

@@ -39,6 +39,9 @@ pub struct OperationCheck {
     pub found: bool,
     /// `GET /v2/{name}/tags/list` when found; what to add when missing.
     pub detail: String,
+    /// Which document: `registry` (the OCI endpoint) or `catalogue` (the
+    /// registry's own API, through a profile).
+    pub api: String,
 }
 
 /// The result of probing a registry's `/v2/` endpoint.

@@ -98,6 +98,7 @@ fn RegistryCard(overview: RegistryOverview, resync: ServerAction<ResyncRegistry>
                         };
                         view! {
                             <li class=class>
+                                {(op.api == "catalogue").then_some("catalogue API: ")}
                                 <code>{op.operation}</code> " " <strong>{mark}</strong> " " <span>{op.detail}</span>
                             </li>
                         }

@@ -8,7 +8,10 @@ use secrecy::SecretString;
 use url::Url;
 
 use super::error::{ConfigError, ConfigErrors};
-use super::model::{ApiConfig, Auth, Capabilities, Config, DocumentSource, Profile, RegistryConfig, TlsConfig};
+use super::model::{
+    ApiConfig, Auth, Capabilities, Config, DocumentSource, OperationOverride, OverrideTarget, Profile, RegistryConfig,
+    TlsConfig,
+};
 use super::raw::{RawAuth, RawFile, RawRegistry};
 
 /// Largest configuration file Reestr reads.
@@ -236,21 +239,35 @@ impl Validator<'_> {
 
     fn api(&mut self, p: &str, r: &RawRegistry) -> Option<ApiConfig> {
         let Some(api) = &r.api else {
-            return Some(ApiConfig { document: DocumentSource::BuiltinOci, profile: Profile::Oci });
+            return Some(ApiConfig {
+                document: DocumentSource::BuiltinOci,
+                profile: Profile::Oci,
+                overrides: Vec::new(),
+            });
         };
-        let profile = match &api.profile {
-            None => Profile::Oci,
-            Some(s) if s.as_str() == "oci" => Profile::Oci,
-            Some(s) => {
+        let profile = match api.profile.as_ref().map(|s| (s, s.as_str())) {
+            None | Some((_, "oci")) => Profile::Oci,
+            Some((_, "harbor")) => Profile::Harbor,
+            Some((_, "dockerhub")) => Profile::DockerHub,
+            Some((s, other)) => {
                 self.error(
                     s,
                     &format!("{p}.api.profile"),
-                    format!("unknown profile `{}`; this version knows: oci", **s),
+                    format!("unknown profile `{other}`; use oci, harbor or dockerhub"),
                 );
                 return None;
             }
         };
         let document = match &api.document {
+            None if profile != Profile::Oci => {
+                let at = api.profile.as_ref()?;
+                self.error(
+                    at,
+                    &format!("{p}.api.document"),
+                    format!("profile `{}` needs the registry's API document (a URL or file)", profile.name()),
+                );
+                return None;
+            }
             None => DocumentSource::BuiltinOci,
             Some(d) if d.as_str() == "builtin:oci" => DocumentSource::BuiltinOci,
             Some(d) if d.starts_with("https://") || d.starts_with("http://") => match Url::parse(d) {
@@ -269,7 +286,46 @@ impl Validator<'_> {
                 DocumentSource::File(path)
             }
         };
-        Some(ApiConfig { document, profile })
+        let mut overrides = Vec::new();
+        let mut names: Vec<&Spanned<String>> = api.operations.keys().collect();
+        names.sort_by_key(|n| n.as_str().to_string());
+        for name in names {
+            let field = format!("{p}.api.operations.{}", name.as_str());
+            let Some(o) = api.operations.get(name) else { continue };
+            if crate::registry::CanonicalOperation::from_name(name).is_none() {
+                let known: Vec<&str> = crate::registry::CanonicalOperation::ALL.iter().map(|op| op.name()).collect();
+                self.error(
+                    name,
+                    &field,
+                    format!("unknown operation `{}`; use one of {}", name.as_str(), known.join(", ")),
+                );
+                continue;
+            }
+            let target = match (&o.operation_id, &o.method, &o.path) {
+                (Some(id), None, None) => OverrideTarget::OperationId(id.clone()),
+                (None, Some(m), Some(path)) => {
+                    if !m.eq_ignore_ascii_case("get") {
+                        self.error(
+                            m,
+                            &format!("{field}.method"),
+                            "only GET: Reestr never changes a registry".to_string(),
+                        );
+                        continue;
+                    }
+                    if !path.starts_with('/') {
+                        self.error(path, &format!("{field}.path"), "the path must start with `/`".to_string());
+                        continue;
+                    }
+                    OverrideTarget::Route { method: "GET".into(), path: path.to_string(), query: o.query.clone() }
+                }
+                _ => {
+                    self.error(name, &field, "give either `operationId`, or `method` and `path`".to_string());
+                    continue;
+                }
+            };
+            overrides.push(OperationOverride { operation: name.to_string(), target });
+        }
+        Some(ApiConfig { document, profile, overrides })
     }
 
     fn auth(&mut self, p: &str, r: &RawRegistry) -> Option<Auth> {

@@ -133,7 +133,7 @@ fn unknown_auth_types_and_profiles_say_what_is_accepted() {
         errors(text),
         [
             "registries.yaml:4:19: registries[0].auth.type: unknown auth type `kerberos`; use anonymous, basic or bearer",
-            "registries.yaml:5:21: registries[0].api.profile: unknown profile `quay`; this version knows: oci",
+            "registries.yaml:5:21: registries[0].api.profile: unknown profile `quay`; use oci, harbor or dockerhub",
         ]
     );
 }
@@ -176,4 +176,29 @@ fn the_shipped_registries_yaml_is_valid() {
     let c = ok(&text, &[]);
     assert_eq!(c.registries[0].id, "local");
     assert_eq!(c.registries[0].base_url.as_str(), "http://127.0.0.1:5000/");
+}
+
+#[test]
+fn operation_overrides_are_checked() {
+    let text = "registries:\n  - id: x\n    baseUrl: https://r.example\n    api:\n      operations:\n        listTagz: { operationId: a }\n        listTags: { operationId: a, method: GET, path: /a }\n        getTag: { method: DELETE, path: /t }\n        getReadme: { method: GET, path: readme }\n";
+    assert_eq!(
+        errors(text),
+        [
+            "registries.yaml:6:9: registries[0].api.operations.listTagz: unknown operation `listTagz`; use one of checkVersion, listRepositories, searchRepositories, getRepository, listTags, getTag, getManifest, getBlob, listReferrers, getReadme",
+            "registries.yaml:7:9: registries[0].api.operations.listTags: give either `operationId`, or `method` and `path`",
+            "registries.yaml:8:27: registries[0].api.operations.getTag.method: only GET: Reestr never changes a registry",
+            "registries.yaml:9:41: registries[0].api.operations.getReadme.path: the path must start with `/`",
+        ]
+    );
+}
+
+#[test]
+fn catalogue_profiles_need_their_document() {
+    let text = "registries:\n  - id: h\n    baseUrl: https://harbor.example.com\n    api: { profile: harbor }\n";
+    assert_eq!(
+        errors(text),
+        [
+            "registries.yaml:4:21: registries[0].api.document: profile `harbor` needs the registry's API document (a URL or file)"
+        ]
+    );
 }

@@ -37,6 +37,25 @@ pub struct RegistryConfig {
 pub struct ApiConfig {
     pub document: DocumentSource,
     pub profile: Profile,
+    /// Operations bound by hand, overriding the profile.
+    pub overrides: Vec<OperationOverride>,
+}
+
+/// `api.operations.<canonical name>`: bind an operation by hand.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperationOverride {
+    /// A canonical operation name, checked (`listRepositories`).
+    pub operation: String,
+    pub target: OverrideTarget,
+}
+
+/// What an override points at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OverrideTarget {
+    /// Another operation of the document.
+    OperationId(String),
+    /// A route the document does not describe, declared by hand.
+    Route { method: String, path: String, query: Vec<String> },
 }
 
 /// Where the OpenAPI document comes from.
@@ -53,6 +72,21 @@ pub enum DocumentSource {
 pub enum Profile {
     /// OCI Distribution API (any standard registry).
     Oci,
+    /// Harbor v2.0's API, paired with the registry's OCI endpoint.
+    Harbor,
+    /// Docker Hub's API, paired with the registry's OCI endpoint.
+    DockerHub,
+}
+
+impl Profile {
+    /// As written in the configuration.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Oci => "oci",
+            Self::Harbor => "harbor",
+            Self::DockerHub => "dockerhub",
+        }
+    }
 }
 
 /// How Reestr authenticates to the registry. Secrets come from the

@@ -32,6 +32,19 @@ pub(super) struct RawRegistry {
 pub(super) struct RawApi {
     pub document: Option<Spanned<String>>,
     pub profile: Option<Spanned<String>>,
+    #[serde(default)]
+    pub operations: std::collections::HashMap<Spanned<String>, RawOperation>,
+}
+
+/// `api.operations.<name>`: an operationId, or a method and path.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(super) struct RawOperation {
+    pub operation_id: Option<String>,
+    pub method: Option<Spanned<String>>,
+    pub path: Option<Spanned<String>>,
+    #[serde(default)]
+    pub query: Vec<String>,
 }
 
 /// Flat rather than a tagged enum, so each field keeps its own position.

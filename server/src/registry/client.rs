@@ -12,7 +12,7 @@ use url::Url;
 
 use super::guard::HostPolicy;
 use super::manifest::ACCEPT as MANIFEST_ACCEPT;
-use super::operations::BoundOperations;
+use super::operations::{BoundOperations, CanonicalOperation as Op};
 use super::pagination::next_link;
 use super::reference::is_digest;
 use super::template::RequestTemplate;
@@ -84,7 +84,7 @@ impl RegistryClient {
     /// Ok when the registry answers as a registry.
     pub async fn probe(&self) -> Result<(), RegistryError> {
         let (t, query): (&RequestTemplate, &[(&str, &str)]) =
-            match (&self.ops.check_version, &self.ops.list_repositories) {
+            match (self.ops.get(Op::CheckVersion), self.ops.get(Op::ListRepositories)) {
                 (Some(t), _) => (t, &[]),
                 (None, Some(t)) => (t, &[("n", "1")]),
                 (None, None) => return Err(RegistryError::MissingOperation("checkVersion")),
@@ -95,7 +95,7 @@ impl RegistryClient {
 
     /// Every repository name, following `Link` pagination to the end.
     pub async fn list_repositories(&self) -> Result<Vec<String>, RegistryError> {
-        let t = self.ops.list_repositories.as_ref().ok_or(RegistryError::MissingOperation("listRepositories"))?;
+        let t = self.ops.get(Op::ListRepositories).ok_or(RegistryError::MissingOperation("listRepositories"))?;
         let first = t.url(&self.base, &[], &[("n", PAGE_SIZE)])?;
         self.list_all(first, "repositories", "the catalogue", CATALOG_SCOPE).await
     }
@@ -103,7 +103,7 @@ impl RegistryClient {
     /// Every tag of a repository, following `Link` pagination to the end.
     pub async fn list_tags(&self, repository: &str) -> Result<Vec<String>, RegistryError> {
         validate_repository(repository)?;
-        let t = self.ops.list_tags.as_ref().ok_or(RegistryError::MissingOperation("listTags"))?;
+        let t = self.ops.get(Op::ListTags).ok_or(RegistryError::MissingOperation("listTags"))?;
         let first = t.url(&self.base, &[("name", repository)], &[("n", PAGE_SIZE)])?;
         self.list_all(first, "tags", &format!("repository `{repository}`"), &repository_scope(repository)).await
     }
@@ -113,7 +113,7 @@ impl RegistryClient {
     pub async fn get_manifest(&self, repository: &str, reference: &str) -> Result<FetchedManifest, RegistryError> {
         validate_repository(repository)?;
         validate_reference(reference)?;
-        let t = self.ops.get_manifest.as_ref().ok_or(RegistryError::MissingOperation("getManifest"))?;
+        let t = self.ops.get(Op::GetManifest).ok_or(RegistryError::MissingOperation("getManifest"))?;
         let url = t.url(&self.base, &[("name", repository), ("reference", reference)], &[])?;
         let what = format!("manifest `{repository}:{reference}`");
         let resp = self.send(url, Some(MANIFEST_ACCEPT), &what, &repository_scope(repository)).await?;
@@ -144,7 +144,7 @@ impl RegistryClient {
         if !is_digest(digest) {
             return Err(RegistryError::InvalidResponse(format!("`{digest}` is not a digest")));
         }
-        let t = self.ops.get_blob.as_ref().ok_or(RegistryError::MissingOperation("getBlob"))?;
+        let t = self.ops.get(Op::GetBlob).ok_or(RegistryError::MissingOperation("getBlob"))?;
         let url = t.url(&self.base, &[("name", repository), ("digest", digest)], &[])?;
         let resp = self.send(url, None, &format!("blob {digest}"), &repository_scope(repository)).await?;
         let body = read_limited(resp, MAX_CONFIG_BYTES, "an image configuration").await?;
@@ -156,7 +156,7 @@ impl RegistryClient {
 
     /// Whether the getBlob operation exists (configs can be read).
     pub fn can_read_blobs(&self) -> bool {
-        self.ops.get_blob.is_some()
+        self.ops.get(Op::GetBlob).is_some()
     }
 
     async fn list_all(&self, first: Url, field: &str, what: &str, scope: &str) -> Result<Vec<String>, RegistryError> {

@@ -1,70 +1,62 @@
 //! Binding Reestr's canonical operations to the operations of a registry's
 //! API document, and reporting which were found.
 
+use std::collections::HashMap;
+
+use app::model::OperationCheck;
 use openapiv3::OpenAPI;
 
+use super::profiles::Binding;
 use super::template::RequestTemplate;
-use app::model::OperationCheck;
+use crate::config::{OperationOverride, OverrideTarget};
 
 /// The operations Reestr knows how to use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CanonicalOperation {
     CheckVersion,
     ListRepositories,
+    SearchRepositories,
+    GetRepository,
     ListTags,
+    GetTag,
     GetManifest,
     GetBlob,
     ListReferrers,
+    GetReadme,
 }
 
 impl CanonicalOperation {
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 10] = [
         Self::CheckVersion,
         Self::ListRepositories,
+        Self::SearchRepositories,
+        Self::GetRepository,
         Self::ListTags,
+        Self::GetTag,
         Self::GetManifest,
         Self::GetBlob,
         Self::ListReferrers,
+        Self::GetReadme,
     ];
+
+    /// Reads a canonical name (`listTags`), as configuration overrides use them.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|op| op.name() == name)
+    }
 
     /// The operationId in the OCI profile, also Reestr's name for it.
     pub fn name(self) -> &'static str {
         match self {
             Self::CheckVersion => "checkVersion",
             Self::ListRepositories => "listRepositories",
+            Self::SearchRepositories => "searchRepositories",
+            Self::GetRepository => "getRepository",
             Self::ListTags => "listTags",
+            Self::GetTag => "getTag",
+            Self::GetReadme => "getReadme",
             Self::GetManifest => "getManifest",
             Self::GetBlob => "getBlob",
             Self::ListReferrers => "listReferrers",
-        }
-    }
-
-    /// Without these a registry cannot be browsed.
-    pub fn required(self) -> bool {
-        matches!(self, Self::ListRepositories | Self::ListTags | Self::GetManifest)
-    }
-
-    /// Where the OCI Distribution API puts it, used when the document has no
-    /// matching operationId.
-    fn oci_route(self) -> (&'static str, &'static str) {
-        match self {
-            Self::CheckVersion => ("get", "/v2/"),
-            Self::ListRepositories => ("get", "/v2/_catalog"),
-            Self::ListTags => ("get", "/v2/{name}/tags/list"),
-            Self::GetManifest => ("get", "/v2/{name}/manifests/{reference}"),
-            Self::GetBlob => ("get", "/v2/{name}/blobs/{digest}"),
-            Self::ListReferrers => ("get", "/v2/{name}/referrers/{digest}"),
-        }
-    }
-
-    /// The path arguments Reestr fills in for this operation; a bound
-    /// operation that needs any other cannot be called.
-    fn supplied(self) -> &'static [&'static str] {
-        match self {
-            Self::CheckVersion | Self::ListRepositories => &[],
-            Self::ListTags => &["name"],
-            Self::GetManifest => &["name", "reference"],
-            Self::GetBlob | Self::ListReferrers => &["name", "digest"],
         }
     }
 
@@ -73,7 +65,11 @@ impl CanonicalOperation {
         match self {
             Self::CheckVersion => "health checks fall back to listing repositories",
             Self::ListRepositories => "the registry cannot be browsed",
+            Self::SearchRepositories => "search filters the listed repositories instead",
+            Self::GetRepository => "descriptions, pull counts and stars are not shown",
             Self::ListTags => "repositories cannot be opened",
+            Self::GetTag => "per-tag metadata (pushed, pulled) is not shown",
+            Self::GetReadme => "READMEs are not shown",
             Self::GetManifest => "tags cannot be inspected",
             Self::GetBlob => "image creation times and labels are not shown",
             Self::ListReferrers => "referrers come from the sha256-<digest> tag fallback only",
@@ -84,110 +80,145 @@ impl CanonicalOperation {
 /// The request templates found for each canonical operation.
 #[derive(Debug, Clone, Default)]
 pub struct BoundOperations {
-    pub check_version: Option<RequestTemplate>,
-    pub list_repositories: Option<RequestTemplate>,
-    pub list_tags: Option<RequestTemplate>,
-    pub get_manifest: Option<RequestTemplate>,
-    pub get_blob: Option<RequestTemplate>,
-    pub list_referrers: Option<RequestTemplate>,
+    templates: HashMap<CanonicalOperation, RequestTemplate>,
 }
 
 impl BoundOperations {
-    fn slot(&mut self, op: CanonicalOperation) -> &mut Option<RequestTemplate> {
-        match op {
-            CanonicalOperation::CheckVersion => &mut self.check_version,
-            CanonicalOperation::ListRepositories => &mut self.list_repositories,
-            CanonicalOperation::ListTags => &mut self.list_tags,
-            CanonicalOperation::GetManifest => &mut self.get_manifest,
-            CanonicalOperation::GetBlob => &mut self.get_blob,
-            CanonicalOperation::ListReferrers => &mut self.list_referrers,
-        }
+    /// The template for `op`, when the document has it.
+    pub fn get(&self, op: CanonicalOperation) -> Option<&RequestTemplate> {
+        self.templates.get(&op)
     }
 }
 
-/// Finds each canonical operation by operationId, then by its OCI route,
-/// and reports what was found or is missing with a hint.
-pub fn bind_operations(doc: &OpenAPI) -> (BoundOperations, Vec<OperationCheck>) {
+/// Binds each operation of a profile: a configuration override first, then
+/// the profile's operationId, then its route; reports each as found or
+/// missing with a hint. `api` names the document in the report.
+pub fn bind_operations(
+    doc: &OpenAPI,
+    profile: &[Binding],
+    overrides: &[OperationOverride],
+    api: &str,
+) -> (BoundOperations, Vec<OperationCheck>) {
     let mut bound = BoundOperations::default();
     let mut checks = Vec::new();
-    for op in CanonicalOperation::ALL {
-        let found = find(doc, op);
+    for binding in profile {
+        let op = binding.op;
+        let found = match overrides.iter().find(|o| o.operation == op.name()) {
+            Some(o) => bind_override(doc, binding, o),
+            None => find(doc, binding),
+        };
         let check = match found {
             Ok(t) => {
                 let detail = format!("{} {}", t.method, t.path);
-                *bound.slot(op) = Some(t);
-                OperationCheck { operation: op.name().into(), required: op.required(), found: true, detail }
-            }
-            Err(why) => {
-                let (method, path) = op.oci_route();
+                bound.templates.insert(op, t);
                 OperationCheck {
                     operation: op.name().into(),
-                    required: op.required(),
-                    found: false,
-                    detail: format!(
-                        "{why}; without it {}. Add operationId `{}` ({} {path}) to the document.",
-                        op.without(),
-                        op.name(),
-                        method.to_ascii_uppercase()
-                    ),
+                    required: binding.required,
+                    found: true,
+                    detail,
+                    api: api.into(),
                 }
             }
+            Err(why) => OperationCheck {
+                operation: op.name().into(),
+                required: binding.required,
+                found: false,
+                detail: format!("{why}; without it {}. {}", op.without(), remediation(binding)),
+                api: api.into(),
+            },
         };
         checks.push(check);
     }
     (bound, checks)
 }
 
-fn find(doc: &OpenAPI, op: CanonicalOperation) -> Result<RequestTemplate, String> {
-    let mut template = None;
-    'search: for (path, item) in doc.paths.iter() {
+fn remediation(binding: &Binding) -> String {
+    let name = binding.op.name();
+    match (binding.operation_id, binding.route) {
+        (_, Some((method, path))) => format!(
+            "Add operationId `{}` ({} {path}) to the document, or declare it in api.operations.{name}.",
+            binding.operation_id.unwrap_or(name),
+            method.to_ascii_uppercase()
+        ),
+        (Some(id), None) => format!("Add operationId `{id}` to the document, or declare it in api.operations.{name}."),
+        (None, None) => format!("Declare it in api.operations.{name} (operationId, or method and path)."),
+    }
+}
+
+fn bind_override(doc: &OpenAPI, binding: &Binding, o: &OperationOverride) -> Result<RequestTemplate, String> {
+    let t = match &o.target {
+        OverrideTarget::OperationId(id) => find_by_id(doc, id)?.ok_or_else(|| {
+            format!("api.operations.{} names operationId `{id}`, which the document lacks", binding.op.name())
+        })?,
+        OverrideTarget::Route { method, path, query } => RequestTemplate::declared(method, path, query),
+    };
+    check_arguments(binding, t)
+}
+
+fn find_by_id(doc: &OpenAPI, id: &str) -> Result<Option<RequestTemplate>, String> {
+    for (path, item) in doc.paths.iter() {
         let Some(item) = item.as_item() else { continue };
         for (method, o) in item.iter() {
-            if o.operation_id.as_deref() == Some(op.name()) {
-                template = Some(RequestTemplate::from_operation(doc, method, path, item, o)?);
-                break 'search;
+            if o.operation_id.as_deref() == Some(id) {
+                return RequestTemplate::from_operation(doc, method, path, item, o).map(Some);
             }
         }
     }
-    let (method, route) = op.oci_route();
+    Ok(None)
+}
+
+fn find(doc: &OpenAPI, binding: &Binding) -> Result<RequestTemplate, String> {
+    let mut template = match binding.operation_id {
+        Some(id) => find_by_id(doc, id)?,
+        None => None,
+    };
     if template.is_none()
+        && let Some((method, route)) = binding.route
         && let Some(item) = doc.paths.paths.get(route).and_then(|i| i.as_item())
         && let Some((m, o)) = item.iter().find(|(m, _)| *m == method)
     {
         template = Some(RequestTemplate::from_operation(doc, m, route, item, o)?);
     }
     let Some(t) = template else {
-        return Err(format!("no operation `{}` and no {} {route}", op.name(), method.to_ascii_uppercase()));
+        let id = binding.operation_id.map(|id| format!("no operation `{id}`"));
+        let route = binding.route.map(|(m, p)| format!("no {} {p}", m.to_ascii_uppercase()));
+        return Err([id, route].into_iter().flatten().collect::<Vec<_>>().join(" and "));
     };
+    check_arguments(binding, t)
+}
+
+/// A bound operation whose path needs arguments the profile cannot fill is refused.
+fn check_arguments(binding: &Binding, t: RequestTemplate) -> Result<RequestTemplate, String> {
     let unknown: Vec<String> =
-        t.path_params.iter().filter(|p| !op.supplied().contains(&p.as_str())).map(|p| format!("{{{p}}}")).collect();
-    if !unknown.is_empty() {
-        return Err(format!(
-            "`{}` is {} {}, which needs {} that this profile cannot fill",
-            op.name(),
-            t.method,
-            t.path,
-            unknown.join(", ")
-        ));
+        t.path_params.iter().filter(|p| !binding.args.contains(&p.as_str())).map(|p| format!("{{{p}}}")).collect();
+    if unknown.is_empty() {
+        return Ok(t);
     }
-    Ok(t)
+    Err(format!(
+        "`{}` is {} {}, which needs {} that this profile cannot fill",
+        binding.op.name(),
+        t.method,
+        t.path,
+        unknown.join(", ")
+    ))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::registry::document::parse_document;
+    use crate::registry::profiles::OCI;
 
     #[test]
     fn the_shipped_oci_document_has_every_operation() -> Result<(), String> {
         let doc = parse_document(crate::registry::document::BUILTIN_OCI.as_bytes()).map_err(|e| e.to_string())?;
-        let (bound, checks) = bind_operations(&doc.openapi);
+        let (bound, checks) = bind_operations(&doc.openapi, OCI, &[], "registry");
         assert!(checks.iter().all(|c| c.found), "{checks:?}");
-        let tags = bound.list_tags.ok_or("listTags not bound")?;
+        let tags = bound.get(CanonicalOperation::ListTags).cloned().ok_or("listTags not bound")?;
         assert_eq!(tags.path, "/v2/{name}/tags/list");
         assert_eq!(tags.path_params, ["name"]);
         assert_eq!(tags.query_params, ["n", "last"]);
-        let manifest = bound.get_manifest.ok_or("getManifest not bound")?;
+        let manifest = bound.get(CanonicalOperation::GetManifest).cloned().ok_or("getManifest not bound")?;
         assert_eq!(manifest.path_params, ["name", "reference"]);
         Ok(())
     }
@@ -196,14 +227,14 @@ mod tests {
     fn a_document_without_tag_listing_reports_it_missing_and_required() -> Result<(), String> {
         let yaml = "openapi: 3.0.3\ninfo: { title: partial, version: '1' }\npaths:\n  /v2/_catalog:\n    get:\n      operationId: listRepositories\n      responses: { '200': { description: ok } }\n";
         let doc = parse_document(yaml.as_bytes()).map_err(|e| e.to_string())?;
-        let (bound, checks) = bind_operations(&doc.openapi);
-        assert!(bound.list_repositories.is_some());
-        assert!(bound.list_tags.is_none());
+        let (bound, checks) = bind_operations(&doc.openapi, OCI, &[], "registry");
+        assert!(bound.get(CanonicalOperation::ListRepositories).is_some());
+        assert!(bound.get(CanonicalOperation::ListTags).is_none());
         let tags = checks.iter().find(|c| c.operation == "listTags").ok_or("no listTags check")?;
         assert!(tags.required && !tags.found);
         assert_eq!(
             tags.detail,
-            "no operation `listTags` and no GET /v2/{name}/tags/list; without it repositories cannot be opened. Add operationId `listTags` (GET /v2/{name}/tags/list) to the document."
+            "no operation `listTags` and no GET /v2/{name}/tags/list; without it repositories cannot be opened. Add operationId `listTags` (GET /v2/{name}/tags/list) to the document, or declare it in api.operations.listTags."
         );
         Ok(())
     }
@@ -212,8 +243,8 @@ mod tests {
     fn operations_are_found_by_route_when_ids_differ() -> Result<(), String> {
         let yaml = "openapi: 3.0.3\ninfo: { title: t, version: '1' }\npaths:\n  /v2/{name}/manifests/{reference}:\n    get:\n      operationId: fetchIt\n      parameters:\n        - { name: name, in: path, required: true, schema: { type: string } }\n        - { name: reference, in: path, required: true, schema: { type: string } }\n      responses: { '200': { description: ok } }\n";
         let doc = parse_document(yaml.as_bytes()).map_err(|e| e.to_string())?;
-        let (bound, _) = bind_operations(&doc.openapi);
-        assert!(bound.get_manifest.is_some());
+        let (bound, _) = bind_operations(&doc.openapi, OCI, &[], "registry");
+        assert!(bound.get(CanonicalOperation::GetManifest).is_some());
         Ok(())
     }
 
@@ -222,8 +253,8 @@ mod tests {
         // Harbor's document also says `listRepositories`, for a project-scoped route.
         let yaml = "openapi: 3.0.3\ninfo: { title: t, version: '1' }\npaths:\n  /projects/{project_name}/repositories:\n    get:\n      operationId: listRepositories\n      parameters:\n        - { name: project_name, in: path, required: true, schema: { type: string } }\n      responses: { '200': { description: ok } }\n";
         let doc = parse_document(yaml.as_bytes()).map_err(|e| e.to_string())?;
-        let (bound, checks) = bind_operations(&doc.openapi);
-        assert!(bound.list_repositories.is_none());
+        let (bound, checks) = bind_operations(&doc.openapi, OCI, &[], "registry");
+        assert!(bound.get(CanonicalOperation::ListRepositories).is_none());
         let check = checks.iter().find(|c| c.operation == "listRepositories").ok_or("no check")?;
         assert!(check.detail.starts_with(
             "`listRepositories` is GET /projects/{project_name}/repositories, which needs {project_name} that this profile cannot fill"
@@ -235,7 +266,7 @@ mod tests {
     fn a_path_placeholder_without_a_parameter_is_reported() -> Result<(), String> {
         let yaml = "openapi: 3.0.3\ninfo: { title: t, version: '1' }\npaths:\n  /v2/{name}/tags/list:\n    get:\n      operationId: listTags\n      responses: { '200': { description: ok } }\n";
         let doc = parse_document(yaml.as_bytes()).map_err(|e| e.to_string())?;
-        let (_, checks) = bind_operations(&doc.openapi);
+        let (_, checks) = bind_operations(&doc.openapi, OCI, &[], "registry");
         let tags = checks.iter().find(|c| c.operation == "listTags").ok_or("no listTags check")?;
         assert!(!tags.found);
         assert!(

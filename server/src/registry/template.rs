@@ -52,6 +52,17 @@ impl RequestTemplate {
         Ok(Self { method: method.to_ascii_uppercase(), path: path.to_string(), path_params, query_params })
     }
 
+    /// A route declared in configuration (`api.operations`), for an
+    /// operation the document lacks.
+    pub fn declared(method: &str, path: &str, query: &[String]) -> Self {
+        Self {
+            method: method.to_ascii_uppercase(),
+            path: path.to_string(),
+            path_params: placeholders(path).map(String::from).collect(),
+            query_params: query.to_vec(),
+        }
+    }
+
     /// Builds the URL on `base` (which ends with `/`). Unknown query
     /// parameters are dropped: the document says what the server takes.
     pub fn url(&self, base: &Url, args: &[(&str, &str)], query: &[(&str, &str)]) -> Result<Url, RegistryError> {

@@ -22,7 +22,7 @@ fn check_reports_each_registry_and_exits_zero_on_a_good_file() -> TestResult {
     let stdout = String::from_utf8(out.stdout)?;
     assert!(out.status.success(), "{stdout}");
     assert!(stdout.contains("local — local"), "{stdout}");
-    assert!(stdout.contains("found     listTags          GET /v2/{name}/tags/list"), "{stdout}");
+    assert!(stdout.contains("    found   listTags            GET /v2/{name}/tags/list"), "{stdout}");
     assert!(stdout.contains("result    ok"), "{stdout}");
     Ok(())
 }
@@ -76,7 +76,7 @@ fn check_reads_the_real_harbor_and_docker_hub_documents_and_reports_what_they_la
     // Swagger 2.0 read after normalisation; Harbor's own listRepositories is project-scoped, so not bound.
     assert!(stdout.contains("api       Harbor API 2.0"), "{stdout}");
     assert!(stdout.contains(
-        "MISSING   listRepositories  `listRepositories` is GET /projects/{project_name}/repositories, which needs {project_name} that this profile cannot fill"
+        "    MISSING listRepositories    `listRepositories` is GET /projects/{project_name}/repositories, which needs {project_name} that this profile cannot fill"
     ), "{stdout}");
     // Docker Hub's document is read once its boolean `required` properties are repaired.
     assert!(stdout.contains("api       Docker HUB API beta"), "{stdout}");
@@ -87,5 +87,48 @@ fn check_reads_the_real_harbor_and_docker_hub_documents_and_reports_what_they_la
         ),
         "{stdout}"
     );
+    Ok(())
+}
+
+#[test]
+fn check_binds_the_harbor_and_docker_hub_profiles_and_takes_hand_declared_routes() -> TestResult {
+    let specs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/specs");
+    let config = |name: &str, extra: &str| -> std::io::Result<std::path::PathBuf> {
+        scratch_file(
+            name,
+            &format!(
+                "registries:\n  - id: harbor\n    baseUrl: https://harbor.example.com\n    api: {{ profile: harbor, document: {specs}/harbor-v2.0-swagger.yaml }}\n  - id: hub\n    baseUrl: https://registry-1.docker.io\n    api:\n      profile: dockerhub\n      document: {specs}/dockerhub-latest.yaml\n{extra}",
+                specs = specs.display()
+            ),
+        )
+    };
+    let run = |path: &std::path::Path| -> Result<(Option<i32>, String), Box<dyn std::error::Error>> {
+        let out = Command::new(env!("CARGO_BIN_EXE_reestr")).args(["check", "--config"]).arg(path).output()?;
+        Ok((out.status.code(), String::from_utf8(out.stdout)?))
+    };
+
+    let (code, stdout) = run(&config("profiles.yaml", "")?)?;
+    assert_eq!(code, Some(0), "{stdout}");
+    for line in [
+        "api       OCI Distribution API (read-only subset) 1.1 + Harbor API 2.0",
+        "    found   listRepositories    GET /repositories",
+        "    found   getRepository       GET /projects/{project_name}/repositories/{repository_name}",
+        "    found   listTags            GET /projects/{project_name}/repositories/{repository_name}/artifacts",
+        "    found   getReadme           GET /projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/additions/{addition}",
+        "api       OCI Distribution API (read-only subset) 1.1 + Docker HUB API beta",
+        "    absent  listRepositories    no GET /v2/namespaces/{namespace}/repositories; without it",
+        "    found   listTags            GET /v2/namespaces/{namespace}/repositories/{repository}/tags",
+        "    found   getTag              GET /v2/namespaces/{namespace}/repositories/{repository}/tags/{tag}",
+    ] {
+        assert!(stdout.contains(line) || stdout.lines().any(|l| l.starts_with(line)), "missing `{line}` in:\n{stdout}");
+    }
+
+    // The published Docker Hub document lacks the repository listing: declare it by hand.
+    let (code, stdout) = run(&config(
+        "declared.yaml",
+        "      operations:\n        listRepositories: { method: GET, path: \"/v2/namespaces/{namespace}/repositories\", query: [page, page_size] }\n",
+    )?)?;
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(stdout.contains("    found   listRepositories    GET /v2/namespaces/{namespace}/repositories"), "{stdout}");
     Ok(())
 }

@@ -1,0 +1,135 @@
+//! Built-in profiles: which operation of a registry's API document serves
+//! each canonical operation, and which path arguments Reestr fills in.
+//!
+//! - `oci`: the Distribution API (`/v2/`), the shipped document or the
+//!   registry's own. Required to browse: listRepositories, listTags, getManifest.
+//! - `harbor`: Harbor's v2.0 API (projects, repositories with descriptions and
+//!   pull counts, artifacts with tags, accessories, additions such as the README).
+//! - `dockerhub`: the Docker Hub API (repositories, tags with images). Its
+//!   published document has tag routes but no repository listing.
+//!
+//! A catalogue profile (harbor, dockerhub) is paired with the registry's OCI
+//! endpoint: manifests and blobs always come through `/v2/`.
+
+use super::operations::CanonicalOperation as Op;
+use crate::config::Profile;
+
+/// One canonical operation in a profile.
+#[derive(Debug, Clone, Copy)]
+pub struct Binding {
+    pub op: Op,
+    pub operation_id: Option<&'static str>,
+    /// Method and path to look for when the operationId is absent.
+    pub route: Option<(&'static str, &'static str)>,
+    /// Path parameters Reestr can fill for this profile.
+    pub args: &'static [&'static str],
+    /// Without it the registry cannot be browsed.
+    pub required: bool,
+}
+
+const fn b(
+    op: Op,
+    operation_id: Option<&'static str>,
+    route: Option<(&'static str, &'static str)>,
+    args: &'static [&'static str],
+    required: bool,
+) -> Binding {
+    Binding { op, operation_id, route, args, required }
+}
+
+/// The OCI Distribution API.
+pub const OCI: &[Binding] = &[
+    b(Op::CheckVersion, Some("checkVersion"), Some(("get", "/v2/")), &[], false),
+    b(Op::ListRepositories, Some("listRepositories"), Some(("get", "/v2/_catalog")), &[], true),
+    b(Op::ListTags, Some("listTags"), Some(("get", "/v2/{name}/tags/list")), &["name"], true),
+    b(
+        Op::GetManifest,
+        Some("getManifest"),
+        Some(("get", "/v2/{name}/manifests/{reference}")),
+        &["name", "reference"],
+        true,
+    ),
+    b(Op::GetBlob, Some("getBlob"), Some(("get", "/v2/{name}/blobs/{digest}")), &["name", "digest"], false),
+    b(
+        Op::ListReferrers,
+        Some("listReferrers"),
+        Some(("get", "/v2/{name}/referrers/{digest}")),
+        &["name", "digest"],
+        false,
+    ),
+];
+
+const HARBOR_REPO: &[&str] = &["project_name", "repository_name"];
+const HARBOR_ARTIFACT: &[&str] = &["project_name", "repository_name", "reference"];
+const HARBOR_ADDITION: &[&str] = &["project_name", "repository_name", "reference", "addition"];
+
+/// Harbor v2.0 (`/api/v2.0`).
+pub const HARBOR: &[Binding] = &[
+    b(Op::ListRepositories, Some("listAllRepositories"), Some(("get", "/repositories")), &[], false),
+    b(Op::SearchRepositories, Some("search"), Some(("get", "/search")), &[], false),
+    b(
+        Op::GetRepository,
+        Some("getRepository"),
+        Some(("get", "/projects/{project_name}/repositories/{repository_name}")),
+        HARBOR_REPO,
+        false,
+    ),
+    b(
+        Op::ListTags,
+        Some("listArtifacts"),
+        Some(("get", "/projects/{project_name}/repositories/{repository_name}/artifacts")),
+        HARBOR_REPO,
+        false,
+    ),
+    b(
+        Op::GetTag,
+        Some("getArtifact"),
+        Some(("get", "/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}")),
+        HARBOR_ARTIFACT,
+        false,
+    ),
+    b(
+        Op::ListReferrers,
+        Some("listAccessories"),
+        Some(("get", "/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/accessories")),
+        HARBOR_ARTIFACT,
+        false,
+    ),
+    b(
+        Op::GetReadme,
+        Some("getAddition"),
+        Some((
+            "get",
+            "/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/additions/{addition}",
+        )),
+        HARBOR_ADDITION,
+        false,
+    ),
+];
+
+const HUB_REPO: &[&str] = &["namespace", "repository"];
+const HUB_TAG: &[&str] = &["namespace", "repository", "tag"];
+
+/// Docker Hub (`https://hub.docker.com`).
+pub const DOCKERHUB: &[Binding] = &[
+    b(Op::ListRepositories, None, Some(("get", "/v2/namespaces/{namespace}/repositories")), &["namespace"], false),
+    b(Op::SearchRepositories, None, Some(("get", "/v2/search/repositories")), &[], false),
+    b(Op::GetRepository, None, Some(("get", "/v2/namespaces/{namespace}/repositories/{repository}")), HUB_REPO, false),
+    b(Op::ListTags, None, Some(("get", "/v2/namespaces/{namespace}/repositories/{repository}/tags")), HUB_REPO, false),
+    b(
+        Op::GetTag,
+        None,
+        Some(("get", "/v2/namespaces/{namespace}/repositories/{repository}/tags/{tag}")),
+        HUB_TAG,
+        false,
+    ),
+];
+
+/// The table of a configured profile.
+pub fn table(profile: Profile) -> &'static [Binding] {
+    match profile {
+        Profile::Oci => OCI,
+        Profile::Harbor => HARBOR,
+        Profile::DockerHub => DOCKERHUB,
+    }
+}
