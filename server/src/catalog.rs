@@ -186,8 +186,18 @@ async fn build_entry(config: &RegistryConfig) -> RegistryEntry {
             let (bound, checks) = bind_operations(&doc.openapi, profile_table(Profile::Oci), oci_overrides, "registry");
             let missing: Vec<&str> =
                 checks.iter().filter(|c| c.required && !c.found).map(|c| c.operation.as_str()).collect();
-            let problem = (!missing.is_empty())
-                .then(|| format!("the API document lacks required operations: {}", missing.join(", ")));
+            let drifted: Vec<String> = checks
+                .iter()
+                .filter(|c| c.required && c.found && !c.drift.is_empty())
+                .map(|c| format!("{} lacks {}", c.operation, c.drift.join(", ")))
+                .collect();
+            let problem = if !missing.is_empty() {
+                Some(format!("the API document lacks required operations: {}", missing.join(", ")))
+            } else if !drifted.is_empty() {
+                Some(format!("the API document's responses have drifted: {}", drifted.join("; ")))
+            } else {
+                None
+            };
             (doc.title, checks, Some(bound), problem)
         }
         Err(e) => (String::from("unavailable"), Vec::<OperationCheck>::new(), None, Some(e)),

@@ -43,7 +43,9 @@ pub async fn run(path: &Path, with_probe: bool) -> (String, bool) {
                 let title = if section == "catalogue" { "catalogue API" } else { "registry API (OCI)" };
                 let _ = writeln!(out, "  {title}:");
             }
-            let mark = if op.found {
+            let mark = if op.found && !op.drift.is_empty() {
+                "DRIFTED"
+            } else if op.found {
                 "found  "
             } else if op.required {
                 "MISSING"

@@ -5,6 +5,7 @@
 
 mod client;
 mod document;
+mod drift;
 mod error;
 mod guard;
 mod manifest;

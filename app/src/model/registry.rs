@@ -42,6 +42,9 @@ pub struct OperationCheck {
     /// Which document: `registry` (the OCI endpoint) or `catalogue` (the
     /// registry's own API, through a profile).
     pub api: String,
+    /// Fields Reestr reads that the response schema lacks (`pullCount ([]/pull_count)`).
+    #[serde(default)]
+    pub drift: Vec<String>,
 }
 
 /// The result of probing a registry's `/v2/` endpoint.

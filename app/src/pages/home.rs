@@ -92,6 +92,7 @@ fn RegistryCard(overview: RegistryOverview, resync: ServerAction<ResyncRegistry>
                 <ul>
                     {operations.into_iter().map(|op| {
                         let (class, mark) = match (op.found, op.required) {
+                            (true, _) if !op.drift.is_empty() => ("absent", "drifted"),
                             (true, _) => ("found", "found"),
                             (false, true) => ("missing", "missing (required)"),
                             (false, false) => ("absent", "absent (optional)"),

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use app::model::OperationCheck;
 use openapiv3::OpenAPI;
 
+use super::drift::drifted_fields;
 use super::profiles::Binding;
 use super::template::RequestTemplate;
 use crate::config::{OperationOverride, OverrideTarget};
@@ -109,7 +110,21 @@ pub fn bind_operations(
         };
         let check = match found {
             Ok(t) => {
-                let detail = format!("{} {}", t.method, t.path);
+                let in_document = operation_for(doc, &t);
+                let drift = in_document.and_then(|o| drifted_fields(doc, o, binding.fields));
+                let detail = match (&drift, in_document) {
+                    (Some(d), _) if !d.is_empty() => format!(
+                        "{} {}; the response schema lacks {}: those values will not be shown. Fix the document or bind another operation in api.operations.{}.",
+                        t.method,
+                        t.path,
+                        d.join(", "),
+                        op.name()
+                    ),
+                    (_, None) if !binding.fields.is_empty() => {
+                        format!("{} {} (declared by hand; its response fields cannot be checked)", t.method, t.path)
+                    }
+                    _ => format!("{} {}", t.method, t.path),
+                };
                 bound.templates.insert(op, t);
                 OperationCheck {
                     operation: op.name().into(),
@@ -117,6 +132,7 @@ pub fn bind_operations(
                     found: true,
                     detail,
                     api: api.into(),
+                    drift: drift.unwrap_or_default(),
                 }
             }
             Err(why) => OperationCheck {
@@ -125,11 +141,18 @@ pub fn bind_operations(
                 found: false,
                 detail: format!("{why}; without it {}. {}", op.without(), remediation(binding)),
                 api: api.into(),
+                drift: Vec::new(),
             },
         };
         checks.push(check);
     }
     (bound, checks)
+}
+
+/// The document's own operation behind a template (none for a declared route).
+fn operation_for<'a>(doc: &'a OpenAPI, t: &RequestTemplate) -> Option<&'a openapiv3::Operation> {
+    let item = doc.paths.paths.get(&t.path)?.as_item()?;
+    item.iter().find(|(m, _)| m.eq_ignore_ascii_case(&t.method)).map(|(_, o)| o)
 }
 
 fn remediation(binding: &Binding) -> String {
@@ -259,6 +282,35 @@ mod tests {
         assert!(check.detail.starts_with(
             "`listRepositories` is GET /projects/{project_name}/repositories, which needs {project_name} that this profile cannot fill"
         ), "{}", check.detail);
+        Ok(())
+    }
+
+    #[test]
+    fn fields_missing_from_the_response_schema_are_reported_as_drift() -> Result<(), String> {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/specs/harbor-v2.0-swagger.yaml");
+        let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+        let as_published = parse_document(text.as_bytes()).map_err(|e| e.to_string())?;
+        let (_, checks) = bind_operations(&as_published.openapi, crate::registry::profiles::HARBOR, &[], "catalogue");
+        assert!(checks.iter().all(|c| c.drift.is_empty()), "{checks:?}");
+
+        let renamed = text.replace("pull_count", "pulls");
+        let drifted = parse_document(renamed.as_bytes()).map_err(|e| e.to_string())?;
+        let (bound, checks) = bind_operations(&drifted.openapi, crate::registry::profiles::HARBOR, &[], "catalogue");
+        let list = checks.iter().find(|c| c.operation == "listRepositories").ok_or("no check")?;
+        assert!(list.found && bound.get(CanonicalOperation::ListRepositories).is_some(), "still bound");
+        assert_eq!(list.drift, ["pullCount ([]/pull_count)"]);
+        Ok(())
+    }
+
+    #[test]
+    fn an_oci_catalogue_without_the_repositories_field_is_drift_on_a_required_operation() -> Result<(), String> {
+        let yaml = "openapi: 3.0.3\ninfo: { title: t, version: '1' }\npaths:\n  /v2/_catalog:\n    get:\n      operationId: listRepositories\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: { type: object, properties: { repos: { type: array, items: { type: string } } } }\n";
+        let doc = parse_document(yaml.as_bytes()).map_err(|e| e.to_string())?;
+        let (_, checks) = bind_operations(&doc.openapi, OCI, &[], "registry");
+        let list = checks.iter().find(|c| c.operation == "listRepositories").ok_or("no check")?;
+        assert!(list.required && list.found);
+        assert_eq!(list.drift, ["name (/repositories/[])"]);
         Ok(())
     }
 

@@ -25,6 +25,9 @@ pub struct Binding {
     pub args: &'static [&'static str],
     /// Without it the registry cannot be browsed.
     pub required: bool,
+    /// What Reestr reads from the 200 response: (field, path). Paths are
+    /// JSON-pointer style, `[]` stepping into array items.
+    pub fields: &'static [(&'static str, &'static str)],
 }
 
 const fn b(
@@ -34,14 +37,22 @@ const fn b(
     args: &'static [&'static str],
     required: bool,
 ) -> Binding {
-    Binding { op, operation_id, route, args, required }
+    Binding { op, operation_id, route, args, required, fields: &[] }
+}
+
+impl Binding {
+    const fn reads(self, fields: &'static [(&'static str, &'static str)]) -> Self {
+        Self { fields, ..self }
+    }
 }
 
 /// The OCI Distribution API.
 pub const OCI: &[Binding] = &[
     b(Op::CheckVersion, Some("checkVersion"), Some(("get", "/v2/")), &[], false),
-    b(Op::ListRepositories, Some("listRepositories"), Some(("get", "/v2/_catalog")), &[], true),
-    b(Op::ListTags, Some("listTags"), Some(("get", "/v2/{name}/tags/list")), &["name"], true),
+    b(Op::ListRepositories, Some("listRepositories"), Some(("get", "/v2/_catalog")), &[], true)
+        .reads(&[("name", "/repositories/[]")]),
+    b(Op::ListTags, Some("listTags"), Some(("get", "/v2/{name}/tags/list")), &["name"], true)
+        .reads(&[("name", "/tags/[]")]),
     b(
         Op::GetManifest,
         Some("getManifest"),
@@ -60,51 +71,50 @@ pub const OCI: &[Binding] = &[
 ];
 
 const HARBOR_REPO: &[&str] = &["project_name", "repository_name"];
+const HARBOR_REPO_PATH: &str = "/projects/{project_name}/repositories/{repository_name}";
+const HARBOR_ARTIFACTS_PATH: &str = "/projects/{project_name}/repositories/{repository_name}/artifacts";
+const HARBOR_ARTIFACT_PATH: &str = "/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}";
+const HARBOR_ACCESSORIES_PATH: &str =
+    "/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/accessories";
+const HARBOR_ADDITION_PATH: &str =
+    "/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/additions/{addition}";
+const HARBOR_REPO_FIELDS_LIST: &[(&str, &str)] = &[
+    ("name", "[]/name"),
+    ("description", "[]/description"),
+    ("pullCount", "[]/pull_count"),
+    ("artifactCount", "[]/artifact_count"),
+    ("updated", "[]/update_time"),
+];
 const HARBOR_ARTIFACT: &[&str] = &["project_name", "repository_name", "reference"];
 const HARBOR_ADDITION: &[&str] = &["project_name", "repository_name", "reference", "addition"];
 
 /// Harbor v2.0 (`/api/v2.0`).
 pub const HARBOR: &[Binding] = &[
-    b(Op::ListRepositories, Some("listAllRepositories"), Some(("get", "/repositories")), &[], false),
-    b(Op::SearchRepositories, Some("search"), Some(("get", "/search")), &[], false),
-    b(
-        Op::GetRepository,
-        Some("getRepository"),
-        Some(("get", "/projects/{project_name}/repositories/{repository_name}")),
-        HARBOR_REPO,
-        false,
-    ),
-    b(
-        Op::ListTags,
-        Some("listArtifacts"),
-        Some(("get", "/projects/{project_name}/repositories/{repository_name}/artifacts")),
-        HARBOR_REPO,
-        false,
-    ),
-    b(
-        Op::GetTag,
-        Some("getArtifact"),
-        Some(("get", "/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}")),
-        HARBOR_ARTIFACT,
-        false,
-    ),
-    b(
-        Op::ListReferrers,
-        Some("listAccessories"),
-        Some(("get", "/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/accessories")),
-        HARBOR_ARTIFACT,
-        false,
-    ),
-    b(
-        Op::GetReadme,
-        Some("getAddition"),
-        Some((
-            "get",
-            "/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/additions/{addition}",
-        )),
-        HARBOR_ADDITION,
-        false,
-    ),
+    b(Op::ListRepositories, Some("listAllRepositories"), Some(("get", "/repositories")), &[], false)
+        .reads(HARBOR_REPO_FIELDS_LIST),
+    b(Op::SearchRepositories, Some("search"), Some(("get", "/search")), &[], false)
+        .reads(&[("name", "/repository/[]/repository_name"), ("pullCount", "/repository/[]/pull_count")]),
+    b(Op::GetRepository, Some("getRepository"), Some(("get", HARBOR_REPO_PATH)), HARBOR_REPO, false).reads(&[
+        ("description", "/description"),
+        ("pullCount", "/pull_count"),
+        ("updated", "/update_time"),
+    ]),
+    b(Op::ListTags, Some("listArtifacts"), Some(("get", HARBOR_ARTIFACTS_PATH)), HARBOR_REPO, false).reads(&[
+        ("digest", "[]/digest"),
+        ("size", "[]/size"),
+        ("tag", "[]/tags/[]/name"),
+        ("pushed", "[]/push_time"),
+        ("pulled", "[]/pull_time"),
+    ]),
+    b(Op::GetTag, Some("getArtifact"), Some(("get", HARBOR_ARTIFACT_PATH)), HARBOR_ARTIFACT, false).reads(&[
+        ("digest", "/digest"),
+        ("size", "/size"),
+        ("pushed", "/push_time"),
+        ("pulled", "/pull_time"),
+    ]),
+    b(Op::ListReferrers, Some("listAccessories"), Some(("get", HARBOR_ACCESSORIES_PATH)), HARBOR_ARTIFACT, false)
+        .reads(&[("digest", "[]/digest"), ("type", "[]/type"), ("size", "[]/size")]),
+    b(Op::GetReadme, Some("getAddition"), Some(("get", HARBOR_ADDITION_PATH)), HARBOR_ADDITION, false),
 ];
 
 const HUB_REPO: &[&str] = &["namespace", "repository"];
@@ -112,7 +122,13 @@ const HUB_TAG: &[&str] = &["namespace", "repository", "tag"];
 
 /// Docker Hub (`https://hub.docker.com`).
 pub const DOCKERHUB: &[Binding] = &[
-    b(Op::ListRepositories, None, Some(("get", "/v2/namespaces/{namespace}/repositories")), &["namespace"], false),
+    b(Op::ListRepositories, None, Some(("get", "/v2/namespaces/{namespace}/repositories")), &["namespace"], false)
+        .reads(&[
+            ("total", "/count"),
+            ("next", "/next"),
+            ("name", "/results/[]/name"),
+            ("pullCount", "/results/[]/pull_count"),
+        ]),
     b(Op::SearchRepositories, None, Some(("get", "/v2/search/repositories")), &[], false),
     b(Op::GetRepository, None, Some(("get", "/v2/namespaces/{namespace}/repositories/{repository}")), HUB_REPO, false),
     b(Op::ListTags, None, Some(("get", "/v2/namespaces/{namespace}/repositories/{repository}/tags")), HUB_REPO, false),
