@@ -247,6 +247,13 @@ async fn build_entry(config: &RegistryConfig) -> RegistryEntry {
     }
 }
 
+/// An upstream failure for the user (a plain message) and for the log (the
+/// registry, the operation and the whole error).
+fn upstream(registry: &str, operation: &'static str, e: RegistryError) -> AppError {
+    tracing::warn!(registry, operation, error = %e, debug = ?e, "upstream call failed");
+    e.into()
+}
+
 /// Probes one registry, bounded by [`PROBE_TIMEOUT`].
 pub async fn probe(entry: &RegistryEntry) -> RegistryHealth {
     let started = Instant::now();
@@ -293,7 +300,7 @@ impl Catalog for CatalogService {
 
     async fn repositories(&self, registry: &str, page: PageRequest) -> Result<Page<RepositorySummary>, AppError> {
         let (_, client) = self.client(registry)?;
-        let mut names = client.list_repositories().await?;
+        let mut names = client.list_repositories().await.map_err(|e| upstream(registry, "listRepositories", e))?;
         names.sort_unstable();
         names.dedup();
         Ok(slice_page(names, page, |name| RepositorySummary { name }))
@@ -302,7 +309,7 @@ impl Catalog for CatalogService {
     async fn tags(&self, registry: &str, repository: &str, page: PageRequest) -> Result<Page<TagSummary>, AppError> {
         let (_, client) = self.client(registry)?;
         let client = &client;
-        let mut names = client.list_tags(repository).await?;
+        let mut names = client.list_tags(repository).await.map_err(|e| upstream(registry, "listTags", e))?;
         names.sort_unstable();
         names.dedup();
         let page = slice_page(names, page, |name| name);
@@ -311,13 +318,13 @@ impl Catalog for CatalogService {
                 match resolve_tag(client, repository, &tag).await {
                     Ok(detail) => images::summarize(tag, &detail),
                     Err(e) => TagSummary {
+                        error: Some(upstream(registry, "getManifest", e)),
                         name: tag,
                         digest: None,
                         media_type: None,
                         size: None,
                         platforms: Vec::new(),
                         created: None,
-                        error: Some(e.into()),
                     },
                 }
             })
@@ -329,6 +336,6 @@ impl Catalog for CatalogService {
 
     async fn tag(&self, registry: &str, repository: &str, reference: &str) -> Result<TagDetail, AppError> {
         let (_, client) = self.client(registry)?;
-        Ok(resolve_tag(&client, repository, reference).await?)
+        resolve_tag(&client, repository, reference).await.map_err(|e| upstream(registry, "getManifest", e))
     }
 }

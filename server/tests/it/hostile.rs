@@ -30,6 +30,14 @@ async fn hostile_registry() -> TestResult<String> {
         .route("/v2/big/tags/list", get(|| async { "x".repeat(17 * 1024 * 1024) }))
         .route("/v2/garbage/tags/list", get(|| async { "<html>not json</html>" }))
         .route(
+            "/v2/busy/tags/list",
+            get(|| async {
+                let mut h = HeaderMap::new();
+                h.insert("retry-after", HeaderValue::from_static("7"));
+                (StatusCode::TOO_MANY_REQUESTS, h, "slow down")
+            }),
+        )
+        .route(
             "/v2/evil/tags/list",
             get(|| async {
                 let mut h = HeaderMap::new();
@@ -74,6 +82,7 @@ async fn bad_registry_answers_become_clear_errors() -> TestResult {
         ("/api/registries/bad/repositories", "invalidResponse", "next link loops back"),
         ("/api/registries/bad/repositories/big/tags", "invalidResponse", "larger than the 16777216 byte limit"),
         ("/api/registries/bad/repositories/garbage/tags", "invalidResponse", "not JSON"),
+        ("/api/registries/bad/repositories/busy/tags", "rateLimited", "rate limiting requests, retry after 7 s"),
         ("/api/registries/bad/repositories/evil/tags", "unavailable", "refused to contact 169.254.169.254"),
         ("/api/registries/bad/repositories/redirect/tags/1.0", "unavailable", "169.254.169.254"),
         ("/api/registries/bad/repositories/liar/tags/1.0", "invalidResponse", "does not match the body"),
@@ -82,7 +91,8 @@ async fn bad_registry_answers_become_clear_errors() -> TestResult {
         let started = Instant::now();
         let (status, _, body) = app.get(path).await?;
         let problem: serde_json::Value = serde_json::from_str(&body)?;
-        assert_eq!(status, 502, "{path}: {body}");
+        let expected = if kind == "rateLimited" { 503 } else { 502 };
+        assert_eq!(status, expected, "{path}: {body}");
         assert_eq!(problem["kind"], kind, "{path}: {body}");
         assert!(problem["detail"].as_str().is_some_and(|d| d.contains(detail)), "{path}: {body}");
         assert!(started.elapsed() < Duration::from_secs(10), "{path} took {:?}", started.elapsed());
