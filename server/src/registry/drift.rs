@@ -39,21 +39,29 @@ fn resolve_response<'a>(doc: &'a OpenAPI, r: &'a ReferenceOr<Response>) -> Optio
 fn resolve_schema<'a>(doc: &'a OpenAPI, s: &'a ReferenceOr<Schema>) -> Option<&'a Schema> {
     match s {
         ReferenceOr::Item(s) => Some(s),
-        ReferenceOr::Reference { reference } => {
-            let name = reference.strip_prefix("#/components/schemas/")?;
-            resolve_schema(doc, doc.components.as_ref()?.schemas.get(name)?)
-        }
+        ReferenceOr::Reference { reference } => schema_by_ref(doc, reference),
     }
 }
 
 fn resolve_boxed<'a>(doc: &'a OpenAPI, s: &'a ReferenceOr<Box<Schema>>) -> Option<&'a Schema> {
     match s {
         ReferenceOr::Item(s) => Some(s),
-        ReferenceOr::Reference { reference } => {
-            let name = reference.strip_prefix("#/components/schemas/")?;
-            resolve_schema(doc, doc.components.as_ref()?.schemas.get(name)?)
+        ReferenceOr::Reference { reference } => schema_by_ref(doc, reference),
+    }
+}
+
+/// `#/components/schemas/X`, following chains of references (at most 16
+/// hops, so a document whose references loop cannot loop Reestr).
+fn schema_by_ref<'a>(doc: &'a OpenAPI, reference: &str) -> Option<&'a Schema> {
+    let schemas = &doc.components.as_ref()?.schemas;
+    let mut reference = reference;
+    for _ in 0..16 {
+        match schemas.get(reference.strip_prefix("#/components/schemas/")?)? {
+            ReferenceOr::Item(s) => return Some(s),
+            ReferenceOr::Reference { reference: next } => reference = next,
         }
     }
+    None
 }
 
 /// Whether `path[at..]` exists under `schema`. Depth-limited against cycles.
@@ -67,6 +75,9 @@ fn has_path(doc: &OpenAPI, schema: &ReferenceOr<Schema>, path: &[&str], depth: u
 
 fn has_path_in(doc: &OpenAPI, s: &Schema, path: &[&str], depth: usize) -> bool {
     let Some((first, rest)) = path.split_first() else { return true };
+    if depth > 32 {
+        return false;
+    }
     match &s.schema_kind {
         SchemaKind::AllOf { all_of } | SchemaKind::AnyOf { any_of: all_of } | SchemaKind::OneOf { one_of: all_of } => {
             all_of.iter().any(|member| has_path(doc, member, path, depth + 1))
@@ -96,5 +107,24 @@ fn has_path_in(doc: &OpenAPI, s: &Schema, path: &[&str], depth: usize) -> bool {
             }
         }
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry::document::parse_document;
+
+    #[test]
+    fn looping_references_end_instead_of_recursing_forever() -> Result<(), String> {
+        let yaml = "openapi: 3.0.3\ninfo: { title: t, version: '1' }\npaths:\n  /x:\n    get:\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: { $ref: '#/components/schemas/A' }\ncomponents:\n  schemas:\n    A: { $ref: '#/components/schemas/B' }\n    B: { $ref: '#/components/schemas/A' }\n    C: { type: object, properties: { self: { $ref: '#/components/schemas/C' } } }\n";
+        let doc = parse_document(yaml.as_bytes()).map_err(|e| e.to_string())?;
+        let op =
+            doc.openapi.paths.paths.get("/x").and_then(|i| i.as_item()).and_then(|i| i.get.as_ref()).ok_or("no op")?;
+        assert_eq!(drifted_fields(&doc.openapi, op, &[("name", "/name")]), Some(vec!["name (/name)".to_string()]));
+        let deep = "/self".repeat(40);
+        let c = ReferenceOr::Reference { reference: "#/components/schemas/C".to_string() };
+        assert!(!has_path(&doc.openapi, &c, &segments(&deep), 0));
+        Ok(())
     }
 }
