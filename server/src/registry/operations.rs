@@ -61,6 +61,17 @@ impl CanonicalOperation {
         }
     }
 
+    /// What is lost when a catalogue API (harbor, dockerhub) lacks it: the
+    /// OCI endpoint still serves names, tags and manifests.
+    fn without_in_catalogue(self) -> &'static str {
+        match self {
+            Self::ListRepositories => "the repository list shows names only, from the OCI endpoint",
+            Self::ListTags | Self::GetTag => "tags come from the OCI endpoint, without push and pull times",
+            Self::ListReferrers => "referrers come from the OCI endpoint",
+            other => other.without(),
+        }
+    }
+
     /// What is lost without it, for the remediation hint.
     fn without(self) -> &'static str {
         match self {
@@ -139,7 +150,11 @@ pub fn bind_operations(
                 operation: op.name().into(),
                 required: binding.required,
                 found: false,
-                detail: format!("{why}; without it {}. {}", op.without(), remediation(binding)),
+                detail: format!(
+                    "{why}; without it {}. {}",
+                    if api == "catalogue" { op.without_in_catalogue() } else { op.without() },
+                    remediation(binding)
+                ),
                 api: api.into(),
                 drift: Vec::new(),
             },
