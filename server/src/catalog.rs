@@ -47,6 +47,18 @@ pub struct RegistryEntry {
     client: Option<RegistryClient>,
 }
 
+impl RegistryEntry {
+    /// The client, or why this registry cannot be browsed.
+    fn browse(&self) -> Result<&RegistryClient, AppError> {
+        self.client.as_ref().ok_or_else(|| {
+            AppError::new(
+                app::error::ErrorKind::Unsupported,
+                self.problem.clone().unwrap_or_else(|| "this registry cannot be browsed".to_string()),
+            )
+        })
+    }
+}
+
 /// One registry's current entry; replaced whole on resync.
 #[derive(Debug)]
 struct Slot {
@@ -87,20 +99,6 @@ impl CatalogService {
 
     fn entry(&self, id: &str) -> Result<Arc<RegistryEntry>, AppError> {
         self.slot(id).map(current)
-    }
-
-    fn client(&self, id: &str) -> Result<(Arc<RegistryEntry>, RegistryClient), AppError> {
-        let entry = self.entry(id)?;
-        match &entry.client {
-            Some(c) => {
-                let c = c.clone();
-                Ok((entry, c))
-            }
-            None => Err(AppError::new(
-                app::error::ErrorKind::Unsupported,
-                entry.problem.clone().unwrap_or_else(|| "this registry cannot be browsed".to_string()),
-            )),
-        }
     }
 
     /// Fetches the registry's API document again and rebinds its
@@ -181,7 +179,7 @@ async fn build_entry(config: &RegistryConfig) -> RegistryEntry {
     };
     let document_loaded = document.is_ok() && catalogue.as_ref().is_none_or(Result::is_ok);
     let mut document_repairs = document.as_ref().map(|d| d.repairs.clone()).unwrap_or_default();
-    let (mut api_document, mut operations, bound, mut problem) = match document {
+    let (mut api_document, mut operations, bound, problem) = match document {
         Ok(doc) => {
             let (bound, checks) = bind_operations(&doc.openapi, profile_table(Profile::Oci), oci_overrides, "registry");
             let missing: Vec<&str> =
@@ -215,9 +213,6 @@ async fn build_entry(config: &RegistryConfig) -> RegistryEntry {
             catalogue_error = Some(e);
         }
         None => {}
-    }
-    if problem.is_none() && http.is_err() {
-        problem = http.as_ref().err().cloned();
     }
     let client = match (&problem, bound, http) {
         (None, Some(bound), Ok(http)) => Some(RegistryClient::new(config, http, bound)),
@@ -299,7 +294,8 @@ impl Catalog for CatalogService {
     }
 
     async fn repositories(&self, registry: &str, page: PageRequest) -> Result<Page<RepositorySummary>, AppError> {
-        let (_, client) = self.client(registry)?;
+        let entry = self.entry(registry)?;
+        let client = entry.browse()?;
         let mut names = client.list_repositories().await.map_err(|e| upstream(registry, "listRepositories", e))?;
         names.sort_unstable();
         names.dedup();
@@ -307,8 +303,8 @@ impl Catalog for CatalogService {
     }
 
     async fn tags(&self, registry: &str, repository: &str, page: PageRequest) -> Result<Page<TagSummary>, AppError> {
-        let (_, client) = self.client(registry)?;
-        let client = &client;
+        let entry = self.entry(registry)?;
+        let client = entry.browse()?;
         let mut names = client.list_tags(repository).await.map_err(|e| upstream(registry, "listTags", e))?;
         names.sort_unstable();
         names.dedup();
@@ -335,7 +331,7 @@ impl Catalog for CatalogService {
     }
 
     async fn tag(&self, registry: &str, repository: &str, reference: &str) -> Result<TagDetail, AppError> {
-        let (_, client) = self.client(registry)?;
-        resolve_tag(&client, repository, reference).await.map_err(|e| upstream(registry, "getManifest", e))
+        let entry = self.entry(registry)?;
+        resolve_tag(entry.browse()?, repository, reference).await.map_err(|e| upstream(registry, "getManifest", e))
     }
 }
