@@ -132,7 +132,12 @@ impl TestApp {
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
-        Ok(Self { base: format!("http://{addr}"), registry, http: reqwest::Client::new(), _scratch: scratch })
+        Ok(Self {
+            base: format!("http://{addr}"),
+            registry,
+            http: reqwest::Client::builder().timeout(std::time::Duration::from_secs(30)).build()?,
+            _scratch: scratch,
+        })
     }
 
     /// GET a path of Reestr; status, every header as text, and body.
@@ -148,7 +153,8 @@ impl TestApp {
         let resp = self.http.get(format!("{}{path}", self.base)).send().await?;
         let status = resp.status().as_u16();
         let ctype = resp.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
-        Ok((status, ctype, resp.text().await?))
+        let body = resp.text().await.map_err(|e| format!("GET {path}: reading the body: {e}"))?;
+        Ok((status, ctype, body))
     }
 
     /// GET a JSON path of Reestr, requiring `expect` as the status.
