@@ -38,6 +38,12 @@ pub async fn list_repositories(registry: String, page: u32) -> Result<Page<Repos
     catalog()?.repositories(&registry, page_request(page)).await
 }
 
+/// One repository's description and counts.
+#[server(prefix = "/_fn", endpoint = "repository")]
+pub async fn get_repository(registry: String, repository: String) -> Result<RepositorySummary, AppError> {
+    catalog()?.repository(&registry, &repository).await
+}
+
 /// Page `page` (from 1) of a repository's tags.
 #[server(prefix = "/_fn", endpoint = "tags")]
 pub async fn list_tags(registry: String, repository: String, page: u32) -> Result<Page<TagSummary>, AppError> {

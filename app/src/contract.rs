@@ -33,6 +33,10 @@ pub trait Catalog: Send + Sync + 'static {
     /// One page of a registry's repositories, sorted by name.
     async fn repositories(&self, registry: &str, page: PageRequest) -> Result<Page<RepositorySummary>, AppError>;
 
+    /// One repository: its name, and its description and counts when a
+    /// catalogue API knows them.
+    async fn repository(&self, registry: &str, repository: &str) -> Result<RepositorySummary, AppError>;
+
     /// One page of a repository's tags with their manifests resolved.
     async fn tags(&self, registry: &str, repository: &str, page: PageRequest) -> Result<Page<TagSummary>, AppError>;
 

@@ -71,11 +71,14 @@ impl ErrorKind {
 pub struct AppError {
     pub kind: ErrorKind,
     pub message: String,
+    /// Seconds the registry asked to wait (`Retry-After`), for rate limits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u64>,
 }
 
 impl AppError {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Self { kind, message: message.into() }
+        Self { kind, message: message.into(), retry_after: None }
     }
 
     pub fn not_found(message: impl Into<String>) -> Self {

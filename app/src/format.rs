@@ -15,6 +15,16 @@ pub fn bytes(n: u64) -> String {
     if value >= 100.0 { format!("{value:.0} {}", UNITS[unit]) } else { format!("{value:.1} {}", UNITS[unit]) }
 }
 
+/// `1.2M`, `15.3k`, `987`: counts as Docker Hub shows pulls and stars.
+pub fn count(n: u64) -> String {
+    match n {
+        0..1_000 => n.to_string(),
+        1_000..1_000_000 => format!("{:.1}k", n as f64 / 1e3),
+        1_000_000..1_000_000_000 => format!("{:.1}M", n as f64 / 1e6),
+        _ => format!("{:.1}B", n as f64 / 1e9),
+    }
+}
+
 /// `sha256:0123456789ab`: algorithm and the first 12 hex digits.
 pub fn short_digest(digest: &str) -> String {
     match digest.split_once(':') {
@@ -50,6 +60,14 @@ mod tests {
         assert_eq!(bytes(1_500), "1.5 kB");
         assert_eq!(bytes(29_123_456), "29.1 MB");
         assert_eq!(bytes(123_456_789), "123 MB");
+    }
+
+    #[test]
+    fn counts_shorten_like_docker_hub() {
+        assert_eq!(count(987), "987");
+        assert_eq!(count(15_300), "15.3k");
+        assert_eq!(count(1_234_567), "1.2M");
+        assert_eq!(count(5_000_000_000), "5.0B");
     }
 
     #[test]

@@ -17,7 +17,10 @@ use app::model::{
 use futures::StreamExt;
 
 use crate::config::{Config, DocumentSource, OperationOverride, Profile, RegistryConfig};
-use crate::registry::{RegistryClient, RegistryError, bind_operations, load_document, profile_table, transport};
+use crate::registry::{
+    CanonicalOperation as Op, CatalogueClient, Listed, RegistryClient, RegistryError, bind_operations, catalogue_base,
+    find_by_id, load_document, profile_table, transport,
+};
 
 pub use images::resolve_tag;
 pub use paging::{parse_cursor, slice_page};
@@ -45,9 +48,25 @@ pub struct RegistryEntry {
     /// be used; browsing still works through the OCI endpoint.
     pub catalogue_error: Option<String>,
     client: Option<RegistryClient>,
+    /// The catalogue API (harbor, dockerhub), when its document loaded.
+    catalogue: Option<CatalogueClient>,
 }
 
 impl RegistryEntry {
+    /// Where the catalogue API is, when the registry has one.
+    pub fn catalogue_url(&self) -> Option<&url::Url> {
+        self.catalogue.as_ref().map(CatalogueClient::base)
+    }
+
+    /// Probes the catalogue API, bounded by [`PROBE_TIMEOUT`]; `None` without one.
+    pub async fn probe_catalogue(&self) -> Option<Result<(), String>> {
+        let catalogue = self.catalogue.as_ref().filter(|c| c.can(Op::ListRepositories, &[]))?;
+        Some(match tokio::time::timeout(PROBE_TIMEOUT, catalogue.probe()).await {
+            Ok(r) => r.map_err(|e| e.to_string()),
+            Err(_) => Err(format!("no answer within {} s", PROBE_TIMEOUT.as_secs())),
+        })
+    }
+
     /// The client, or why this registry cannot be browsed.
     fn browse(&self) -> Result<&RegistryClient, AppError> {
         self.client.as_ref().ok_or_else(|| {
@@ -201,12 +220,19 @@ async fn build_entry(config: &RegistryConfig) -> RegistryEntry {
         Err(e) => (String::from("unavailable"), Vec::<OperationCheck>::new(), None, Some(e)),
     };
     let mut catalogue_error = None;
+    let mut catalogue_client = None;
     match catalogue {
         Some(Ok(doc)) => {
-            let (_, checks) = bind_operations(&doc.openapi, profile_table(profile), &config.api.overrides, "catalogue");
+            let (ops, checks) =
+                bind_operations(&doc.openapi, profile_table(profile), &config.api.overrides, "catalogue");
             api_document = format!("{api_document} + {}", doc.title);
             operations.extend(checks);
             document_repairs.extend(doc.repairs);
+            if let Ok(http) = &http {
+                let base = catalogue_base(config, &doc.openapi);
+                let login = find_by_id(&doc.openapi, HUB_LOGIN).ok().flatten();
+                catalogue_client = Some(CatalogueClient::new(config, http.clone(), base, ops, login));
+            }
         }
         Some(Err(e)) => {
             api_document = format!("{api_document} + {} API unavailable", profile.name());
@@ -239,7 +265,31 @@ async fn build_entry(config: &RegistryConfig) -> RegistryEntry {
         document_repairs,
         catalogue_error,
         client,
+        catalogue: catalogue_client,
     }
+}
+
+/// Docker Hub's operation that trades a password or access token for a JWT.
+const HUB_LOGIN: &str = "AuthCreateAccessToken";
+
+/// Sorts a catalogue listing by name, drops repeats, and says when it was cut.
+fn catalogue_page<T>(
+    mut listed: Listed<T>,
+    page: PageRequest,
+    name: impl Fn(&T) -> &str,
+    map: impl Fn(T) -> RepositorySummary,
+    max_pages: u32,
+) -> Page<RepositorySummary> {
+    listed.items.sort_by(|a, b| name(a).cmp(name(b)));
+    listed.items.dedup_by(|a, b| name(a) == name(b));
+    let mut out = slice_page(listed.items, page, map);
+    if listed.truncated {
+        out.partial = Some(format!(
+            "only the first {max_pages} pages were read (api.maxPages){}",
+            listed.total.map(|t| format!("; the registry reports {t} repositories")).unwrap_or_default()
+        ));
+    }
+    out
 }
 
 /// An upstream failure for the user (a plain message) and for the log (the
@@ -296,10 +346,40 @@ impl Catalog for CatalogService {
     async fn repositories(&self, registry: &str, page: PageRequest) -> Result<Page<RepositorySummary>, AppError> {
         let entry = self.entry(registry)?;
         let client = entry.browse()?;
+        if let Some(catalogue) = entry.catalogue.as_ref().filter(|c| c.can(Op::ListRepositories, &["name"])) {
+            let listed = catalogue.list_repositories().await.map_err(|e| upstream(registry, "listRepositories", e))?;
+            let summary = |r: crate::registry::RepositoryRecord| RepositorySummary {
+                name: r.name,
+                description: r.description,
+                pull_count: r.pull_count,
+                star_count: r.star_count,
+                artifact_count: r.artifact_count,
+                updated: r.updated,
+            };
+            return Ok(catalogue_page(listed, page, |r| r.name.as_str(), summary, entry.config.api.max_pages));
+        }
         let mut names = client.list_repositories().await.map_err(|e| upstream(registry, "listRepositories", e))?;
         names.sort_unstable();
         names.dedup();
-        Ok(slice_page(names, page, |name| RepositorySummary { name }))
+        Ok(slice_page(names, page, RepositorySummary::named))
+    }
+
+    async fn repository(&self, registry: &str, repository: &str) -> Result<RepositorySummary, AppError> {
+        let entry = self.entry(registry)?;
+        entry.browse()?;
+        crate::registry::validate_repository(repository).map_err(AppError::from)?;
+        let Some(catalogue) = entry.catalogue.as_ref().filter(|c| c.can(Op::GetRepository, &[])) else {
+            return Ok(RepositorySummary::named(repository));
+        };
+        let r = catalogue.repository(repository).await.map_err(|e| upstream(registry, "getRepository", e))?;
+        Ok(RepositorySummary {
+            name: r.name,
+            description: r.description,
+            pull_count: r.pull_count,
+            star_count: r.star_count,
+            artifact_count: r.artifact_count,
+            updated: r.updated,
+        })
     }
 
     async fn tags(&self, registry: &str, repository: &str, page: PageRequest) -> Result<Page<TagSummary>, AppError> {
@@ -309,6 +389,18 @@ impl Catalog for CatalogService {
         names.sort_unstable();
         names.dedup();
         let page = slice_page(names, page, |name| name);
+        // Push and pull times from the catalogue API, when it lists tags;
+        // the manifests stay the OCI endpoint's.
+        let times = async {
+            let catalogue = entry.catalogue.as_ref().filter(|c| c.can(Op::ListTags, &["tag"]))?;
+            match catalogue.list_tags(repository).await {
+                Ok(listed) => Some(listed.items),
+                Err(e) => {
+                    tracing::warn!(registry, repository, error = %e, "catalogue tags unavailable; showing OCI data only");
+                    None
+                }
+            }
+        };
         let items = futures::stream::iter(page.items)
             .map(|tag| async move {
                 match resolve_tag(client, repository, &tag).await {
@@ -321,13 +413,23 @@ impl Catalog for CatalogService {
                         size: None,
                         platforms: Vec::new(),
                         created: None,
+                        pushed: None,
+                        pulled: None,
                     },
                 }
             })
             .buffered(TAG_CONCURRENCY)
-            .collect()
-            .await;
-        Ok(Page { items, next_cursor: page.next_cursor, total: page.total, offset: page.offset })
+            .collect::<Vec<TagSummary>>();
+        let (mut items, times) = futures::join!(items, times);
+        let times: std::collections::HashMap<String, crate::registry::TagRecord> =
+            times.unwrap_or_default().into_iter().map(|t| (t.name.clone(), t)).collect();
+        for item in &mut items {
+            if let Some(record) = times.get(&item.name) {
+                item.pushed.clone_from(&record.pushed);
+                item.pulled.clone_from(&record.pulled);
+            }
+        }
+        Ok(Page { items, next_cursor: page.next_cursor, total: page.total, offset: page.offset, partial: None })
     }
 
     async fn tag(&self, registry: &str, repository: &str, reference: &str) -> Result<TagDetail, AppError> {

@@ -31,6 +31,9 @@ pub async fn run(path: &Path, with_probe: bool) -> (String, bool) {
         let s = &entry.summary;
         let _ = writeln!(out, "\n{} — {}", s.id, s.display_name);
         let _ = writeln!(out, "  endpoint  {}", s.base_url);
+        if let Some(u) = entry.catalogue_url() {
+            let _ = writeln!(out, "  catalogue {u}");
+        }
         let _ = writeln!(out, "  auth      {}", s.auth_mode);
         let _ = writeln!(out, "  api       {}", s.api_document);
         for repair in &entry.document_repairs {
@@ -69,6 +72,16 @@ pub async fn run(path: &Path, with_probe: bool) -> (String, bool) {
                 ok = false;
             }
             let _ = writeln!(out, "  probe     {line}");
+            match entry.probe_catalogue().await {
+                None => {}
+                Some(Ok(())) => {
+                    let _ = writeln!(out, "  probe     catalogue API answers");
+                }
+                Some(Err(e)) => {
+                    ok = false;
+                    let _ = writeln!(out, "  probe     catalogue API: {e}");
+                }
+            }
         }
         match &entry.problem {
             None => {

@@ -10,8 +10,8 @@ mod raw;
 pub use error::{ConfigError, ConfigErrors};
 pub use load::{load_file, load_str};
 pub use model::{
-    ApiConfig, Auth, Capabilities, Config, DocumentSource, OperationOverride, OverrideTarget, Profile, RegistryConfig,
-    TlsConfig,
+    ApiConfig, Auth, Capabilities, Config, DEFAULT_MAX_PAGES, DocumentSource, OperationOverride, OverrideTarget,
+    PageStyle, Profile, RegistryConfig, TlsConfig,
 };
 
 /// The file read when neither `--config` nor `REESTR_CONFIG` says otherwise.

@@ -3,10 +3,12 @@
 //! configuration names another), never from hard-coded paths. Every call has
 //! a timeout and a response-size limit; redirects go only to allowed hosts.
 
+mod catalogue;
 mod client;
 mod document;
 mod drift;
 mod error;
+mod fields;
 mod guard;
 mod manifest;
 mod normalize;
@@ -17,10 +19,11 @@ mod reference;
 mod template;
 mod token;
 
+pub use catalogue::{CatalogueClient, Listed, RepositoryRecord, TagRecord, catalogue_base};
 pub use client::{FetchedManifest, RegistryClient, transport};
 pub use document::{ApiDocument, DocumentError, load_document};
 pub use error::RegistryError;
 pub use manifest::{ImageConfig, Manifest, parse_config, parse_manifest};
-pub use operations::{BoundOperations, CanonicalOperation, bind_operations};
+pub use operations::{BoundOperations, CanonicalOperation, bind_operations, find_by_id};
 pub use profiles::table as profile_table;
 pub use reference::{validate_reference, validate_repository};

@@ -2,12 +2,33 @@
 
 use serde::{Deserialize, Serialize};
 
-/// One repository in a registry's catalogue.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One repository in a registry's catalogue. Everything but the name comes
+/// from a catalogue API (Harbor, Docker Hub) and is absent when the registry
+/// has none.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RepositorySummary {
     /// Full name, slashes included (`team/sub/app`).
     pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pull_count: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub star_count: Option<u64>,
+    /// Artifacts (Harbor), tagged or not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub artifact_count: Option<u64>,
+    /// Last update (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated: Option<String>,
+}
+
+impl RepositorySummary {
+    /// A repository known by name only.
+    pub fn named(name: impl Into<String>) -> Self {
+        Self { name: name.into(), ..Self::default() }
+    }
 }
 
 /// One page of a listing, whatever pagination the registry uses.
@@ -21,4 +42,7 @@ pub struct Page<T> {
     pub total: Option<u64>,
     /// Position of the first item of this page in the whole listing.
     pub offset: u64,
+    /// Set when the listing is incomplete, saying why (a page cap reached).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partial: Option<String>,
 }

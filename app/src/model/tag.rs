@@ -43,6 +43,11 @@ pub struct TagSummary {
     pub platforms: Vec<Platform>,
     /// Image creation time from the config (RFC 3339), newest platform for an index.
     pub created: Option<String>,
+    /// Last push and pull (RFC 3339), from a catalogue API when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pushed: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pulled: Option<String>,
     /// Set when this tag's details could not be read; the row still shows.
     pub error: Option<AppError>,
 }

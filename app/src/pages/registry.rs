@@ -7,7 +7,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::{PAGE_SIZE, get_registry, list_repositories};
 use crate::components::{ErrorBox, Pagination};
-use crate::paths;
+use crate::{format, paths};
 
 /// Reads `?page=` (from 1); anything else means the first page.
 pub(crate) fn page_from_query() -> impl Fn() -> u32 + Copy + Send + Sync + 'static {
@@ -65,9 +65,19 @@ pub fn RegistryPage() -> impl IntoView {
                                 <ul class="repo-list">
                                     {p.items.into_iter().map(|r| {
                                         let href = paths::repository_page(&reg, &r.name);
-                                        view! { <li><A href=href>{r.name}</A></li> }
+                                        let pulls = r.pull_count.map(|n| format!("{} pulls", format::count(n)));
+                                        let stars = r.star_count.map(|n| format!("{} stars", format::count(n)));
+                                        let meta = [pulls, stars].into_iter().flatten().collect::<Vec<_>>().join(" · ");
+                                        view! {
+                                            <li>
+                                                <A href=href>{r.name}</A>
+                                                {(!meta.is_empty()).then(|| view! { <span class="repo-meta">{meta}</span> })}
+                                                {r.description.map(|d| view! { <p class="repo-description">{d}</p> })}
+                                            </li>
+                                        }
                                     }).collect_view()}
                                 </ul>
+                                {p.partial.map(|why| view! { <p class="partial" role="status">"Incomplete listing: "{why}</p> })}
                                 <Pagination base=paths::registry_page(&reg) page=page() per_page=PAGE_SIZE total has_next />
                             }.into_any()
                         }

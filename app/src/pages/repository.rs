@@ -5,7 +5,7 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 
 use super::registry::page_from_query;
-use crate::api::{PAGE_SIZE, list_tags};
+use crate::api::{PAGE_SIZE, get_repository, list_tags};
 use crate::components::{ErrorBox, Pagination};
 use crate::format;
 use crate::model::TagSummary;
@@ -17,6 +17,13 @@ pub fn RepositoryView(registry: String, repository: String) -> impl IntoView {
     let page = page_from_query();
     let (reg, repo) = (registry.clone(), repository.clone());
     let tags = Resource::new(move || (reg.clone(), repo.clone(), page()), |(r, n, p)| list_tags(r, n, p));
+    let summary = Resource::new(
+        {
+            let (reg, repo) = (registry.clone(), repository.clone());
+            move || (reg.clone(), repo.clone())
+        },
+        |(r, n)| get_repository(r, n),
+    );
     let base = paths::repository_page(&registry, &repository);
     let registry_href = paths::registry_page(&registry);
     let (row_registry, row_repository) = (registry.clone(), repository.clone());
@@ -29,6 +36,26 @@ pub fn RepositoryView(registry: String, repository: String) -> impl IntoView {
             <span aria-current="page">{repository.clone()}</span>
         </nav>
         <h1 class="repo-name">{repository}</h1>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match summary.await {
+                    Ok(r) => {
+                        let facts = [
+                            r.pull_count.map(|n| format!("{} pulls", format::count(n))),
+                            r.star_count.map(|n| format!("{} stars", format::count(n))),
+                            r.artifact_count.map(|n| format!("{n} artifacts")),
+                            r.updated.as_deref().map(|u| format!("updated {}", format::when(u))),
+                        ];
+                        let facts = facts.into_iter().flatten().collect::<Vec<_>>().join(" · ");
+                        view! {
+                            {r.description.map(|d| view! { <p class="description">{d}</p> })}
+                            {(!facts.is_empty()).then(|| view! { <p class="repo-facts">{facts}</p> })}
+                        }.into_any()
+                    }
+                    Err(error) => view! { <ErrorBox error /> }.into_any(),
+                }
+            })}
+        </Suspense>
         <section aria-labelledby="tags-heading">
             <h2 id="tags-heading">"Tags"</h2>
             <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading tags…"</p> }>
@@ -43,6 +70,7 @@ pub fn RepositoryView(registry: String, repository: String) -> impl IntoView {
                                 }.into_any(),
                                 Ok(p) => {
                                     let has_next = p.next_cursor.is_some();
+                                    let times = p.items.iter().any(|t| t.pushed.is_some() || t.pulled.is_some());
                                     view! {
                                         <p class="count">{p.total.map(|t| if t == 1 { "1 tag".to_string() } else { format!("{t} tags") })}</p>
                                         <table class="tags">
@@ -53,11 +81,15 @@ pub fn RepositoryView(registry: String, repository: String) -> impl IntoView {
                                                     <th scope="col" class="num">"Size"</th>
                                                     <th scope="col">"Platforms"</th>
                                                     <th scope="col">"Created"</th>
+                                                    {times.then(|| view! {
+                                                        <th scope="col">"Pushed"</th>
+                                                        <th scope="col">"Pulled"</th>
+                                                    })}
                                                 </tr>
                                             </thead>
                                             <tbody>
                                                 {p.items.into_iter().map(|t| view! {
-                                                    <TagRow registry=registry.clone() repository=repository.clone() tag=t />
+                                                    <TagRow registry=registry.clone() repository=repository.clone() tag=t times />
                                                 }).collect_view()}
                                             </tbody>
                                         </table>
@@ -76,7 +108,9 @@ pub fn RepositoryView(registry: String, repository: String) -> impl IntoView {
 
 /// One row of the tags table; a tag whose manifest failed still shows, with its error.
 #[component]
-fn TagRow(registry: String, repository: String, tag: TagSummary) -> impl IntoView {
+fn TagRow(registry: String, repository: String, tag: TagSummary, times: bool) -> impl IntoView {
+    let time = |t: Option<String>| t.map(|t| view! { <time datetime=t.clone()>{format::when(&t)}</time> });
+    let (pushed, pulled) = (time(tag.pushed.clone()), time(tag.pulled.clone()));
     let href = paths::tag_page(&registry, &repository, &tag.name);
     let size = match tag.size {
         Some(s) => Some(format::bytes(s)),
@@ -96,6 +130,7 @@ fn TagRow(registry: String, repository: String, tag: TagSummary) -> impl IntoVie
                 {tag.created.clone().map(|c| view! { <time datetime=c.clone()>{format::when(&c)}</time> })}
                 {tag.error.clone().map(|e| view! { <span class="row-error" role="status">{e.to_string()}</span> })}
             </td>
+            {times.then(|| view! { <td>{pushed}</td> <td>{pulled}</td> })}
         </tr>
     }
 }

@@ -82,6 +82,8 @@ pub fn summarize(name: String, detail: &TagDetail) -> TagSummary {
         media_type: Some(detail.media_type.clone()),
         size: (!detail.is_index).then(|| detail.images.first().map(|i| i.total_size)).flatten(),
         platforms,
+        pushed: None,
+        pulled: None,
         created: detail.images.iter().filter_map(|i| i.created.clone()).max(),
         error: None,
     }

@@ -9,10 +9,10 @@ use url::Url;
 
 use super::error::{ConfigError, ConfigErrors};
 use super::model::{
-    ApiConfig, Auth, Capabilities, Config, DocumentSource, OperationOverride, OverrideTarget, Profile, RegistryConfig,
-    TlsConfig,
+    ApiConfig, Auth, Capabilities, Config, DEFAULT_MAX_PAGES, DocumentSource, OperationOverride, OverrideTarget,
+    PageStyle, Profile, RegistryConfig, TlsConfig,
 };
-use super::raw::{RawAuth, RawFile, RawRegistry};
+use super::raw::{RawApi, RawAuth, RawFile, RawPagination, RawRegistry};
 
 /// Largest configuration file Reestr reads.
 const MAX_FILE_BYTES: u64 = 1024 * 1024;
@@ -243,6 +243,9 @@ impl Validator<'_> {
                 document: DocumentSource::BuiltinOci,
                 profile: Profile::Oci,
                 overrides: Vec::new(),
+                base_url: None,
+                namespaces: Vec::new(),
+                max_pages: DEFAULT_MAX_PAGES,
             });
         };
         let profile = match api.profile.as_ref().map(|s| (s, s.as_str())) {
@@ -323,9 +326,118 @@ impl Validator<'_> {
                     continue;
                 }
             };
-            overrides.push(OperationOverride { operation: name.to_string(), target });
+            let pagination = match &o.pagination {
+                None => None,
+                Some(raw) => match self.pagination(&format!("{field}.pagination"), raw) {
+                    Some(style) => Some(style),
+                    None => continue,
+                },
+            };
+            overrides.push(OperationOverride { operation: name.to_string(), target, pagination });
         }
-        Some(ApiConfig { document, profile, overrides })
+        let base_url = self.api_base_url(p, r, api);
+        let namespaces = self.namespaces(p, api);
+        let max_pages = match &api.max_pages {
+            None => DEFAULT_MAX_PAGES,
+            Some(n) if (1..=100_000).contains(&**n) => **n,
+            Some(n) => {
+                self.error(n, &format!("{p}.api.maxPages"), format!("{} is out of range: use 1 to 100000", **n));
+                return None;
+            }
+        };
+        Some(ApiConfig { document, profile, overrides, base_url: base_url?, namespaces: namespaces?, max_pages })
+    }
+
+    /// `api.baseUrl`: the same rules as the registry's `baseUrl`.
+    fn api_base_url(&mut self, p: &str, r: &RawRegistry, api: &RawApi) -> Option<Option<Url>> {
+        let Some(raw) = &api.base_url else { return Some(None) };
+        let path = format!("{p}.api.baseUrl");
+        let mut url = match Url::parse(raw.trim()) {
+            Ok(u) => u,
+            Err(e) => {
+                self.error(raw, &path, format!("`{}` is not a URL: {e}", **raw));
+                return None;
+            }
+        };
+        let problem = match url.scheme() {
+            "https" => None,
+            "http" if r.tls.allow_http => None,
+            "http" => Some("plain http:// needs `tls.allowHttp: true` for this registry".to_string()),
+            other => Some(format!("scheme `{other}` is not supported: use https:// (or http:// with tls.allowHttp)")),
+        }
+        .or_else(|| url.host_str().is_none_or(str::is_empty).then(|| "the URL has no host".to_string()))
+        .or_else(|| {
+            (!url.username().is_empty() || url.password().is_some())
+                .then(|| "credentials do not belong in the URL: use auth and environment variables".to_string())
+        })
+        .or_else(|| {
+            (url.query().is_some() || url.fragment().is_some())
+                .then(|| "the URL must not have a query or fragment".to_string())
+        });
+        if let Some(message) = problem {
+            self.error(raw, &path, message);
+            return None;
+        }
+        let trimmed = url.path().trim_end_matches('/').to_string();
+        url.set_path(&format!("{trimmed}/"));
+        Some(Some(url))
+    }
+
+    /// `api.namespaces`: Docker Hub namespaces (user or organisation names).
+    fn namespaces(&mut self, p: &str, api: &RawApi) -> Option<Vec<String>> {
+        let before = self.errors.len();
+        let mut out = Vec::new();
+        for (i, ns) in api.namespaces.iter().enumerate() {
+            let ok = !ns.is_empty()
+                && ns.len() <= 255
+                && ns.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-_.".contains(&b));
+            if ok {
+                out.push(ns.to_string());
+            } else {
+                self.error(
+                    ns,
+                    &format!("{p}.api.namespaces[{i}]"),
+                    format!("`{}` is not a namespace: use lower-case letters, digits, `-`, `_` and `.`", ns.as_str()),
+                );
+            }
+        }
+        (self.errors.len() == before).then_some(out)
+    }
+
+    /// `api.operations.<name>.pagination`.
+    fn pagination(&mut self, field: &str, raw: &RawPagination) -> Option<PageStyle> {
+        let text = |v: &Option<String>, default: &'static str| -> std::borrow::Cow<'static, str> {
+            v.clone().map_or(std::borrow::Cow::Borrowed(default), std::borrow::Cow::Owned)
+        };
+        match raw.style.as_str() {
+            "link" => Some(PageStyle::Link),
+            "nextUrl" => Some(PageStyle::NextUrl { field: text(&raw.field, "/next") }),
+            "page" => Some(PageStyle::PageNumber {
+                param: text(&raw.param, "page"),
+                size_param: text(&raw.size_param, "page_size"),
+                total_header: raw.total_header.clone().map(std::borrow::Cow::Owned),
+            }),
+            "cursor" => match (&raw.field, &raw.param) {
+                (Some(f), Some(q)) => Some(PageStyle::Cursor { field: f.clone().into(), param: q.clone().into() }),
+                _ => {
+                    self.error(
+                        &raw.style,
+                        &format!("{field}.style"),
+                        "`cursor` needs `field` (where the body carries it) and `param` (the query parameter it goes back in)"
+                            .to_string(),
+                    );
+                    None
+                }
+            },
+            other => {
+                self.error(
+                    &raw.style,
+                    &format!("{field}.style"),
+                    format!("unknown pagination style `{other}`; use link, nextUrl, page or cursor"),
+                );
+                None
+            }
+        }
     }
 
     fn auth(&mut self, p: &str, r: &RawRegistry) -> Option<Auth> {

@@ -202,3 +202,36 @@ fn catalogue_profiles_need_their_document() {
         ]
     );
 }
+
+#[test]
+fn catalogue_settings_are_read_with_defaults() {
+    let c = ok(
+        "registries:\n  - id: hub\n    baseUrl: https://registry-1.docker.io\n    api:\n      profile: dockerhub\n      document: https://hub.docker.com/openapi.yaml\n      baseUrl: https://hub.docker.com/\n      namespaces: [library, my-org]\n      operations:\n        listRepositories:\n          method: GET\n          path: /v2/namespaces/{namespace}/repositories\n          pagination: { style: cursor, field: /meta/next, param: after }\n",
+        &[],
+    );
+    let api = &c.registries[0].api;
+    assert_eq!(api.base_url.as_ref().map(Url::as_str), Some("https://hub.docker.com/"));
+    assert_eq!(api.namespaces, ["library", "my-org"]);
+    assert_eq!(api.max_pages, DEFAULT_MAX_PAGES);
+    assert_eq!(
+        api.overrides[0].pagination,
+        Some(PageStyle::Cursor { field: "/meta/next".into(), param: "after".into() })
+    );
+}
+
+#[test]
+fn broken_catalogue_settings_are_each_reported() {
+    let e = errors(
+        "registries:\n  - id: h\n    baseUrl: https://h.example\n    api:\n      baseUrl: http://api.example\n      namespaces: [Bad/Name]\n      maxPages: 0\n      operations:\n        listTags: { operationId: x, pagination: { style: cursor } }\n        listRepositories: { operationId: y, pagination: { style: offset } }\n",
+    );
+    assert_eq!(
+        e,
+        [
+            "registries.yaml:5:16: registries[0].api.baseUrl: plain http:// needs `tls.allowHttp: true` for this registry",
+            "registries.yaml:6:20: registries[0].api.namespaces[0]: `Bad/Name` is not a namespace: use lower-case letters, digits, `-`, `_` and `.`",
+            "registries.yaml:7:17: registries[0].api.maxPages: 0 is out of range: use 1 to 100000",
+            "registries.yaml:9:58: registries[0].api.operations.listTags.pagination.style: `cursor` needs `field` (where the body carries it) and `param` (the query parameter it goes back in)",
+            "registries.yaml:10:66: registries[0].api.operations.listRepositories.pagination.style: unknown pagination style `offset`; use link, nextUrl, page or cursor",
+        ]
+    );
+}

@@ -1,5 +1,6 @@
 //! The validated configuration the rest of the server works with.
 
+use std::borrow::Cow;
 use std::path::PathBuf;
 
 use secrecy::SecretString;
@@ -39,6 +40,32 @@ pub struct ApiConfig {
     pub profile: Profile,
     /// Operations bound by hand, overriding the profile.
     pub overrides: Vec<OperationOverride>,
+    /// Root of the catalogue API (harbor, dockerhub) when given; otherwise
+    /// the document's server path on `baseUrl` (Harbor's `/api/v2.0`), or
+    /// `https://hub.docker.com` for the dockerhub profile.
+    pub base_url: Option<Url>,
+    /// Namespaces whose repositories are listed (dockerhub profile).
+    pub namespaces: Vec<String>,
+    /// Most pages read from one listing; a longer listing is cut there, with a warning.
+    pub max_pages: u32,
+}
+
+/// Pages read from one listing unless `api.maxPages` says otherwise.
+pub const DEFAULT_MAX_PAGES: u32 = 1000;
+
+/// How a listing operation says where its next page is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PageStyle {
+    /// `Link: <…>; rel="next"` (RFC 8288), absolute or relative.
+    Link,
+    /// The next page's URL in a body field (`/next`), absolute or relative.
+    NextUrl { field: Cow<'static, str> },
+    /// Page numbers from 1 in `param`, `size_param` items each; the end is
+    /// known from the total (a header, or the `total` field mapping) or from
+    /// a short page.
+    PageNumber { param: Cow<'static, str>, size_param: Cow<'static, str>, total_header: Option<Cow<'static, str>> },
+    /// An opaque cursor in a body field, sent back in the `param` query parameter.
+    Cursor { field: Cow<'static, str>, param: Cow<'static, str> },
 }
 
 /// `api.operations.<canonical name>`: bind an operation by hand.
@@ -47,6 +74,8 @@ pub struct OperationOverride {
     /// A canonical operation name, checked (`listRepositories`).
     pub operation: String,
     pub target: OverrideTarget,
+    /// How its listing pages, when not the profile's way.
+    pub pagination: Option<PageStyle>,
 }
 
 /// What an override points at.

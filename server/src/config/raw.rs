@@ -34,6 +34,13 @@ pub(super) struct RawApi {
     pub profile: Option<Spanned<String>>,
     #[serde(default)]
     pub operations: std::collections::HashMap<Spanned<String>, RawOperation>,
+    /// Where the catalogue API lives, when not beside the registry.
+    pub base_url: Option<Spanned<String>>,
+    /// Namespaces to list (Docker Hub lists repositories per namespace).
+    #[serde(default)]
+    pub namespaces: Vec<Spanned<String>>,
+    /// Most pages read from one listing.
+    pub max_pages: Option<Spanned<u32>>,
 }
 
 /// `api.operations.<name>`: an operationId, or a method and path.
@@ -45,6 +52,22 @@ pub(super) struct RawOperation {
     pub path: Option<Spanned<String>>,
     #[serde(default)]
     pub query: Vec<String>,
+    pub pagination: Option<RawPagination>,
+}
+
+/// `api.operations.<name>.pagination`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(super) struct RawPagination {
+    pub style: Spanned<String>,
+    /// Body field of the next URL or cursor (`/next`), or of the total.
+    pub field: Option<String>,
+    /// Query parameter: the cursor's, or the page number's.
+    pub param: Option<String>,
+    /// Page-size query parameter for `page` style.
+    pub size_param: Option<String>,
+    /// Header carrying the total (`X-Total-Count`) for `page` style.
+    pub total_header: Option<String>,
 }
 
 /// Flat rather than a tagged enum, so each field keeps its own position.

@@ -40,6 +40,9 @@ impl IntoResponse for Problem {
         let json = serde_json::to_vec(&body).unwrap_or_default();
         let mut resp = (status, json).into_response();
         resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        if let Some(secs) = self.0.retry_after {
+            resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
         resp
     }
 }

@@ -11,7 +11,7 @@
 
 use app::contract::PageRequest;
 use app::error::AppError;
-use app::model::{Page, RegistryOverview, RepositorySummary, ResyncResult, TagDetail, TagSummary};
+use app::model::{Page, RegistryOverview, RegistrySummary, RepositorySummary, ResyncResult, TagDetail, TagSummary};
 use app::paths::{RepoPath, parse_repo_path};
 use axum::Json;
 use axum::extract::{Path, Query, RawPathParams, State};
@@ -53,6 +53,11 @@ pub async fn resync(State(state): State<AppState>, Path(id): Path<String>) -> Re
     Ok(Json(state.catalog.resync(&id).await?))
 }
 
+/// `GET /api/registries/{id}`: configuration and capability report, without probing.
+pub async fn registry(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<RegistrySummary>, Problem> {
+    Ok(Json(state.catalog.registry(&id)?))
+}
+
 /// `GET /api/registries/{id}/repositories`
 pub async fn repositories(
     State(state): State<AppState>,
@@ -62,7 +67,7 @@ pub async fn repositories(
     Ok(Json(state.catalog.repositories(&id, q.request()?).await?))
 }
 
-/// `GET /api/registries/{id}/repositories/{*rest}`: tags of a repository, or one tag.
+/// `GET /api/registries/{id}/repositories/{*rest}`: a repository, its tags, or one tag.
 pub async fn repository_path(
     State(state): State<AppState>,
     raw: RawPathParams,
@@ -92,10 +97,9 @@ pub async fn repository_path(
             let tag: TagDetail = state.catalog.tag(&id, &repository, &reference).await?;
             Ok(Json(tag).into_response())
         }
-        Some(RepoPath::Repository { repository }) => Err(AppError::not_found(format!(
-            "no such resource; the tags of `{repository}` are at …/repositories/{repository}/tags"
-        ))
-        .into()),
+        Some(RepoPath::Repository { repository }) => {
+            Ok(Json(state.catalog.repository(&id, &repository).await?).into_response())
+        }
         None => Err(AppError::bad_request(format!("`{rest}` does not name a repository")).into()),
     }
 }

@@ -22,6 +22,7 @@ pub fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     let api = Router::new()
         .route("/registries", get(rest::registries))
+        .route("/registries/{id}", get(rest::registry))
         .route("/registries/{id}/resync", post(rest::resync))
         .route("/registries/{id}/repositories", get(rest::repositories))
         .route("/registries/{id}/repositories/{*rest}", get(rest::repository_path))

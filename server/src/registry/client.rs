@@ -286,7 +286,7 @@ impl RegistryClient {
 }
 
 /// Maps a final response's status to success or an error kind.
-fn classify(resp: Response, what: &str) -> Result<Response, RegistryError> {
+pub(super) fn classify(resp: Response, what: &str) -> Result<Response, RegistryError> {
     match resp.status() {
         s if s.is_success() => Ok(resp),
         StatusCode::UNAUTHORIZED => Err(RegistryError::Unauthorized),
@@ -331,11 +331,11 @@ pub fn transport(config: &RegistryConfig) -> Result<reqwest::Client, String> {
     b.build().map_err(|e| format!("cannot build the HTTP client: {e}"))
 }
 
-fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+pub(super) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     headers.get(RETRY_AFTER)?.to_str().ok()?.trim().parse::<u64>().ok().map(Duration::from_secs)
 }
 
-async fn read_limited(mut resp: Response, limit: u64, what: &'static str) -> Result<Vec<u8>, RegistryError> {
+pub(super) async fn read_limited(mut resp: Response, limit: u64, what: &'static str) -> Result<Vec<u8>, RegistryError> {
     if resp.content_length().is_some_and(|n| n > limit) {
         return Err(RegistryError::TooLarge { what, limit });
     }

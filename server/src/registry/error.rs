@@ -31,6 +31,8 @@ pub enum RegistryError {
     BadRequest(String),
     #[error("the registry's API document has no `{0}` operation")]
     MissingOperation(&'static str),
+    #[error("{0}")]
+    NotConfigured(String),
 }
 
 impl RegistryError {
@@ -95,8 +97,12 @@ impl From<RegistryError> for app::error::AppError {
             RegistryError::Timeout(_) => K::Timeout,
             RegistryError::InvalidResponse(_) | RegistryError::TooLarge { .. } => K::InvalidResponse,
             RegistryError::BadRequest(_) => K::BadRequest,
-            RegistryError::MissingOperation(_) => K::Unsupported,
+            RegistryError::MissingOperation(_) | RegistryError::NotConfigured(_) => K::Unsupported,
         };
-        Self::new(kind, e.to_string())
+        let retry_after = match &e {
+            RegistryError::RateLimited { retry_after } => retry_after.map(|d| d.as_secs()),
+            _ => None,
+        };
+        Self { retry_after, ..Self::new(kind, e.to_string()) }
     }
 }

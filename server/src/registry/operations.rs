@@ -9,7 +9,7 @@ use openapiv3::OpenAPI;
 use super::drift::drifted_fields;
 use super::profiles::Binding;
 use super::template::RequestTemplate;
-use crate::config::{OperationOverride, OverrideTarget};
+use crate::config::{OperationOverride, OverrideTarget, PageStyle};
 
 /// The operations Reestr knows how to use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -92,12 +92,28 @@ impl CanonicalOperation {
 /// The request templates found for each canonical operation.
 #[derive(Debug, Clone, Default)]
 pub struct BoundOperations {
-    templates: HashMap<CanonicalOperation, RequestTemplate>,
+    templates: HashMap<CanonicalOperation, BoundOperation>,
+}
+
+/// One operation found: how to call it, what to read from its answer, and
+/// how its listing pages.
+#[derive(Debug, Clone)]
+pub struct BoundOperation {
+    pub template: RequestTemplate,
+    /// The profile's field mapping minus the fields the document's response
+    /// schema lacks (drift): Reestr shows only what the document promises.
+    pub fields: Vec<(&'static str, &'static str)>,
+    pub pages: PageStyle,
 }
 
 impl BoundOperations {
     /// The template for `op`, when the document has it.
     pub fn get(&self, op: CanonicalOperation) -> Option<&RequestTemplate> {
+        self.templates.get(&op).map(|b| &b.template)
+    }
+
+    /// Everything bound for `op`.
+    pub fn bound(&self, op: CanonicalOperation) -> Option<&BoundOperation> {
         self.templates.get(&op)
     }
 }
@@ -136,7 +152,19 @@ pub fn bind_operations(
                     }
                     _ => format!("{} {}", t.method, t.path),
                 };
-                bound.templates.insert(op, t);
+                let lost = drift.as_deref().unwrap_or_default();
+                let fields = binding
+                    .fields
+                    .iter()
+                    .filter(|(name, path)| !lost.contains(&format!("{name} ({path})")))
+                    .copied()
+                    .collect();
+                let pages = overrides
+                    .iter()
+                    .find(|o| o.operation == op.name())
+                    .and_then(|o| o.pagination.clone())
+                    .unwrap_or_else(|| binding.pages.clone());
+                bound.templates.insert(op, BoundOperation { template: t, fields, pages });
                 OperationCheck {
                     operation: op.name().into(),
                     required: binding.required,
@@ -193,7 +221,8 @@ fn bind_override(doc: &OpenAPI, binding: &Binding, o: &OperationOverride) -> Res
     check_arguments(binding, t)
 }
 
-fn find_by_id(doc: &OpenAPI, id: &str) -> Result<Option<RequestTemplate>, String> {
+/// The operation with operationId `id`, as a request template.
+pub fn find_by_id(doc: &OpenAPI, id: &str) -> Result<Option<RequestTemplate>, String> {
     for (path, item) in doc.paths.iter() {
         let Some(item) = item.as_item() else { continue };
         for (method, o) in item.iter() {

@@ -11,8 +11,10 @@
 //! A catalogue profile (harbor, dockerhub) is paired with the registry's OCI
 //! endpoint: manifests and blobs always come through `/v2/`.
 
+use std::borrow::Cow;
+
 use super::operations::CanonicalOperation as Op;
-use crate::config::Profile;
+use crate::config::{PageStyle, Profile};
 
 /// One canonical operation in a profile.
 #[derive(Debug, Clone, Copy)]
@@ -28,6 +30,8 @@ pub struct Binding {
     /// What Reestr reads from the 200 response: (field, path). Paths are
     /// JSON-pointer style, `[]` stepping into array items.
     pub fields: &'static [(&'static str, &'static str)],
+    /// How a listing says where its next page is.
+    pub pages: &'static PageStyle,
 }
 
 const fn b(
@@ -37,14 +41,29 @@ const fn b(
     args: &'static [&'static str],
     required: bool,
 ) -> Binding {
-    Binding { op, operation_id, route, args, required, fields: &[] }
+    Binding { op, operation_id, route, args, required, fields: &[], pages: &LINK_PAGES }
 }
 
 impl Binding {
     const fn reads(self, fields: &'static [(&'static str, &'static str)]) -> Self {
         Self { fields, ..self }
     }
+
+    const fn pages(self, pages: &'static PageStyle) -> Self {
+        Self { pages, ..self }
+    }
 }
+
+/// OCI Distribution and most REST APIs: `Link` headers.
+static LINK_PAGES: PageStyle = PageStyle::Link;
+/// Harbor: `page` from 1 and `page_size` (at most 100), total in `X-Total-Count`.
+static HARBOR_PAGES: PageStyle = PageStyle::PageNumber {
+    param: Cow::Borrowed("page"),
+    size_param: Cow::Borrowed("page_size"),
+    total_header: Some(Cow::Borrowed("X-Total-Count")),
+};
+/// Docker Hub: the next page's URL in `next`, the total in `count`.
+static HUB_PAGES: PageStyle = PageStyle::NextUrl { field: Cow::Borrowed("/next") };
 
 /// The OCI Distribution API.
 pub const OCI: &[Binding] = &[
@@ -91,7 +110,8 @@ const HARBOR_ADDITION: &[&str] = &["project_name", "repository_name", "reference
 /// Harbor v2.0 (`/api/v2.0`).
 pub const HARBOR: &[Binding] = &[
     b(Op::ListRepositories, Some("listAllRepositories"), Some(("get", "/repositories")), &[], false)
-        .reads(HARBOR_REPO_FIELDS_LIST),
+        .reads(HARBOR_REPO_FIELDS_LIST)
+        .pages(&HARBOR_PAGES),
     b(Op::SearchRepositories, Some("search"), Some(("get", "/search")), &[], false)
         .reads(&[("name", "/repository/[]/repository_name"), ("pullCount", "/repository/[]/pull_count")]),
     b(Op::GetRepository, Some("getRepository"), Some(("get", HARBOR_REPO_PATH)), HARBOR_REPO, false).reads(&[
@@ -99,13 +119,15 @@ pub const HARBOR: &[Binding] = &[
         ("pullCount", "/pull_count"),
         ("updated", "/update_time"),
     ]),
-    b(Op::ListTags, Some("listArtifacts"), Some(("get", HARBOR_ARTIFACTS_PATH)), HARBOR_REPO, false).reads(&[
-        ("digest", "[]/digest"),
-        ("size", "[]/size"),
-        ("tag", "[]/tags/[]/name"),
-        ("pushed", "[]/push_time"),
-        ("pulled", "[]/pull_time"),
-    ]),
+    b(Op::ListTags, Some("listArtifacts"), Some(("get", HARBOR_ARTIFACTS_PATH)), HARBOR_REPO, false)
+        .reads(&[
+            ("digest", "[]/digest"),
+            ("size", "[]/size"),
+            ("tag", "[]/tags/[]/name"),
+            ("pushed", "[]/push_time"),
+            ("pulled", "[]/pull_time"),
+        ])
+        .pages(&HARBOR_PAGES),
     b(Op::GetTag, Some("getArtifact"), Some(("get", HARBOR_ARTIFACT_PATH)), HARBOR_ARTIFACT, false).reads(&[
         ("digest", "/digest"),
         ("size", "/size"),
@@ -127,18 +149,39 @@ pub const DOCKERHUB: &[Binding] = &[
             ("total", "/count"),
             ("next", "/next"),
             ("name", "/results/[]/name"),
+            ("namespace", "/results/[]/namespace"),
+            ("description", "/results/[]/description"),
             ("pullCount", "/results/[]/pull_count"),
-        ]),
+            ("starCount", "/results/[]/star_count"),
+            ("updated", "/results/[]/last_updated"),
+        ])
+        .pages(&HUB_PAGES),
     b(Op::SearchRepositories, None, Some(("get", "/v2/search/repositories")), &[], false),
-    b(Op::GetRepository, None, Some(("get", "/v2/namespaces/{namespace}/repositories/{repository}")), HUB_REPO, false),
-    b(Op::ListTags, None, Some(("get", "/v2/namespaces/{namespace}/repositories/{repository}/tags")), HUB_REPO, false),
+    b(Op::GetRepository, None, Some(("get", "/v2/namespaces/{namespace}/repositories/{repository}")), HUB_REPO, false)
+        .reads(&[
+            ("description", "/description"),
+            ("pullCount", "/pull_count"),
+            ("starCount", "/star_count"),
+            ("updated", "/last_updated"),
+        ]),
+    b(Op::ListTags, None, Some(("get", "/v2/namespaces/{namespace}/repositories/{repository}/tags")), HUB_REPO, false)
+        .reads(&[
+            ("total", "/count"),
+            ("next", "/next"),
+            ("tag", "/results/[]/name"),
+            ("size", "/results/[]/full_size"),
+            ("pushed", "/results/[]/tag_last_pushed"),
+            ("pulled", "/results/[]/tag_last_pulled"),
+        ])
+        .pages(&HUB_PAGES),
     b(
         Op::GetTag,
         None,
         Some(("get", "/v2/namespaces/{namespace}/repositories/{repository}/tags/{tag}")),
         HUB_TAG,
         false,
-    ),
+    )
+    .reads(&[("size", "/full_size"), ("pushed", "/tag_last_pushed"), ("pulled", "/tag_last_pulled")]),
 ];
 
 /// The table of a configured profile.

@@ -1,0 +1,443 @@
+//! The catalogue API client (harbor, dockerhub profiles): repository
+//! listings with descriptions and pull counts, repository details, tags
+//! with push and pull times. Requests come from the bound operations of the
+//! catalogue's own document; answers are read through the profile's field
+//! mapping; every listing style pages through `pagination`.
+
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
+
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap};
+use reqwest::{Response, StatusCode};
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::Value;
+use url::Url;
+
+use super::client::{REQUEST_TIMEOUT, classify, read_limited};
+use super::fields::{Record, read_listing, read_record};
+use super::guard::HostPolicy;
+use super::operations::{BoundOperation, BoundOperations, CanonicalOperation as Op};
+use super::pagination::{PageSeen, next_page, total, with_query};
+use super::template::RequestTemplate;
+use super::{RegistryError, validate_repository};
+use crate::config::{Auth, PageStyle, Profile, RegistryConfig};
+
+/// One page of a catalogue listing.
+const MAX_PAGE_BYTES: u64 = 16 * 1024 * 1024;
+/// A single answer (a repository, a token).
+const MAX_ANSWER_BYTES: u64 = 4 * 1024 * 1024;
+/// Items asked for per page: Harbor and Docker Hub both cap `page_size` at 100.
+const PAGE_SIZE: u32 = 100;
+const NAMESPACES_NEEDED: &str = "this API lists repositories per namespace: name them in api.namespaces";
+/// Docker Hub access tokens live 10 minutes; renew a little before.
+const HUB_TOKEN_LIFETIME: Duration = Duration::from_secs(9 * 60);
+
+/// A repository as the catalogue API describes it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RepositoryRecord {
+    /// Full name as the OCI endpoint knows it (`project/app`, `library/nginx`).
+    pub name: String,
+    pub description: Option<String>,
+    pub pull_count: Option<u64>,
+    pub star_count: Option<u64>,
+    pub artifact_count: Option<u64>,
+    /// Last update, as the API writes it (RFC 3339).
+    pub updated: Option<String>,
+}
+
+/// A tag as the catalogue API describes it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TagRecord {
+    pub name: String,
+    pub digest: Option<String>,
+    pub size: Option<u64>,
+    pub pushed: Option<String>,
+    pub pulled: Option<String>,
+}
+
+/// A whole listing read page by page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listed<T> {
+    pub items: Vec<T>,
+    /// What the API says the whole listing holds, when it says.
+    pub total: Option<u64>,
+    /// Set when `api.maxPages` cut the listing short.
+    pub truncated: bool,
+}
+
+/// How requests to the catalogue API authenticate.
+#[derive(Debug)]
+enum CatalogueAuth {
+    Anonymous,
+    Basic {
+        username: String,
+        password: SecretString,
+    },
+    Bearer(SecretString),
+    /// Docker Hub: username and password or access token exchanged for a
+    /// short-lived JWT (`AuthCreateAccessToken`), cached until it expires.
+    Login {
+        template: RequestTemplate,
+        identifier: String,
+        secret: SecretString,
+        token: tokio::sync::Mutex<Option<(SecretString, Instant)>>,
+    },
+}
+
+/// A client for one registry's catalogue API.
+#[derive(Debug)]
+pub struct CatalogueClient {
+    base: Url,
+    http: reqwest::Client,
+    hosts: HostPolicy,
+    ops: BoundOperations,
+    profile: Profile,
+    namespaces: Vec<String>,
+    max_pages: u32,
+    auth: CatalogueAuth,
+}
+
+impl CatalogueClient {
+    /// `base` is the root the document's paths are appended to (ends with
+    /// `/`); `login` is the document's token operation, when it has one.
+    pub fn new(
+        config: &RegistryConfig,
+        http: reqwest::Client,
+        base: Url,
+        ops: BoundOperations,
+        login: Option<RequestTemplate>,
+    ) -> Self {
+        let auth = match (&config.auth, config.api.profile, login) {
+            (Auth::Basic { username, password }, Profile::DockerHub, Some(template)) => CatalogueAuth::Login {
+                template,
+                identifier: username.clone(),
+                secret: password.clone(),
+                token: tokio::sync::Mutex::new(None),
+            },
+            (Auth::Basic { username, password }, _, _) => {
+                CatalogueAuth::Basic { username: username.clone(), password: password.clone() }
+            }
+            (Auth::Bearer { token }, _, _) => CatalogueAuth::Bearer(token.clone()),
+            (Auth::Anonymous, _, _) => CatalogueAuth::Anonymous,
+        };
+        Self {
+            base,
+            http,
+            hosts: HostPolicy::for_registry(config),
+            ops,
+            profile: config.api.profile,
+            namespaces: config.api.namespaces.clone(),
+            max_pages: config.api.max_pages,
+            auth,
+        }
+    }
+
+    /// Where the catalogue API is.
+    pub fn base(&self) -> &Url {
+        &self.base
+    }
+
+    /// Whether `op` is bound and its mapping still reads every one of `fields`.
+    pub fn can(&self, op: Op, fields: &[&str]) -> bool {
+        self.ops.bound(op).is_some_and(|b| fields.iter().all(|f| b.fields.iter().any(|(name, _)| name == f)))
+    }
+
+    /// One small request to the repository listing: Ok when the API answers
+    /// with these credentials.
+    pub async fn probe(&self) -> Result<(), RegistryError> {
+        let b = self.ops.bound(Op::ListRepositories).ok_or(RegistryError::MissingOperation("listRepositories"))?;
+        let args: Vec<(&str, &str)> = match self.namespaces.first() {
+            Some(ns) => vec![("namespace", ns.as_str())],
+            None if b.template.path_params.iter().any(|p| p == "namespace") => {
+                return Err(RegistryError::NotConfigured(NAMESPACES_NEEDED.to_string()));
+            }
+            None => Vec::new(),
+        };
+        let url = self.first_page(b, &args, 1)?;
+        self.get_json(url, "the catalogue API", MAX_PAGE_BYTES).await.map(drop)
+    }
+
+    /// The first page's URL, asking for `size` items: `page_size` when the
+    /// operation takes it, and the page-number style's own parameters.
+    fn first_page(&self, b: &BoundOperation, args: &[(&str, &str)], size: u32) -> Result<Url, RegistryError> {
+        let size = size.to_string();
+        let first = b.template.url(&self.base, args, &[("page_size", &size)])?;
+        Ok(match &b.pages {
+            PageStyle::PageNumber { param, size_param, .. } => {
+                with_query(&with_query(&first, size_param, &size), param, "1")
+            }
+            _ => first,
+        })
+    }
+
+    /// Every repository, with what the API says about each.
+    pub async fn list_repositories(&self) -> Result<Listed<RepositoryRecord>, RegistryError> {
+        let b = self.ops.bound(Op::ListRepositories).ok_or(RegistryError::MissingOperation("listRepositories"))?;
+        if !b.template.path_params.iter().any(|p| p == "namespace") {
+            return self.list(Op::ListRepositories, &[], "the repository list", |r| repository(r, None)).await;
+        }
+        if self.namespaces.is_empty() {
+            return Err(RegistryError::NotConfigured(NAMESPACES_NEEDED.to_string()));
+        }
+        let mut all = Listed { items: Vec::new(), total: Some(0), truncated: false };
+        for ns in &self.namespaces {
+            let what = format!("the repositories of namespace `{ns}`");
+            let one = self.list(Op::ListRepositories, &[("namespace", ns)], &what, |r| repository(r, Some(ns))).await?;
+            all.items.extend(one.items);
+            all.total = all.total.zip(one.total).map(|(a, b)| a + b);
+            all.truncated |= one.truncated;
+        }
+        Ok(all)
+    }
+
+    /// One repository's description and counts.
+    pub async fn repository(&self, name: &str) -> Result<RepositoryRecord, RegistryError> {
+        validate_repository(name)?;
+        let b = self.ops.bound(Op::GetRepository).ok_or(RegistryError::MissingOperation("getRepository"))?;
+        let args = self.repository_args(name);
+        let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let url = b.template.url(&self.base, &args, &[])?;
+        let (_, body) = self.get_json(url, &format!("repository `{name}`"), MAX_ANSWER_BYTES).await?;
+        let record = read_record(&body, &b.fields);
+        let mut r = repository(&record, None).into_iter().next().unwrap_or_default();
+        r.name = name.to_string();
+        Ok(r)
+    }
+
+    /// Every tag of a repository with its push and pull times.
+    pub async fn list_tags(&self, name: &str) -> Result<Listed<TagRecord>, RegistryError> {
+        validate_repository(name)?;
+        let args = self.repository_args(name);
+        let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        self.list(Op::ListTags, &args, &format!("the tags of `{name}`"), tags).await
+    }
+
+    /// Path arguments naming a repository in this API.
+    fn repository_args(&self, name: &str) -> Vec<(&'static str, String)> {
+        let (first, rest) = name.split_once('/').unwrap_or(("library", name));
+        match self.profile {
+            // Harbor wants slashes inside the repository name encoded twice:
+            // `a/b` is sent as `a%252Fb` (the template encodes the `%`).
+            Profile::Harbor => vec![("project_name", first.to_string()), ("repository_name", rest.replace('/', "%2F"))],
+            Profile::DockerHub => vec![("namespace", first.to_string()), ("repository", rest.to_string())],
+            Profile::Oci => vec![("name", name.to_string())],
+        }
+    }
+
+    /// Reads a listing to its end (or to `api.maxPages`), whatever its pagination style.
+    async fn list<T>(
+        &self,
+        op: Op,
+        args: &[(&str, &str)],
+        what: &str,
+        take: impl Fn(&Record<'_>) -> Vec<T>,
+    ) -> Result<Listed<T>, RegistryError> {
+        let b = self.ops.bound(op).ok_or(RegistryError::MissingOperation(op.name()))?;
+        let mut next = Some(self.first_page(b, args, PAGE_SIZE)?);
+        let mut visited = HashSet::new();
+        let mut out = Listed { items: Vec::new(), total: None, truncated: false };
+        let mut so_far = 0u64;
+        while let Some(url) = next.take() {
+            if !visited.insert(url.to_string()) {
+                return Err(RegistryError::InvalidResponse(format!("{what}: the next page loops back to {url}")));
+            }
+            if visited.len() > self.max_pages as usize {
+                tracing::warn!(what, max_pages = self.max_pages, "listing cut at api.maxPages");
+                out.truncated = true;
+                break;
+            }
+            let (headers, body) = self.get_json(url.clone(), what, MAX_PAGE_BYTES).await?;
+            let listing =
+                read_listing(&body, &b.fields).map_err(|e| RegistryError::InvalidResponse(format!("{what}: {e}")))?;
+            out.total = out.total.or_else(|| total(&b.pages, &headers, &listing.page));
+            so_far += listing.items.len() as u64;
+            for item in &listing.items {
+                out.items.extend(take(item));
+            }
+            let seen = PageSeen { items: listing.items.len(), so_far, size: PAGE_SIZE };
+            next = next_page(&b.pages, &url, &headers, &listing.page, seen, out.total)
+                .map_err(|e| RegistryError::InvalidResponse(format!("{what}: {e}")))?;
+            if let Some(n) = &next {
+                self.hosts.check(n)?;
+            }
+        }
+        Ok(out)
+    }
+
+    /// GET a JSON answer with the configured credentials; a Docker Hub
+    /// token the API refuses is renewed once.
+    async fn get_json(&self, url: Url, what: &str, limit: u64) -> Result<(HeaderMap, Value), RegistryError> {
+        self.hosts.check(&url)?;
+        let mut resp = self.execute(&url, false).await?;
+        if resp.status() == StatusCode::UNAUTHORIZED && matches!(self.auth, CatalogueAuth::Login { .. }) {
+            resp = self.execute(&url, true).await?;
+        }
+        let resp = classify(resp, what)?;
+        let headers = resp.headers().clone();
+        let body = read_limited(resp, limit, "a catalogue API answer").await?;
+        let json = serde_json::from_slice(&body)
+            .map_err(|e| RegistryError::InvalidResponse(format!("{what}: not JSON: {e}")))?;
+        Ok((headers, json))
+    }
+
+    async fn execute(&self, url: &Url, renew: bool) -> Result<Response, RegistryError> {
+        let mut req = self.http.get(url.clone()).header(ACCEPT, "application/json");
+        req = match &self.auth {
+            CatalogueAuth::Anonymous => req,
+            CatalogueAuth::Basic { username, password } => req.basic_auth(username, Some(password.expose_secret())),
+            CatalogueAuth::Bearer(token) => req.bearer_auth(token.expose_secret()),
+            CatalogueAuth::Login { .. } => req.bearer_auth(self.hub_token(renew).await?.expose_secret()),
+        };
+        req.send().await.map_err(|e| RegistryError::from_reqwest(&e, REQUEST_TIMEOUT))
+    }
+
+    /// A cached Docker Hub access token, or a fresh one.
+    async fn hub_token(&self, renew: bool) -> Result<SecretString, RegistryError> {
+        let CatalogueAuth::Login { template, identifier, secret, token } = &self.auth else {
+            return Err(RegistryError::NotConfigured("no login is configured".to_string()));
+        };
+        let mut cached = token.lock().await;
+        if !renew && let Some((t, _)) = cached.as_ref().filter(|(_, at)| at.elapsed() < HUB_TOKEN_LIFETIME) {
+            return Ok(t.clone());
+        }
+        let url = template.url(&self.base, &[], &[])?;
+        self.hosts.check(&url)?;
+        let body = serde_json::json!({ "identifier": identifier, "secret": secret.expose_secret() });
+        let resp = self
+            .http
+            .post(url)
+            .header(CONTENT_TYPE, "application/json")
+            .header(ACCEPT, "application/json")
+            .body(body.to_string())
+            .send()
+            .await
+            .map_err(|e| RegistryError::from_reqwest(&e, REQUEST_TIMEOUT))?;
+        let resp = classify(resp, "the access token")?;
+        let bytes = read_limited(resp, MAX_ANSWER_BYTES, "a token response").await?;
+        let json: Value = serde_json::from_slice(&bytes)
+            .map_err(|e| RegistryError::InvalidResponse(format!("the access token answer is not JSON: {e}")))?;
+        let fresh = ["access_token", "token"]
+            .iter()
+            .find_map(|k| json.get(k).and_then(Value::as_str).filter(|t| !t.is_empty()))
+            .map(|t| SecretString::from(t.to_string()))
+            .ok_or_else(|| RegistryError::InvalidResponse("the access token answer has no token".to_string()))?;
+        *cached = Some((fresh.clone(), Instant::now()));
+        Ok(fresh)
+    }
+}
+
+/// A repository from one listing item (or a whole answer); `namespace` is
+/// prefixed to names the API gives without it (Docker Hub lists `nginx`
+/// under `library`).
+fn repository(r: &Record<'_>, namespace: Option<&str>) -> Vec<RepositoryRecord> {
+    let name = match (r.text("name"), namespace.map(str::to_string).or_else(|| r.text("namespace"))) {
+        (Some(n), Some(ns)) if !n.contains('/') => format!("{ns}/{n}"),
+        (Some(n), _) => n,
+        (None, _) if namespace.is_some() => return Vec::new(),
+        (None, _) => String::new(),
+    };
+    vec![RepositoryRecord {
+        name,
+        description: r.text("description"),
+        pull_count: r.count("pullCount"),
+        star_count: r.count("starCount"),
+        artifact_count: r.count("artifactCount"),
+        updated: r.text("updated"),
+    }]
+}
+
+/// One row per tag name of a listing item (a Harbor artifact carries several).
+fn tags(r: &Record<'_>) -> Vec<TagRecord> {
+    r.texts("tag")
+        .into_iter()
+        .map(|name| TagRecord {
+            name,
+            digest: r.text("digest"),
+            size: r.count("size"),
+            pushed: time(r, "pushed"),
+            pulled: time(r, "pulled"),
+        })
+        .collect()
+}
+
+/// A time field; Harbor writes year 1 for "never".
+fn time(r: &Record<'_>, field: &str) -> Option<String> {
+    r.text(field).filter(|t| !t.starts_with("0001-"))
+}
+
+/// Where the catalogue API's paths start: `api.baseUrl` when given; else
+/// the document's first server when it is absolute and its host allowed
+/// (Docker Hub's `https://hub.docker.com`); else that server's path on the
+/// registry's base URL (Harbor's `basePath: /api/v2.0`, whatever `host` the
+/// published document names).
+pub fn catalogue_base(config: &RegistryConfig, doc: &openapiv3::OpenAPI) -> Url {
+    if let Some(u) = &config.api.base_url {
+        return u.clone();
+    }
+    let server = doc.servers.first().map(|s| s.url.as_str()).unwrap_or("/");
+    let hosts = HostPolicy::for_registry(config);
+    let path = match Url::parse(server) {
+        Ok(abs) if hosts.check(&abs).is_ok() && matches!(abs.scheme(), "https" | "http") => {
+            return with_trailing_slash(abs);
+        }
+        Ok(abs) => abs.path().to_string(),
+        Err(_) => server.to_string(),
+    };
+    let mut base = config.base_url.clone();
+    let joined = format!("{}/{}", base.path().trim_end_matches('/'), path.trim_matches('/'));
+    base.set_path(&joined);
+    with_trailing_slash(base)
+}
+
+fn with_trailing_slash(mut url: Url) -> Url {
+    if !url.path().ends_with('/') {
+        let p = format!("{}/", url.path());
+        url.set_path(&p);
+    }
+    url.set_query(None);
+    url
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::registry::document::parse_document;
+
+    fn registry(yaml: &str) -> Result<RegistryConfig, String> {
+        let c = crate::config::load_str(yaml, "t.yaml", Path::new("/"), &|_| None).map_err(|e| e.to_string())?;
+        c.registries.into_iter().next().ok_or_else(|| "no registry".to_string())
+    }
+
+    fn doc(servers: &str) -> Result<openapiv3::OpenAPI, String> {
+        let text = format!("openapi: 3.0.3\ninfo: {{ title: t, version: '1' }}\n{servers}paths: {{}}\n");
+        parse_document(text.as_bytes()).map(|d| d.openapi).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn the_catalogue_lives_under_the_documents_base_path_on_the_registry() -> Result<(), String> {
+        let harbor = registry("registries:\n  - id: h\n    baseUrl: https://harbor.example.com\n")?;
+        // Harbor's published document names `host: localhost`; only its path counts.
+        let base = catalogue_base(&harbor, &doc("servers: [{ url: 'http://localhost/api/v2.0' }]\n")?);
+        assert_eq!(base.as_str(), "https://harbor.example.com/api/v2.0/");
+        let base = catalogue_base(&harbor, &doc("")?);
+        assert_eq!(base.as_str(), "https://harbor.example.com/");
+        Ok(())
+    }
+
+    #[test]
+    fn docker_hubs_own_host_and_an_explicit_base_url_are_used_as_they_are() -> Result<(), String> {
+        let hub = registry(
+            "registries:\n  - id: hub\n    baseUrl: https://registry-1.docker.io\n    api: { profile: dockerhub, document: https://hub.docker.com/openapi.yaml }\n",
+        )?;
+        let base = catalogue_base(&hub, &doc("servers: [{ url: 'https://hub.docker.com' }]\n")?);
+        assert_eq!(base.as_str(), "https://hub.docker.com/");
+        let explicit = registry(
+            "registries:\n  - id: h\n    baseUrl: https://registry.example.com\n    api: { baseUrl: 'https://api.example.com/catalogue' }\n",
+        )?;
+        let base = catalogue_base(&explicit, &doc("servers: [{ url: 'https://elsewhere.example/api' }]\n")?);
+        assert_eq!(base.as_str(), "https://api.example.com/catalogue/");
+        Ok(())
+    }
+}

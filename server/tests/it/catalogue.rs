@@ -1,0 +1,421 @@
+//! Contract tests for the catalogue profiles. Harbor and Docker Hub cannot
+//! run here, so wiremock servers stand in for their APIs, answering as the
+//! real published documents (`tests/fixtures/specs/`) describe; the OCI
+//! endpoint they pair with is the real seeded registry.
+
+use std::path::PathBuf;
+
+use base64::Engine;
+use serde_json::{Value, json};
+use wiremock::matchers::{body_json, header, method, path, query_param};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::support::{Scratch, TestApp, TestResult, arr, registry_host};
+
+const USER: &str = "robot$reestr";
+const PASSWORD: &str = "harbor-canary-7f3a";
+
+fn spec(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/specs").join(name)
+}
+
+fn basic() -> String {
+    format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{USER}:{PASSWORD}")))
+}
+
+/// Secrets as `scripts/test.sh` would export them, for every registry id.
+fn env(name: &str) -> Option<String> {
+    if name.ends_with("_USERNAME") {
+        Some(USER.to_string())
+    } else if name.ends_with("_PASSWORD") {
+        Some(PASSWORD.to_string())
+    } else {
+        None
+    }
+}
+
+/// A Harbor registry entry: the catalogue at `mock`, the OCI endpoint the seeded registry.
+fn harbor_entry(id: &str, mock: &str, document: &std::path::Path, extra: &str) -> TestResult<String> {
+    Ok(format!(
+        "  - id: {id}
+    baseUrl: http://{registry}
+    api: {{ profile: harbor, document: {doc}, baseUrl: {mock}/api/v2.0{extra} }}
+    auth: {{ type: basic }}
+    tls: {{ allowHttp: true }}
+",
+        registry = registry_host()?,
+        doc = document.display()
+    ))
+}
+
+fn harbor_repo(name: &str, description: &str, pulls: u64, artifacts: u64) -> Value {
+    json!({
+        "id": 1, "project_id": 1, "name": name, "description": description,
+        "artifact_count": artifacts, "pull_count": pulls,
+        "creation_time": "2026-01-05T10:00:00.000Z", "update_time": "2026-11-20T08:30:00.000Z"
+    })
+}
+
+/// Harbor's `GET /repositories`, two pages (its `page_size` capped at 2),
+/// the total in `X-Total-Count`, a `Link` header as Harbor sends; anything
+/// without the robot account's credentials gets 401.
+async fn harbor_mock() -> MockServer {
+    let server = MockServer::start().await;
+    let page = |n: &str, body: Value| {
+        Mock::given(method("GET"))
+            .and(path("/api/v2.0/repositories"))
+            .and(query_param("page", n))
+            .and(header("authorization", basic().as_str()))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .insert_header("X-Total-Count", "3")
+                    .insert_header("Link", "</api/v2.0/repositories?page=2&page_size=100>; rel=\"next\"")
+                    .set_body_json(body),
+            )
+    };
+    page(
+        "1",
+        json!([
+            harbor_repo("team/app", "The team's web app", 1234, 1),
+            harbor_repo("team/sub/multi", "Multi-arch", 5, 1)
+        ]),
+    )
+    .mount(&server)
+    .await;
+    page("2", json!([harbor_repo("legacy/tool", "", 0, 1)])).mount(&server).await;
+    // Slashes inside a repository name are encoded twice (`sub%252Fmulti`), as Harbor's document asks.
+    Mock::given(method("GET"))
+        .and(path("/api/v2.0/projects/team/repositories/sub%252Fmulti"))
+        .and(header("authorization", basic().as_str()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(harbor_repo("team/sub/multi", "Multi-arch", 5, 1)))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v2.0/projects/team/repositories/app/artifacts"))
+        .and(query_param("page", "1"))
+        .and(header("authorization", basic().as_str()))
+        .respond_with(ResponseTemplate::new(200).insert_header("X-Total-Count", "1").set_body_json(json!([{
+            "id": 9, "type": "IMAGE", "digest": "sha256:0000000000000000000000000000000000000000000000000000000000000000",
+            "size": 4242, "push_time": "2026-11-01T12:00:00.000Z", "pull_time": "0001-01-01T00:00:00.000Z",
+            "tags": [
+                {"id": 1, "name": "1.0", "push_time": "2026-11-01T12:00:00.000Z", "pull_time": "0001-01-01T00:00:00.000Z", "immutable": false, "signed": false},
+                {"id": 2, "name": "latest", "push_time": "2026-11-01T12:00:00.000Z", "pull_time": "0001-01-01T00:00:00.000Z", "immutable": false, "signed": false}
+            ]
+        }])))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(401)
+                .set_body_json(json!({"errors": [{"code": "UNAUTHORIZED", "message": "unauthorized"}]})),
+        )
+        .with_priority(10)
+        .mount(&server)
+        .await;
+    server
+}
+
+#[tokio::test]
+async fn harbor_lists_repositories_page_by_page_with_descriptions_and_pull_counts() -> TestResult {
+    let mock = harbor_mock().await;
+    let yaml = format!("registries:\n{}", harbor_entry("harbor", &mock.uri(), &spec("harbor-v2.0-swagger.yaml"), "")?);
+    let app = TestApp::start_with(&yaml, &env).await?;
+
+    let page = app.json("/api/registries/harbor/repositories", 200).await?;
+    let items = arr(&page, "items")?;
+    let names: Vec<&str> = items.iter().filter_map(|r| r["name"].as_str()).collect();
+    assert_eq!(names, ["legacy/tool", "team/app", "team/sub/multi"]);
+    assert_eq!(page["total"], 3);
+    assert_eq!(items[1]["description"], "The team's web app");
+    assert_eq!(items[1]["pullCount"], 1234);
+    assert_eq!(items[1]["artifactCount"], 1);
+    assert_eq!(items[1]["updated"], "2026-11-20T08:30:00.000Z");
+    // Harbor's empty description is no description.
+    assert!(items[0].get("description").is_none(), "{}", items[0]);
+    // Each page read once, with the robot account's credentials.
+    let listed: Vec<String> = mock
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .iter()
+        .filter(|r| r.url.path() == "/api/v2.0/repositories")
+        .map(|r| r.url.query().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(listed, ["page_size=100&page=1", "page_size=100&page=2"]);
+
+    let multi = app.json("/api/registries/harbor/repositories/team/sub/multi", 200).await?;
+    assert_eq!((multi["name"].as_str(), multi["description"].as_str()), (Some("team/sub/multi"), Some("Multi-arch")));
+
+    // Tags: digests and platforms from the OCI endpoint, push times from Harbor; never pulled is no time.
+    let tags = app.json("/api/registries/harbor/repositories/team/app/tags", 200).await?;
+    for tag in arr(&tags, "items")? {
+        assert_eq!(tag["pushed"], "2026-11-01T12:00:00.000Z", "{tag}");
+        assert!(tag.get("pulled").is_none(), "{tag}");
+        assert!(tag["digest"].as_str().is_some_and(|d| d.starts_with("sha256:") && !d.ends_with("0000")), "{tag}");
+    }
+
+    // The pages show the same.
+    let html = app.html("/registries/harbor").await?;
+    assert!(html.contains("The team&#x27;s web app") || html.contains("The team's web app"), "{html}");
+    assert!(html.contains("1.2k pulls"), "{html}");
+    let html = app.html("/registries/harbor/repositories/team/app").await?;
+    assert!(html.contains(">Pushed</th>") && html.contains("2026-11-01 12:00 UTC"), "{html}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn harbor_refusing_the_credentials_or_rate_limiting_is_reported_as_such() -> TestResult {
+    let refusing = harbor_mock().await;
+    let limiting = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("Retry-After", "7")
+                .set_body_json(json!({"errors": [{"code": "TOO_MANY_REQUESTS", "message": "slow down"}]})),
+        )
+        .mount(&limiting)
+        .await;
+    let doc = spec("harbor-v2.0-swagger.yaml");
+    let mut yaml = String::from("registries:\n");
+    yaml +=
+        &harbor_entry("refusing", &refusing.uri(), &doc, "")?.replace("type: basic", "type: basic, passwordEnv: WRONG");
+    yaml += &harbor_entry("limiting", &limiting.uri(), &doc, "")?;
+    let wrong = |name: &str| if name == "WRONG" { Some("not-the-password".to_string()) } else { env(name) };
+    let app = TestApp::start_with(&yaml, &wrong).await?;
+
+    let refused = app.json("/api/registries/refusing/repositories", 502).await?;
+    assert_eq!(refused["kind"], "unauthorized", "{refused}");
+
+    let (status, headers, body) = app.get_raw("/api/registries/limiting/repositories").await?;
+    let problem: Value = serde_json::from_str(&body)?;
+    assert_eq!((status, problem["kind"].as_str()), (503, Some("rateLimited")), "{body}");
+    assert!(problem["detail"].as_str().is_some_and(|d| d.ends_with("retry after 7 s")), "{body}");
+    assert!(headers.contains("\"retry-after\": \"7\""), "{headers}");
+    let html = app.html("/registries/limiting").await?;
+    assert!(html.contains("retry after 7 s"), "{html}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_drifted_harbor_document_is_reported_and_its_lost_fields_are_not_shown() -> TestResult {
+    let scratch = Scratch::new()?;
+    // Harbor renamed `pull_count` in this copy of its document.
+    let original = std::fs::read_to_string(spec("harbor-v2.0-swagger.yaml"))?;
+    let marker = "      pull_count:\n        type: integer\n        format: int64\n        description: The count that the artifact inside the repository pulled\n";
+    assert!(original.contains(marker), "the fixture changed; update the drift test");
+    let drifted = original.replacen(marker, &marker.replace("pull_count", "pulls"), 1);
+    let doc = scratch.0.join("harbor-drifted.yaml");
+    std::fs::write(&doc, drifted)?;
+    let mock = harbor_mock().await;
+    let yaml = format!("registries:\n{}", harbor_entry("harbor", &mock.uri(), &doc, "")?);
+    let app = TestApp::start_with(&yaml, &env).await?;
+
+    let summary = app.json("/api/registries/harbor", 200).await?;
+    let ops = arr(&summary, "operations")?;
+    let list = ops
+        .iter()
+        .find(|o| o["api"] == "catalogue" && o["operation"] == "listRepositories")
+        .ok_or("no catalogue listRepositories check")?;
+    assert_eq!(list["drift"], json!(["pullCount ([]/pull_count)"]), "{list}");
+    assert!(list["detail"].as_str().is_some_and(|d| d.contains("the response schema lacks pullCount")), "{list}");
+
+    // The mock still sends pull_count; Reestr shows only what the document promises.
+    let page = app.json("/api/registries/harbor/repositories", 200).await?;
+    let app_repo = arr(&page, "items")?.iter().find(|r| r["name"] == "team/app").cloned().ok_or("no team/app")?;
+    assert!(app_repo.get("pullCount").is_none(), "{app_repo}");
+    assert_eq!(app_repo["description"], "The team's web app");
+    Ok(())
+}
+
+/// Docker Hub: a short-lived JWT from `POST /v2/auth/token`, repositories
+/// per namespace with the next page's URL in `next`. `strict`: exactly one login.
+async fn hub_mock(loop_back: bool, strict: bool) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v2/auth/token"))
+        .and(body_json(json!({"identifier": USER, "secret": PASSWORD})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"access_token": "hub-jwt-1"})))
+        .expect(if strict { 1..=1 } else { 0..=u64::MAX })
+        .mount(&server)
+        .await;
+    let uri = server.uri();
+    let repo = |ns: &str, name: &str, pulls: u64| {
+        json!({"name": name, "namespace": ns, "description": format!("{ns}/{name} on the hub"), "pull_count": pulls,
+               "star_count": 3, "last_updated": "2026-11-02T09:00:00.000000Z", "is_private": false})
+    };
+    // The last page says `next: null`, or, looping, points back at the first.
+    let next =
+        if loop_back { json!(format!("{uri}/v2/namespaces/team/repositories?page_size=100")) } else { json!(null) };
+    let answers = [
+        (
+            "team",
+            None,
+            json!({"count": 2, "next": format!("{uri}/v2/namespaces/team/repositories?page=2&page_size=100"), "previous": null, "results": [repo("team", "app", 2_500_000)]}),
+        ),
+        ("team", Some("2"), json!({"count": 2, "next": next, "previous": null, "results": [repo("team", "ghost", 1)]})),
+        ("legacy", None, json!({"count": 1, "next": null, "previous": null, "results": [repo("legacy", "tool", 10)]})),
+    ];
+    for (ns, page, body) in answers {
+        let mut m = Mock::given(method("GET"))
+            .and(path(format!("/v2/namespaces/{ns}/repositories")))
+            .and(header("authorization", "Bearer hub-jwt-1"));
+        m = match page {
+            Some(p) => m.and(query_param("page", p)),
+            None => m.and(wiremock::matchers::query_param_is_missing("page")),
+        };
+        m.respond_with(ResponseTemplate::new(200).set_body_json(body)).mount(&server).await;
+    }
+    Mock::given(method("GET"))
+        .and(path("/v2/namespaces/team/repositories/app"))
+        .and(header("authorization", "Bearer hub-jwt-1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(repo("team", "app", 2_500_000)))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v2/namespaces/team/repositories/app/tags"))
+        .and(header("authorization", "Bearer hub-jwt-1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"count": 1, "next": null, "results": [
+            {"name": "latest", "full_size": 4242, "tag_last_pushed": "2026-11-03T10:00:00Z", "tag_last_pulled": "2026-11-26T18:00:00Z"}
+        ]})))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({"message": "authentication required"})))
+        .with_priority(10)
+        .mount(&server)
+        .await;
+    server
+}
+
+fn hub_entry(id: &str, mock: &str, extra: &str) -> TestResult<String> {
+    Ok(format!(
+        "  - id: {id}
+    baseUrl: http://{registry}
+    auth: {{ type: basic }}
+    tls: {{ allowHttp: true }}
+    api:
+      profile: dockerhub
+      document: {doc}
+      baseUrl: {mock}
+      namespaces: [team, legacy]
+{extra}",
+        registry = registry_host()?,
+        doc = spec("dockerhub-latest.yaml").display()
+    ))
+}
+
+/// The published Docker Hub document lacks these; declared by hand.
+const HUB_DECLARED: &str = "      operations:
+        listRepositories: { method: GET, path: \"/v2/namespaces/{namespace}/repositories\", query: [page, page_size] }
+        getRepository: { method: GET, path: \"/v2/namespaces/{namespace}/repositories/{repository}\" }
+";
+
+#[tokio::test]
+async fn docker_hub_pages_by_next_url_with_one_login_and_hand_declared_routes() -> TestResult {
+    let mock = hub_mock(false, true).await;
+    let yaml = format!("registries:\n{}", hub_entry("hub", &mock.uri(), HUB_DECLARED)?);
+    let app = TestApp::start_with(&yaml, &env).await?;
+
+    let page = app.json("/api/registries/hub/repositories", 200).await?;
+    let items = arr(&page, "items")?;
+    let names: Vec<&str> = items.iter().filter_map(|r| r["name"].as_str()).collect();
+    assert_eq!(names, ["legacy/tool", "team/app", "team/ghost"]);
+    assert_eq!(page["total"], 3);
+    assert_eq!((items[1]["pullCount"].as_u64(), items[1]["starCount"].as_u64()), (Some(2_500_000), Some(3)));
+
+    let repo = app.json("/api/registries/hub/repositories/team/app", 200).await?;
+    assert_eq!(repo["description"], "team/app on the hub");
+    let tags = app.json("/api/registries/hub/repositories/team/app/tags", 200).await?;
+    let latest = arr(&tags, "items")?.iter().find(|t| t["name"] == "latest").cloned().ok_or("no latest")?;
+    assert_eq!(
+        (latest["pushed"].as_str(), latest["pulled"].as_str()),
+        (Some("2026-11-03T10:00:00Z"), Some("2026-11-26T18:00:00Z"))
+    );
+    let html = app.html("/registries/hub/repositories/team/app").await?;
+    assert!(html.contains("2.5M pulls · 3 stars"), "{html}");
+    // One login served every call: the token is cached (the mock expects exactly one).
+    mock.verify().await;
+    Ok(())
+}
+
+#[tokio::test]
+async fn docker_hub_without_a_declared_listing_reports_it_and_browses_by_the_oci_catalogue() -> TestResult {
+    let mock = hub_mock(false, false).await;
+    let yaml = format!("registries:\n{}", hub_entry("hub", &mock.uri(), "")?);
+    let app = TestApp::start_with(&yaml, &env).await?;
+    let summary = app.json("/api/registries/hub", 200).await?;
+    let list = arr(&summary, "operations")?
+        .iter()
+        .find(|o| o["api"] == "catalogue" && o["operation"] == "listRepositories")
+        .cloned()
+        .ok_or("no catalogue listRepositories check")?;
+    assert_eq!(list["found"], false);
+    assert!(
+        list["detail"].as_str().is_some_and(|d| d.contains("declare it in api.operations.listRepositories")),
+        "{list}"
+    );
+    // Names only, from the registry's own /v2/_catalog.
+    let page = app.json("/api/registries/hub/repositories", 200).await?;
+    let first = &arr(&page, "items")?[0];
+    assert_eq!(first, &json!({"name": "bulk/repo-0000"}));
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_next_link_that_loops_is_an_error_and_the_page_cap_cuts_with_a_notice() -> TestResult {
+    let looping = hub_mock(true, true).await;
+    let capped = hub_mock(false, true).await;
+    let mut yaml = String::from("registries:\n");
+    yaml += &hub_entry("looping", &looping.uri(), HUB_DECLARED)?;
+    yaml += &hub_entry("capped", &capped.uri(), HUB_DECLARED)?
+        .replace("namespaces: [team, legacy]", "namespaces: [team]\n      maxPages: 1");
+    let app = TestApp::start_with(&yaml, &env).await?;
+
+    let problem = app.json("/api/registries/looping/repositories", 502).await?;
+    assert_eq!(problem["kind"], "invalidResponse", "{problem}");
+    assert!(problem["detail"].as_str().is_some_and(|d| d.contains("the next page loops back to")), "{problem}");
+
+    let page = app.json("/api/registries/capped/repositories", 200).await?;
+    let names: Vec<&str> = arr(&page, "items")?.iter().filter_map(|r| r["name"].as_str()).collect();
+    assert_eq!(names, ["team/app"]);
+    assert_eq!(page["partial"], "only the first 1 pages were read (api.maxPages); the registry reports 2 repositories");
+    Ok(())
+}
+
+#[tokio::test]
+async fn check_reports_and_probes_the_catalogue_apis() -> TestResult {
+    let harbor = harbor_mock().await;
+    let hub = hub_mock(false, true).await;
+    let scratch = Scratch::new()?;
+    let yaml = format!(
+        "registries:\n{}{}",
+        harbor_entry("harbor", &harbor.uri(), &spec("harbor-v2.0-swagger.yaml"), "")?,
+        hub_entry("hub", &hub.uri(), HUB_DECLARED)?
+    );
+    let path = scratch.0.join("registries.yaml");
+    std::fs::write(&path, yaml)?;
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_reestr"))
+        .args(["check", "--probe", "--config"])
+        .arg(&path)
+        .env("REESTR_REGISTRY_HARBOR_USERNAME", USER)
+        .env("REESTR_REGISTRY_HARBOR_PASSWORD", PASSWORD)
+        .env("REESTR_REGISTRY_HUB_USERNAME", USER)
+        .env("REESTR_REGISTRY_HUB_PASSWORD", PASSWORD)
+        .output()
+        .await?;
+    let stdout = String::from_utf8(out.stdout)?;
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    for line in [
+        format!("  catalogue {}/api/v2.0/", harbor.uri()),
+        format!("  catalogue {}/", hub.uri()),
+        "    found   listRepositories    GET /repositories".to_string(),
+        "    found   listRepositories    GET /v2/namespaces/{namespace}/repositories (declared by hand".to_string(),
+        "  probe     catalogue API answers".to_string(),
+    ] {
+        assert!(stdout.lines().any(|l| l.starts_with(&line)), "missing `{line}` in:\n{stdout}");
+    }
+    assert_eq!(stdout.matches("  probe     healthy").count(), 2, "{stdout}");
+    assert_eq!(stdout.matches("  probe     catalogue API answers").count(), 2, "{stdout}");
+    assert!(!stdout.contains(PASSWORD), "{stdout}");
+    Ok(())
+}
