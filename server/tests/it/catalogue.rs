@@ -10,7 +10,8 @@ use serde_json::{Value, json};
 use wiremock::matchers::{body_json, header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::support::{Scratch, TestApp, TestResult, arr, registry_host};
+use crate::support::processes::{RegistryProcess, TestPki, TokenServer};
+use crate::support::{Scratch, TestApp, TestResult, arr, harness_var, registry_host};
 
 const USER: &str = "robot$reestr";
 const PASSWORD: &str = "harbor-canary-7f3a";
@@ -382,40 +383,92 @@ async fn a_next_link_that_loops_is_an_error_and_the_page_cap_cuts_with_a_notice(
     Ok(())
 }
 
+/// The issue's acceptance run: one configuration with the local registry
+/// anonymous, behind basic auth, behind token auth and over TLS with a
+/// private CA, plus the Harbor and Docker Hub stand-ins; `reestr check
+/// --probe` reports each correctly and never prints a secret.
 #[tokio::test]
-async fn check_reports_and_probes_the_catalogue_apis() -> TestResult {
+async fn check_reports_and_probes_every_kind_of_registry() -> TestResult {
     let harbor = harbor_mock().await;
     let hub = hub_mock(false, true).await;
     let scratch = Scratch::new()?;
+    let basic_host = harness_var("REESTR_TEST_AUTH_REGISTRY")?;
+    let basic_password = harness_var("REESTR_TEST_AUTH_PASSWORD")?;
+    let tokens = TokenServer::start(&scratch.0, "reader", &basic_password).await?;
+    let token_registry = RegistryProcess::start(&tokens.registry_auth(), None).await?;
+    let pki = TestPki::generate(&scratch.0)?;
+    let tls_registry = RegistryProcess::start("", Some(&pki)).await?;
     let yaml = format!(
-        "registries:\n{}{}",
-        harbor_entry("harbor", &harbor.uri(), &spec("harbor-v2.0-swagger.yaml"), "")?,
-        hub_entry("hub", &hub.uri(), HUB_DECLARED)?
+        "registries:
+  - id: anonymous
+    baseUrl: http://{registry}
+    tls: {{ allowHttp: true }}
+  - id: basic
+    baseUrl: http://{basic_host}
+    auth: {{ type: basic }}
+    tls: {{ allowHttp: true }}
+  - id: token
+    baseUrl: http://{token_host}
+    auth: {{ type: basic }}
+    tls: {{ allowHttp: true }}
+  - id: tls
+    baseUrl: https://{tls_host}
+    tls: {{ caFile: {ca} }}
+{harbor}{hub}",
+        registry = registry_host()?,
+        token_host = token_registry.host,
+        tls_host = tls_registry.host,
+        ca = pki.ca_pem.display(),
+        harbor = harbor_entry("harbor", &harbor.uri(), &spec("harbor-v2.0-swagger.yaml"), "")?,
+        hub = hub_entry("hub", &hub.uri(), HUB_DECLARED)?,
     );
     let path = scratch.0.join("registries.yaml");
     std::fs::write(&path, yaml)?;
-    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_reestr"))
-        .args(["check", "--probe", "--config"])
-        .arg(&path)
-        .env("REESTR_REGISTRY_HARBOR_USERNAME", USER)
-        .env("REESTR_REGISTRY_HARBOR_PASSWORD", PASSWORD)
-        .env("REESTR_REGISTRY_HUB_USERNAME", USER)
-        .env("REESTR_REGISTRY_HUB_PASSWORD", PASSWORD)
-        .output()
-        .await?;
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_reestr"));
+    command.args(["check", "--probe", "--config"]).arg(&path);
+    for id in ["BASIC", "TOKEN"] {
+        command.env(format!("REESTR_REGISTRY_{id}_USERNAME"), "reader");
+        command.env(format!("REESTR_REGISTRY_{id}_PASSWORD"), &basic_password);
+    }
+    for id in ["HARBOR", "HUB"] {
+        command.env(format!("REESTR_REGISTRY_{id}_USERNAME"), USER);
+        command.env(format!("REESTR_REGISTRY_{id}_PASSWORD"), PASSWORD);
+    }
+    let out = command.output().await?;
     let stdout = String::from_utf8(out.stdout)?;
     assert_eq!(out.status.code(), Some(0), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
-    for line in [
-        format!("  catalogue {}/api/v2.0/", harbor.uri()),
-        format!("  catalogue {}/", hub.uri()),
-        "    found   listRepositories    GET /repositories".to_string(),
-        "    found   listRepositories    GET /v2/namespaces/{namespace}/repositories (declared by hand".to_string(),
-        "  probe     catalogue API answers".to_string(),
-    ] {
-        assert!(stdout.lines().any(|l| l.starts_with(&line)), "missing `{line}` in:\n{stdout}");
+
+    // One report per registry, in order, each probed healthy.
+    let reports: Vec<&str> = stdout.split("\n\n").skip(1).collect();
+    let ids: Vec<&str> = reports.iter().filter_map(|r| r.split(" — ").next()).collect();
+    assert_eq!(ids, ["anonymous", "basic", "token", "tls", "harbor", "hub"], "{stdout}");
+    for report in &reports {
+        assert!(report.contains("\n  probe     healthy ("), "{report}");
+        assert!(report.trim_end().ends_with("  result    ok"), "{report}");
     }
-    assert_eq!(stdout.matches("  probe     healthy").count(), 2, "{stdout}");
-    assert_eq!(stdout.matches("  probe     catalogue API answers").count(), 2, "{stdout}");
-    assert!(!stdout.contains(PASSWORD), "{stdout}");
+    let report = |id: &str| reports.iter().find(|r| r.starts_with(&format!("{id} — "))).copied().unwrap_or_default();
+    assert!(report("basic").contains("  auth      basic"), "{stdout}");
+    assert!(report("tls").contains(&format!("  endpoint  https://{}/", tls_registry.host)), "{stdout}");
+    assert!(tokens.issued() > 0, "the token registry was probed without a token");
+    for (id, line) in [
+        ("harbor", format!("  catalogue {}/api/v2.0/", harbor.uri())),
+        ("hub", format!("  catalogue {}/", hub.uri())),
+        ("harbor", "    found   listRepositories    GET /repositories".to_string()),
+        (
+            "harbor",
+            "    found   listTags            GET /projects/{project_name}/repositories/{repository_name}/artifacts"
+                .to_string(),
+        ),
+        (
+            "hub",
+            "    found   listRepositories    GET /v2/namespaces/{namespace}/repositories (declared by hand".to_string(),
+        ),
+        ("hub", "    absent  searchRepositories  no GET /v2/search/repositories".to_string()),
+        ("harbor", "  probe     catalogue API answers".to_string()),
+        ("hub", "  probe     catalogue API answers".to_string()),
+    ] {
+        assert!(report(id).lines().any(|l| l.starts_with(&line)), "missing `{line}` for {id} in:\n{stdout}");
+    }
+    assert!(!stdout.contains(PASSWORD) && !stdout.contains(&basic_password), "{stdout}");
     Ok(())
 }
