@@ -4,7 +4,9 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::model::{Page, RegistryOverview, RegistrySummary, RepositorySummary, ResyncResult, TagDetail, TagSummary};
+use crate::model::{
+    Page, Referrer, RegistryOverview, RegistrySummary, RepositorySummary, ResyncResult, Sbom, TagDetail, TagSummary,
+};
 
 /// Items per page in the UI listings.
 pub const PAGE_SIZE: u32 = 50;
@@ -54,6 +56,18 @@ pub async fn list_tags(registry: String, repository: String, page: u32) -> Resul
 #[server(prefix = "/_fn", endpoint = "tag")]
 pub async fn get_tag(registry: String, repository: String, reference: String) -> Result<TagDetail, AppError> {
     catalog()?.tag(&registry, &repository, &reference).await
+}
+
+/// What refers to a manifest (SBOMs, signatures, attestations).
+#[server(prefix = "/_fn", endpoint = "referrers")]
+pub async fn list_referrers(registry: String, repository: String, digest: String) -> Result<Vec<Referrer>, AppError> {
+    catalog()?.referrers(&registry, &repository, &digest).await
+}
+
+/// One SBOM, parsed: format, package count, packages.
+#[server(prefix = "/_fn", endpoint = "sbom")]
+pub async fn get_sbom(registry: String, repository: String, digest: String) -> Result<Sbom, AppError> {
+    catalog()?.sbom(&registry, &repository, &digest).await
 }
 
 /// Reloads a registry's API document ("Resync schema").

@@ -5,7 +5,9 @@
 use std::sync::Arc;
 
 use crate::error::AppError;
-use crate::model::{Page, RegistryOverview, RegistrySummary, RepositorySummary, ResyncResult, TagDetail, TagSummary};
+use crate::model::{
+    Page, Referrer, RegistryOverview, RegistrySummary, RepositorySummary, ResyncResult, Sbom, TagDetail, TagSummary,
+};
 
 /// A page request: where to start and how many items.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,6 +44,12 @@ pub trait Catalog: Send + Sync + 'static {
 
     /// One tag (or digest): manifest, platforms, layers and configuration.
     async fn tag(&self, registry: &str, repository: &str, reference: &str) -> Result<TagDetail, AppError>;
+
+    /// What refers to a manifest: SBOMs, signatures, attestations.
+    async fn referrers(&self, registry: &str, repository: &str, digest: &str) -> Result<Vec<Referrer>, AppError>;
+
+    /// The SBOM an artifact manifest carries, parsed.
+    async fn sbom(&self, registry: &str, repository: &str, digest: &str) -> Result<Sbom, AppError>;
 }
 
 /// How the catalogue travels through context and router state.

@@ -4,8 +4,10 @@
 
 mod registry;
 mod repository;
+mod supply;
 mod tag;
 
 pub use registry::{HealthStatus, OperationCheck, RegistryHealth, RegistryOverview, RegistrySummary, ResyncResult};
 pub use repository::{Page, RepositorySummary};
-pub use tag::{Descriptor, ImageDetail, Platform, TagDetail, TagSummary};
+pub use supply::{Referrer, ReferrerKind, ReferrerSource, Sbom, SbomPackage};
+pub use tag::{Descriptor, HistoryEntry, ImageDetail, Platform, TagDetail, TagSummary};

@@ -58,6 +58,10 @@ pub enum RepoPath {
     Tags { repository: String },
     /// One tag (or digest) of the repository.
     Tag { repository: String, reference: String },
+    /// `{repo}/-/referrers/{digest}`: what refers to a manifest.
+    Referrers { repository: String, digest: String },
+    /// `{repo}/-/sbom/{digest}`: the SBOM an artifact carries.
+    Sbom { repository: String, digest: String },
 }
 
 /// Reads the part of a URL after `…/repositories/`.
@@ -75,6 +79,8 @@ pub fn parse_repo_path(path: &str) -> Option<RepoPath> {
             [] => Some(RepoPath::Repository { repository }),
             ["tags"] => Some(RepoPath::Tags { repository }),
             ["tags", tag] => Some(RepoPath::Tag { repository, reference: (*tag).to_string() }),
+            ["referrers", digest] => Some(RepoPath::Referrers { repository, digest: (*digest).to_string() }),
+            ["sbom", digest] => Some(RepoPath::Sbom { repository, digest: (*digest).to_string() }),
             _ => None,
         };
     }

@@ -23,12 +23,12 @@ test("the home page shows a card per registry with its health", async ({ page })
 test("a registry lists its repositories page by page", async ({ page }) => {
   await page.goto("/registries/local");
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Local registry");
-  await expect(page.locator(".count")).toHaveText("1–50 of 1053 repositories");
+  await expect(page.locator(".count")).toHaveText("1–50 of 1056 repositories");
   await expect(page.getByRole("link", { name: "bulk/repo-0000" })).toBeVisible();
   await hydrated(page);
   await page.getByRole("link", { name: "Next →" }).click();
   await expect(page).toHaveURL(/\/registries\/local\?page=2$/);
-  await expect(page.locator(".count")).toHaveText("51–100 of 1053 repositories");
+  await expect(page.locator(".count")).toHaveText("51–100 of 1056 repositories");
   await expect(page.getByRole("link", { name: "bulk/repo-0050" })).toBeVisible();
 });
 

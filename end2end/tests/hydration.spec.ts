@@ -14,7 +14,7 @@ test("navigation after hydration happens without a full page load", async ({ pag
   page.on("request", (r) => { if (r.resourceType() === "document") documentRequests++; });
   await page.locator('[data-registry="local"]').getByRole("link", { name: "Local registry" }).click();
   await expect(page).toHaveURL(/\/registries\/local$/);
-  await expect(page.locator(".count")).toHaveText("1–50 of 1053 repositories");
+  await expect(page.locator(".count")).toHaveText("1–50 of 1056 repositories");
   expect(await page.evaluate(() => (window as unknown as { __marker?: number }).__marker)).toBe(42);
   expect(documentRequests).toBe(0);
   expect(errors).toEqual([]);

@@ -4,6 +4,7 @@
 
 mod images;
 mod paging;
+mod supply;
 
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant, SystemTime};
@@ -11,8 +12,8 @@ use std::time::{Duration, Instant, SystemTime};
 use app::contract::{Catalog, PageRequest};
 use app::error::AppError;
 use app::model::{
-    HealthStatus, OperationCheck, Page, RegistryHealth, RegistryOverview, RegistrySummary, RepositorySummary,
-    ResyncResult, TagDetail, TagSummary,
+    HealthStatus, OperationCheck, Page, Referrer, RegistryHealth, RegistryOverview, RegistrySummary, RepositorySummary,
+    ResyncResult, Sbom, TagDetail, TagSummary,
 };
 use futures::StreamExt;
 
@@ -435,5 +436,21 @@ impl Catalog for CatalogService {
     async fn tag(&self, registry: &str, repository: &str, reference: &str) -> Result<TagDetail, AppError> {
         let entry = self.entry(registry)?;
         resolve_tag(entry.browse()?, repository, reference).await.map_err(|e| upstream(registry, "getManifest", e))
+    }
+
+    async fn referrers(&self, registry: &str, repository: &str, digest: &str) -> Result<Vec<Referrer>, AppError> {
+        let entry = self.entry(registry)?;
+        supply::referrers(entry.browse()?, repository, digest).await.map_err(|e| upstream(registry, "listReferrers", e))
+    }
+
+    async fn sbom(&self, registry: &str, repository: &str, digest: &str) -> Result<Sbom, AppError> {
+        let entry = self.entry(registry)?;
+        if !entry.config.capabilities.supports_sbom {
+            return Err(AppError::new(
+                app::error::ErrorKind::Unsupported,
+                "SBOMs are turned off for this registry (capabilities.supportsSbom)",
+            ));
+        }
+        supply::sbom(entry.browse()?, repository, digest).await.map_err(|e| upstream(registry, "getBlob", e))
     }
 }

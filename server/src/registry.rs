@@ -26,4 +26,4 @@ pub use error::RegistryError;
 pub use manifest::{ImageConfig, Manifest, parse_config, parse_manifest};
 pub use operations::{BoundOperations, CanonicalOperation, bind_operations, find_by_id};
 pub use profiles::table as profile_table;
-pub use reference::{validate_reference, validate_repository};
+pub use reference::{is_digest, validate_reference, validate_repository};

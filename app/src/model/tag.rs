@@ -77,6 +77,32 @@ pub struct ImageDetail {
     pub architecture: Option<String>,
     pub created: Option<String>,
     pub labels: BTreeMap<String, String>,
+    /// What runs: `ENTRYPOINT` and `CMD`, as the config holds them.
+    #[serde(default)]
+    pub entrypoint: Vec<String>,
+    #[serde(default)]
+    pub cmd: Vec<String>,
+    /// `KEY=value` lines from the image configuration.
+    #[serde(default)]
+    pub env: Vec<String>,
+    #[serde(default)]
+    pub working_dir: Option<String>,
+    #[serde(default)]
+    pub user: Option<String>,
+    /// Build steps, oldest first.
+    #[serde(default)]
+    pub history: Vec<HistoryEntry>,
+}
+
+/// One step of an image's build history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryEntry {
+    pub created: Option<String>,
+    pub created_by: Option<String>,
+    pub comment: Option<String>,
+    /// The step made no layer (`ENV`, `CMD`, …).
+    pub empty_layer: bool,
 }
 
 /// Everything about one tag (or digest reference).

@@ -4,16 +4,19 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-use crate::api::get_tag;
+use leptos_router::hooks::use_query_map;
+
+use crate::api::{get_sbom, get_tag, list_referrers};
 use crate::components::ErrorBox;
 use crate::format;
-use crate::model::{ImageDetail, TagDetail};
+use crate::model::{ImageDetail, Referrer, ReferrerKind, Sbom, TagDetail};
 use crate::paths;
 
 /// One tag (or digest) of a repository.
 #[component]
 pub fn TagView(registry: String, repository: String, reference: String) -> impl IntoView {
     let key = (registry.clone(), repository.clone(), reference.clone());
+    let (body_registry, body_repository) = (registry.clone(), repository.clone());
     let detail = Resource::new(move || key.clone(), |(r, n, t)| get_tag(r, n, t));
     let registry_href = paths::registry_page(&registry);
     let repository_href = paths::repository_page(&registry, &repository);
@@ -28,19 +31,23 @@ pub fn TagView(registry: String, repository: String, reference: String) -> impl 
         </nav>
         <h1 class="repo-name">{full}</h1>
         <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading manifest…"</p> }>
-            {move || Suspend::new(async move {
-                match detail.await {
-                    Ok(d) => view! { <TagBody detail=d /> }.into_any(),
-                    Err(error) => view! { <ErrorBox error /> }.into_any(),
-                }
-            })}
+            {move || {
+                let (registry, repository) = (body_registry.clone(), body_repository.clone());
+                Suspend::new(async move {
+                    match detail.await {
+                        Ok(d) => view! { <TagBody registry repository detail=d /> }.into_any(),
+                        Err(error) => view! { <ErrorBox error /> }.into_any(),
+                    }
+                })
+            }}
         </Suspense>
     }
 }
 
 #[component]
-fn TagBody(detail: TagDetail) -> impl IntoView {
+fn TagBody(registry: String, repository: String, detail: TagDetail) -> impl IntoView {
     let TagDetail { digest, media_type, is_index, images, attestations, .. } = detail;
+    let referrers_of = digest.clone();
     view! {
         <section aria-labelledby="manifest-heading">
             <h2 id="manifest-heading">"Manifest"</h2>
@@ -63,6 +70,152 @@ fn TagBody(detail: TagDetail) -> impl IntoView {
                 </ul>
             </section>
         })}
+        <Referrers registry repository digest=referrers_of />
+    }
+}
+
+/// SBOMs, signatures and attestations that refer to the manifest; loaded
+/// on its own, so a registry that fails here still shows the image.
+#[component]
+fn Referrers(registry: String, repository: String, digest: String) -> impl IntoView {
+    let key = (registry.clone(), repository.clone(), digest);
+    let referrers = Resource::new(move || key.clone(), |(r, n, d)| list_referrers(r, n, d));
+    let query = use_query_map();
+    let open = move || query.read().get("sbom");
+    view! {
+        <section aria-labelledby="referrers-heading">
+            <h2 id="referrers-heading">"Referrers"</h2>
+            <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Looking for SBOMs and signatures…"</p> }>
+                {
+                    let (registry, repository) = (registry.clone(), repository.clone());
+                    move || {
+                        let (registry, repository) = (registry.clone(), repository.clone());
+                        Suspend::new(async move {
+                            match referrers.await {
+                                Ok(list) if list.is_empty() => view! {
+                                    <p class="empty">"No SBOMs, signatures or attestations refer to this manifest. Attach one with `cosign attach sbom` or `oras attach`."</p>
+                                }.into_any(),
+                                Ok(list) => view! {
+                                    <ReferrerTable registry repository list open=open() />
+                                }.into_any(),
+                                Err(error) => view! { <ErrorBox error /> }.into_any(),
+                            }
+                        })
+                    }
+                }
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn ReferrerTable(registry: String, repository: String, list: Vec<Referrer>, open: Option<String>) -> impl IntoView {
+    let viewer = open.filter(|d| list.iter().any(|r| r.kind == ReferrerKind::Sbom && &r.digest == d));
+    view! {
+        <table class="referrers">
+            <thead>
+                <tr>
+                    <th scope="col">"Kind"</th>
+                    <th scope="col">"Type"</th>
+                    <th scope="col">"Digest"</th>
+                    <th scope="col" class="num">"Size"</th>
+                    <th scope="col">"Found by"</th>
+                    <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                </tr>
+            </thead>
+            <tbody>
+                {list.into_iter().map(|r| {
+                    let open_href = format!("?sbom={}#sbom", r.digest);
+                    view! {
+                        <tr data-kind=r.kind.label()>
+                            <td><span class=format!("badge badge-{}", r.kind.label().to_lowercase())>{r.kind.label()}</span></td>
+                            <td><code>{r.artifact_type.clone().unwrap_or_else(|| r.media_type.clone())}</code></td>
+                            <td><code title=r.digest.clone()>{format::short_digest(&r.digest)}</code></td>
+                            <td class="num">{format::bytes(r.size)}</td>
+                            <td>{r.source.label()}{r.tag.map(|t| view! { " " <code>{t}</code> })}</td>
+                            <td>{(r.kind == ReferrerKind::Sbom).then(|| view! { <A href=open_href>"Open SBOM"</A> })}</td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+        {viewer.map(|digest| view! { <SbomViewer registry repository digest /> })}
+    }
+}
+
+/// One SBOM: format, package count, and a filterable package list.
+#[component]
+fn SbomViewer(registry: String, repository: String, digest: String) -> impl IntoView {
+    let key = (registry, repository, digest.clone());
+    let sbom = Resource::new(move || key.clone(), |(r, n, d)| get_sbom(r, n, d));
+    view! {
+        <section id="sbom" class="sbom" aria-labelledby="sbom-heading">
+            <h3 id="sbom-heading">"SBOM " <code>{format::short_digest(&digest)}</code></h3>
+            <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Reading the SBOM…"</p> }>
+                {move || Suspend::new(async move {
+                    match sbom.await {
+                        Ok(s) => view! { <SbomPackages sbom=s /> }.into_any(),
+                        Err(error) => view! { <ErrorBox error /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn SbomPackages(sbom: Sbom) -> impl IntoView {
+    let filter = RwSignal::new(String::new());
+    let Sbom { format: kind, name, packages, package_count } = sbom;
+    let shown = packages.len();
+    let packages = StoredValue::new(packages);
+    let summary = format!(
+        "{kind}{} · {package_count} package{}{}",
+        name.map(|n| format!(" · {n}")).unwrap_or_default(),
+        if package_count == 1 { "" } else { "s" },
+        if (shown as u64) < package_count { format!(" (first {shown} listed)") } else { String::new() }
+    );
+    view! {
+        <p class="sbom-summary">{summary}</p>
+        <label class="filter">
+            <span>"Filter packages"</span>
+            <input type="search" placeholder="name, version, license or purl"
+                on:input=move |ev| filter.set(event_target_value(&ev)) prop:value=filter />
+        </label>
+        <table class="packages">
+            <thead>
+                <tr>
+                    <th scope="col">"Package"</th>
+                    <th scope="col">"Version"</th>
+                    <th scope="col">"License"</th>
+                    <th scope="col">"purl"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {move || {
+                    let needle = filter.get().to_lowercase();
+                    packages.with_value(|all| {
+                        all.iter()
+                            .filter(|p| {
+                                needle.is_empty()
+                                    || [Some(&p.name), p.version.as_ref(), p.license.as_ref(), p.purl.as_ref()]
+                                        .into_iter()
+                                        .flatten()
+                                        .any(|f| f.to_lowercase().contains(&needle))
+                            })
+                            .map(|p| view! {
+                                <tr>
+                                    <th scope="row">{p.name.clone()}</th>
+                                    <td>{p.version.clone()}</td>
+                                    <td>{p.license.clone()}</td>
+                                    <td><code>{p.purl.clone()}</code></td>
+                                </tr>
+                            })
+                            .collect_view()
+                    })
+                }}
+            </tbody>
+        </table>
     }
 }
 
@@ -113,7 +266,23 @@ fn ImageSection(image: ImageDetail) -> impl IntoView {
             (Some(os), Some(arch)) => format!("{os}/{arch}"),
             _ => "Image".to_string(),
         });
-    let ImageDetail { digest, media_type, config, layers, total_size, created, labels, .. } = image;
+    let ImageDetail {
+        digest,
+        media_type,
+        config,
+        layers,
+        total_size,
+        created,
+        labels,
+        entrypoint,
+        cmd,
+        env,
+        working_dir,
+        user,
+        history,
+        ..
+    } = image;
+    let command = |parts: Vec<String>| (!parts.is_empty()).then(|| view! { <code>{shell_words(&parts)}</code> });
     view! {
         <section class="image" id=anchor>
             <h2>{heading}</h2>
@@ -146,6 +315,34 @@ fn ImageSection(image: ImageDetail) -> impl IntoView {
                     }).collect_view()}
                 </tbody>
             </table>
+            <h3>"Configuration"</h3>
+            <dl class="facts">
+                <dt>"Entrypoint"</dt><dd>{command(entrypoint)}</dd>
+                <dt>"Command"</dt><dd>{command(cmd)}</dd>
+                <dt>"Working directory"</dt><dd>{working_dir.map(|w| view! { <code>{w}</code> })}</dd>
+                <dt>"User"</dt><dd>{user.map(|u| view! { <code>{u}</code> })}</dd>
+            </dl>
+            <h4>"Environment"</h4>
+            {if env.is_empty() {
+                view! { <p class="empty">"No environment variables."</p> }.into_any()
+            } else {
+                view! { <ul class="env">{env.into_iter().map(|e| view! { <li><code>{e}</code></li> }).collect_view()}</ul> }.into_any()
+            }}
+            <h4>"History"</h4>
+            {if history.is_empty() {
+                view! { <p class="empty">"The configuration records no build history."</p> }.into_any()
+            } else {
+                view! {
+                    <ol class="history">
+                        {history.into_iter().map(|h| view! {
+                            <li class:empty-layer=h.empty_layer>
+                                <code>{h.created_by.or(h.comment).unwrap_or_else(|| "(no command recorded)".into())}</code>
+                                {h.created.map(|c| view! { " " <time datetime=c.clone()>{format::when(&c)}</time> })}
+                            </li>
+                        }).collect_view()}
+                    </ol>
+                }.into_any()
+            }}
             <h3>"Labels"</h3>
             {if labels.is_empty() {
                 view! { <p class="empty">"No labels in the image configuration."</p> }.into_any()
@@ -161,5 +358,32 @@ fn ImageSection(image: ImageDetail) -> impl IntoView {
                 }.into_any()
             }}
         </section>
+    }
+}
+
+/// `["/bin/sh", "-c", "echo hi"]` as a shell would read it back.
+fn shell_words(parts: &[String]) -> String {
+    parts
+        .iter()
+        .map(|p| {
+            if !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric() || b"/._-=:,+@%".contains(&b)) {
+                p.clone()
+            } else {
+                format!("'{}'", p.replace('\'', "'\\''"))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shell_words;
+
+    #[test]
+    fn commands_are_quoted_only_where_needed() {
+        let parts = ["/bin/sh", "-c", "echo it's"].map(String::from);
+        assert_eq!(shell_words(&parts), "/bin/sh -c 'echo it'\\''s'");
+        assert_eq!(shell_words(&["/bin/app".to_string()]), "/bin/app");
     }
 }

@@ -160,5 +160,11 @@ async fn image_detail(
         architecture: config.architecture,
         created: config.created,
         labels: config.labels,
+        entrypoint: config.entrypoint,
+        cmd: config.cmd,
+        env: config.env,
+        working_dir: config.working_dir,
+        user: config.user,
+        history: config.history,
     })
 }

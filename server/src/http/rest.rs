@@ -97,6 +97,12 @@ pub async fn repository_path(
             let tag: TagDetail = state.catalog.tag(&id, &repository, &reference).await?;
             Ok(Json(tag).into_response())
         }
+        Some(RepoPath::Referrers { repository, digest }) => {
+            Ok(Json(state.catalog.referrers(&id, &repository, &digest).await?).into_response())
+        }
+        Some(RepoPath::Sbom { repository, digest }) => {
+            Ok(Json(state.catalog.sbom(&id, &repository, &digest).await?).into_response())
+        }
         Some(RepoPath::Repository { repository }) => {
             Ok(Json(state.catalog.repository(&id, &repository).await?).into_response())
         }

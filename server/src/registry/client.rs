@@ -140,6 +140,17 @@ impl RegistryClient {
 
     /// An image configuration blob, its digest checked.
     pub async fn get_config_blob(&self, repository: &str, digest: &str) -> Result<Vec<u8>, RegistryError> {
+        self.get_blob(repository, digest, MAX_CONFIG_BYTES, "an image configuration").await
+    }
+
+    /// Any blob up to `limit` bytes, its digest checked (an SBOM, a signature payload).
+    pub async fn get_blob(
+        &self,
+        repository: &str,
+        digest: &str,
+        limit: u64,
+        what: &'static str,
+    ) -> Result<Vec<u8>, RegistryError> {
         validate_repository(repository)?;
         if !is_digest(digest) {
             return Err(RegistryError::InvalidResponse(format!("`{digest}` is not a digest")));
@@ -147,11 +158,32 @@ impl RegistryClient {
         let t = self.ops.get(Op::GetBlob).ok_or(RegistryError::MissingOperation("getBlob"))?;
         let url = t.url(&self.base, &[("name", repository), ("digest", digest)], &[])?;
         let resp = self.send(url, None, &format!("blob {digest}"), &repository_scope(repository)).await?;
-        let body = read_limited(resp, MAX_CONFIG_BYTES, "an image configuration").await?;
+        let body = read_limited(resp, limit, what).await?;
         if digest.starts_with("sha256:") && sha256_digest(&body) != digest {
             return Err(RegistryError::InvalidResponse(format!("blob {digest} does not match its digest")));
         }
         Ok(body)
+    }
+
+    /// The referrers of a manifest through the OCI 1.1 referrers API, as the
+    /// index body it answers; `None` when the registry has no such API
+    /// (404, or the operation is not in the document).
+    pub async fn list_referrers(&self, repository: &str, digest: &str) -> Result<Option<Vec<u8>>, RegistryError> {
+        validate_repository(repository)?;
+        if !is_digest(digest) {
+            return Err(RegistryError::InvalidResponse(format!("`{digest}` is not a digest")));
+        }
+        let Some(t) = self.ops.get(Op::ListReferrers) else { return Ok(None) };
+        let url = t.url(&self.base, &[("name", repository), ("digest", digest)], &[])?;
+        let what = format!("the referrers of {digest}");
+        match self
+            .send(url, Some("application/vnd.oci.image.index.v1+json"), &what, &repository_scope(repository))
+            .await
+        {
+            Ok(resp) => read_limited(resp, MAX_MANIFEST_BYTES, "a referrers index").await.map(Some),
+            Err(RegistryError::NotFound(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     /// Whether the getBlob operation exists (configs can be read).

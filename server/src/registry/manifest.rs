@@ -66,6 +66,12 @@ pub struct ImageConfig {
     pub architecture: Option<String>,
     pub variant: Option<String>,
     pub labels: BTreeMap<String, String>,
+    pub entrypoint: Vec<String>,
+    pub cmd: Vec<String>,
+    pub env: Vec<String>,
+    pub working_dir: Option<String>,
+    pub user: Option<String>,
+    pub history: Vec<app::model::HistoryEntry>,
 }
 
 /// Parses a configuration blob; unknown fields are ignored, wrong types are errors.
@@ -77,20 +83,59 @@ pub fn parse_config(body: &[u8]) -> Result<ImageConfig, RegistryError> {
         architecture: Option<String>,
         variant: Option<String>,
         config: Option<Inner>,
+        history: Option<Vec<History>>,
     }
     #[derive(Deserialize)]
+    #[serde(rename_all = "PascalCase")]
     struct Inner {
-        #[serde(rename = "Labels")]
         labels: Option<BTreeMap<String, String>>,
+        entrypoint: Option<Vec<String>>,
+        cmd: Option<Vec<String>>,
+        env: Option<Vec<String>>,
+        working_dir: Option<String>,
+        user: Option<String>,
+    }
+    #[derive(Deserialize)]
+    struct History {
+        created: Option<String>,
+        created_by: Option<String>,
+        comment: Option<String>,
+        #[serde(default)]
+        empty_layer: bool,
     }
     let raw: Raw = serde_json::from_slice(body)
         .map_err(|e| RegistryError::InvalidResponse(format!("unreadable image configuration: {e}")))?;
+    let inner = raw.config.unwrap_or(Inner {
+        labels: None,
+        entrypoint: None,
+        cmd: None,
+        env: None,
+        working_dir: None,
+        user: None,
+    });
+    let non_empty = |s: Option<String>| s.filter(|s| !s.is_empty());
     Ok(ImageConfig {
         created: raw.created,
         os: raw.os,
         architecture: raw.architecture,
         variant: raw.variant,
-        labels: raw.config.and_then(|c| c.labels).unwrap_or_default(),
+        labels: inner.labels.unwrap_or_default(),
+        entrypoint: inner.entrypoint.unwrap_or_default(),
+        cmd: inner.cmd.unwrap_or_default(),
+        env: inner.env.unwrap_or_default(),
+        working_dir: non_empty(inner.working_dir),
+        user: non_empty(inner.user),
+        history: raw
+            .history
+            .unwrap_or_default()
+            .into_iter()
+            .map(|h| app::model::HistoryEntry {
+                created: h.created,
+                created_by: h.created_by,
+                comment: h.comment,
+                empty_layer: h.empty_layer,
+            })
+            .collect(),
     })
 }
 
@@ -141,6 +186,12 @@ mod tests {
         assert_eq!(c.labels.get("org.opencontainers.image.title").map(String::as_str), Some("app"));
         assert_eq!(parse_config(br#"{"config":{"Labels":null}}"#)?, ImageConfig::default());
         assert!(parse_config(br#"{"created":5}"#).is_err());
+        let c = parse_config(
+            br#"{"config":{"Entrypoint":["/bin/sh","-c"],"Cmd":null,"Env":["PATH=/usr/bin"],"WorkingDir":"","User":"app"},"history":[{"created_by":"ADD file","empty_layer":false},{"created_by":"CMD x","empty_layer":true}]}"#,
+        )?;
+        assert_eq!((c.entrypoint.len(), c.cmd.len(), c.env.len()), (2, 0, 1));
+        assert_eq!((c.working_dir, c.user.as_deref()), (None, Some("app")));
+        assert_eq!(c.history.iter().map(|h| h.empty_layer).collect::<Vec<_>>(), [false, true]);
         Ok(())
     }
 }

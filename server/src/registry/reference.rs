@@ -56,7 +56,7 @@ pub(crate) fn is_tag(s: &str) -> bool {
         && b.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-'))
 }
 
-pub(crate) fn is_digest(s: &str) -> bool {
+pub fn is_digest(s: &str) -> bool {
     match s.split_once(':') {
         Some(("sha256", hex)) => {
             hex.len() == 64 && hex.bytes().all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c))

@@ -4,13 +4,12 @@
 
 use std::collections::BTreeSet;
 
-use crate::support::{TestApp, TestResult, arr, s};
+use crate::support::{OCI_MANIFEST, TestApp, TestResult, arr, s};
 
-const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
 const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
 const DOCKER_MANIFEST: &str = "application/vnd.docker.distribution.manifest.v2+json";
-/// Repositories the seed pushes: 1050 bulk ones and three named.
-const SEEDED: usize = 1053;
+/// Repositories the seed pushes: 1050 bulk ones and six named (end2end/registry.sh).
+const SEEDED: usize = 1056;
 
 #[tokio::test]
 async fn registries_report_health_and_a_stalled_one_does_not_hold_the_others() -> TestResult {
@@ -209,11 +208,11 @@ async fn pages_are_rendered_on_the_server() -> TestResult {
     }
 
     let registry = app.html("/registries/local").await?;
-    assert!(registry.contains("1–50 of 1053 repositories"), "registry page count");
+    assert!(registry.contains("1–50 of 1056 repositories"), "registry page count");
     assert!(registry.contains(r#"href="/registries/local/repositories/bulk/repo-0000""#));
     assert!(registry.contains(r#"href="/registries/local?page=2""#));
     let last = app.html("/registries/local?page=22").await?;
-    assert!(last.contains("1051–1053 of 1053 repositories"), "last page");
+    assert!(last.contains("1051–1056 of 1056 repositories"), "last page");
     assert!(last.contains(r#"href="/registries/local/repositories/team/sub/multi""#));
 
     let repo = app.html("/registries/local/repositories/team/sub/multi").await?;

@@ -7,5 +7,6 @@ mod catalogue;
 mod cli;
 mod hostile;
 mod resync;
+mod supply;
 mod support;
 mod transport;

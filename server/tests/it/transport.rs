@@ -5,7 +5,7 @@
 use crate::support::processes::{RegistryProcess, TestPki, TokenServer};
 use crate::support::{Scratch, TestApp, TestResult, s};
 
-const SEEDED: u64 = 1053;
+const SEEDED: u64 = 1056;
 
 fn health<'a>(list: &'a serde_json::Value, id: &str) -> TestResult<&'a serde_json::Value> {
     list.as_array()

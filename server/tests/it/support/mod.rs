@@ -18,6 +18,9 @@ pub mod processes;
 /// cannot be browsed.
 pub const PARTIAL_DOCUMENT: &str = "openapi: 3.0.3\ninfo: { title: Partial API, version: '0.1' }\npaths:\n  /v2/_catalog:\n    get:\n      operationId: listRepositories\n      responses: { '200': { description: ok } }\n";
 
+/// The OCI image manifest media type, for asking the registry directly.
+pub const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
+
 pub type TestResult<T = ()> = Result<T, Box<dyn Error + Send + Sync>>;
 
 /// A running Reestr and where its registries are.
