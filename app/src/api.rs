@@ -5,7 +5,8 @@ use leptos::prelude::*;
 
 use crate::error::AppError;
 use crate::model::{
-    Page, Referrer, RegistryOverview, RegistrySummary, RepositorySummary, ResyncResult, Sbom, TagDetail, TagSummary,
+    Page, Referrer, RegistryOverview, RegistrySummary, RepoQuery, RepositorySummary, ResyncResult, Sbom, TagDetail,
+    TagQuery, TagSummary,
 };
 
 /// Items per page in the UI listings.
@@ -36,8 +37,12 @@ pub async fn get_registry(registry: String) -> Result<RegistrySummary, AppError>
 
 /// Page `page` (from 1) of a registry's repositories.
 #[server(prefix = "/_fn", endpoint = "repositories")]
-pub async fn list_repositories(registry: String, page: u32) -> Result<Page<RepositorySummary>, AppError> {
-    catalog()?.repositories(&registry, page_request(page)).await
+pub async fn list_repositories(
+    registry: String,
+    query: RepoQuery,
+    page: u32,
+) -> Result<Page<RepositorySummary>, AppError> {
+    catalog()?.repositories(&registry, &query, page_request(page)).await
 }
 
 /// One repository's description and counts.
@@ -48,8 +53,13 @@ pub async fn get_repository(registry: String, repository: String) -> Result<Repo
 
 /// Page `page` (from 1) of a repository's tags.
 #[server(prefix = "/_fn", endpoint = "tags")]
-pub async fn list_tags(registry: String, repository: String, page: u32) -> Result<Page<TagSummary>, AppError> {
-    catalog()?.tags(&registry, &repository, page_request(page)).await
+pub async fn list_tags(
+    registry: String,
+    repository: String,
+    query: TagQuery,
+    page: u32,
+) -> Result<Page<TagSummary>, AppError> {
+    catalog()?.tags(&registry, &repository, &query, page_request(page)).await
 }
 
 /// One tag's manifest, platforms, layers and configuration.

@@ -1,7 +1,11 @@
 //! Reusable pieces of the pages.
 
+mod copy;
 mod error_box;
 mod pagination;
+mod pull_commands;
 
+pub use copy::{CopyButton, copy_to_clipboard};
 pub use error_box::ErrorBox;
 pub use pagination::Pagination;
+pub use pull_commands::{PullCommands, pull_command};

@@ -6,7 +6,8 @@ use std::sync::Arc;
 
 use crate::error::AppError;
 use crate::model::{
-    Page, Referrer, RegistryOverview, RegistrySummary, RepositorySummary, ResyncResult, Sbom, TagDetail, TagSummary,
+    Page, Referrer, RegistryOverview, RegistrySummary, RepoQuery, RepositorySummary, ResyncResult, Sbom, TagDetail,
+    TagQuery, TagSummary,
 };
 
 /// A page request: where to start and how many items.
@@ -33,14 +34,25 @@ pub trait Catalog: Send + Sync + 'static {
     async fn resync(&self, registry: &str) -> Result<ResyncResult, AppError>;
 
     /// One page of a registry's repositories, sorted by name.
-    async fn repositories(&self, registry: &str, page: PageRequest) -> Result<Page<RepositorySummary>, AppError>;
+    async fn repositories(
+        &self,
+        registry: &str,
+        query: &RepoQuery,
+        page: PageRequest,
+    ) -> Result<Page<RepositorySummary>, AppError>;
 
     /// One repository: its name, and its description and counts when a
     /// catalogue API knows them.
     async fn repository(&self, registry: &str, repository: &str) -> Result<RepositorySummary, AppError>;
 
     /// One page of a repository's tags with their manifests resolved.
-    async fn tags(&self, registry: &str, repository: &str, page: PageRequest) -> Result<Page<TagSummary>, AppError>;
+    async fn tags(
+        &self,
+        registry: &str,
+        repository: &str,
+        query: &TagQuery,
+        page: PageRequest,
+    ) -> Result<Page<TagSummary>, AppError>;
 
     /// One tag (or digest): manifest, platforms, layers and configuration.
     async fn tag(&self, registry: &str, repository: &str, reference: &str) -> Result<TagDetail, AppError>;

@@ -2,11 +2,13 @@
 //! front end. Field names are camelCase on the wire and stay stable: scripts
 //! read them through the REST API.
 
+mod query;
 mod registry;
 mod repository;
 mod supply;
 mod tag;
 
+pub use query::{RepoQuery, RepoSort, TagQuery, TagSort, is_artifact_tag};
 pub use registry::{HealthStatus, OperationCheck, RegistryHealth, RegistryOverview, RegistrySummary, ResyncResult};
 pub use repository::{Page, RepositorySummary};
 pub use supply::{Referrer, ReferrerKind, ReferrerSource, Sbom, SbomPackage};

@@ -50,6 +50,19 @@ pub fn tag_page(registry: &str, repository: &str, reference: &str) -> String {
 }
 
 /// What a path below `…/repositories/` names.
+/// `base` with the non-empty `params` as its query (`?q=app&sort=pulls`).
+pub fn with_query(base: &str, params: &[(&str, &str)]) -> String {
+    let query: Vec<String> = params
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k}={}", utf8_percent_encode(v, QUERY_VALUE)))
+        .collect();
+    if query.is_empty() { base.to_string() } else { format!("{base}?{}", query.join("&")) }
+}
+
+/// Escaped in query values.
+const QUERY_VALUE: &AsciiSet = &SEGMENT.add(b'&').add(b'=').add(b'+');
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RepoPath {
     /// The repository itself (its page, or its tag list in the REST API).
@@ -96,6 +109,12 @@ pub fn parse_repo_path(path: &str) -> Option<RepoPath> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn queries_drop_empty_values_and_escape_the_rest() {
+        assert_eq!(with_query("/r", &[("q", ""), ("page", "")]), "/r");
+        assert_eq!(with_query("/r", &[("q", "a b&c"), ("sort", "pulls")]), "/r?q=a%20b%26c&sort=pulls");
+    }
 
     #[test]
     fn page_urls_round_trip_through_the_parser() {

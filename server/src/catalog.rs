@@ -2,6 +2,7 @@
 //! the REST API show. It implements `app::contract::Catalog`, so server
 //! functions reach it through Leptos context without knowing HTTP.
 
+mod filter;
 mod images;
 mod paging;
 mod supply;
@@ -12,14 +13,14 @@ use std::time::{Duration, Instant, SystemTime};
 use app::contract::{Catalog, PageRequest};
 use app::error::AppError;
 use app::model::{
-    HealthStatus, OperationCheck, Page, Referrer, RegistryHealth, RegistryOverview, RegistrySummary, RepositorySummary,
-    ResyncResult, Sbom, TagDetail, TagSummary,
+    HealthStatus, OperationCheck, Page, Referrer, RegistryHealth, RegistryOverview, RegistrySummary, RepoQuery,
+    RepositorySummary, ResyncResult, Sbom, TagDetail, TagQuery, TagSummary,
 };
 use futures::StreamExt;
 
 use crate::config::{Config, DocumentSource, OperationOverride, Profile, RegistryConfig};
 use crate::registry::{
-    CanonicalOperation as Op, CatalogueClient, Listed, RegistryClient, RegistryError, bind_operations, catalogue_base,
+    CanonicalOperation as Op, CatalogueClient, RegistryClient, RegistryError, bind_operations, catalogue_base,
     find_by_id, load_document, profile_table, transport,
 };
 
@@ -257,6 +258,8 @@ async fn build_entry(config: &RegistryConfig) -> RegistryEntry {
         api_document,
         operations,
         synced_at: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
+        pull_host: pull_host(&config.base_url),
+        plain_http: config.base_url.scheme() == "http",
     };
     RegistryEntry {
         config: config.clone(),
@@ -273,24 +276,13 @@ async fn build_entry(config: &RegistryConfig) -> RegistryEntry {
 /// Docker Hub's operation that trades a password or access token for a JWT.
 const HUB_LOGIN: &str = "AuthCreateAccessToken";
 
-/// Sorts a catalogue listing by name, drops repeats, and says when it was cut.
-fn catalogue_page<T>(
-    mut listed: Listed<T>,
-    page: PageRequest,
-    name: impl Fn(&T) -> &str,
-    map: impl Fn(T) -> RepositorySummary,
-    max_pages: u32,
-) -> Page<RepositorySummary> {
-    listed.items.sort_by(|a, b| name(a).cmp(name(b)));
-    listed.items.dedup_by(|a, b| name(a) == name(b));
-    let mut out = slice_page(listed.items, page, map);
-    if listed.truncated {
-        out.partial = Some(format!(
-            "only the first {max_pages} pages were read (api.maxPages){}",
-            listed.total.map(|t| format!("; the registry reports {t} repositories")).unwrap_or_default()
-        ));
-    }
-    out
+/// The registry as a pull command names it: host, port when not the
+/// default, and any path prefix; Docker Hub's API host is `docker.io`.
+fn pull_host(base: &url::Url) -> String {
+    let host = base.host_str().unwrap_or_default();
+    let host = if host == "registry-1.docker.io" { "docker.io" } else { host };
+    let port = base.port().map(|p| format!(":{p}")).unwrap_or_default();
+    format!("{host}{port}{}", base.path().trim_end_matches('/'))
 }
 
 /// An upstream failure for the user (a plain message) and for the log (the
@@ -344,25 +336,49 @@ impl Catalog for CatalogService {
         CatalogService::resync(self, registry).await
     }
 
-    async fn repositories(&self, registry: &str, page: PageRequest) -> Result<Page<RepositorySummary>, AppError> {
+    async fn repositories(
+        &self,
+        registry: &str,
+        query: &RepoQuery,
+        page: PageRequest,
+    ) -> Result<Page<RepositorySummary>, AppError> {
         let entry = self.entry(registry)?;
         let client = entry.browse()?;
-        if let Some(catalogue) = entry.catalogue.as_ref().filter(|c| c.can(Op::ListRepositories, &["name"])) {
-            let listed = catalogue.list_repositories().await.map_err(|e| upstream(registry, "listRepositories", e))?;
-            let summary = |r: crate::registry::RepositoryRecord| RepositorySummary {
-                name: r.name,
-                description: r.description,
-                pull_count: r.pull_count,
-                star_count: r.star_count,
-                artifact_count: r.artifact_count,
-                updated: r.updated,
-            };
-            return Ok(catalogue_page(listed, page, |r| r.name.as_str(), summary, entry.config.api.max_pages));
-        }
-        let mut names = client.list_repositories().await.map_err(|e| upstream(registry, "listRepositories", e))?;
-        names.sort_unstable();
-        names.dedup();
-        Ok(slice_page(names, page, RepositorySummary::named))
+        let (mut all, partial) = match entry.catalogue.as_ref().filter(|c| c.can(Op::ListRepositories, &["name"])) {
+            Some(catalogue) => {
+                let listed =
+                    catalogue.list_repositories().await.map_err(|e| upstream(registry, "listRepositories", e))?;
+                let partial = listed.truncated.then(|| {
+                    format!(
+                        "only the first {} pages were read (api.maxPages){}",
+                        entry.config.api.max_pages,
+                        listed.total.map(|t| format!("; the registry reports {t} repositories")).unwrap_or_default()
+                    )
+                });
+                let all: Vec<RepositorySummary> = listed
+                    .items
+                    .into_iter()
+                    .map(|r| RepositorySummary {
+                        name: r.name,
+                        description: r.description,
+                        pull_count: r.pull_count,
+                        star_count: r.star_count,
+                        artifact_count: r.artifact_count,
+                        updated: r.updated,
+                    })
+                    .collect();
+                (all, partial)
+            }
+            None => {
+                let names = client.list_repositories().await.map_err(|e| upstream(registry, "listRepositories", e))?;
+                (names.into_iter().map(RepositorySummary::named).collect(), None)
+            }
+        };
+        all.sort_by(|a, b| a.name.cmp(&b.name));
+        all.dedup_by(|a, b| a.name == b.name);
+        let mut out = slice_page(filter::repositories(all, query), page, |r| r);
+        out.partial = partial;
+        Ok(out)
     }
 
     async fn repository(&self, registry: &str, repository: &str) -> Result<RepositorySummary, AppError> {
@@ -383,12 +399,17 @@ impl Catalog for CatalogService {
         })
     }
 
-    async fn tags(&self, registry: &str, repository: &str, page: PageRequest) -> Result<Page<TagSummary>, AppError> {
+    async fn tags(
+        &self,
+        registry: &str,
+        repository: &str,
+        query: &TagQuery,
+        page: PageRequest,
+    ) -> Result<Page<TagSummary>, AppError> {
         let entry = self.entry(registry)?;
         let client = entry.browse()?;
-        let mut names = client.list_tags(repository).await.map_err(|e| upstream(registry, "listTags", e))?;
-        names.sort_unstable();
-        names.dedup();
+        let names = client.list_tags(repository).await.map_err(|e| upstream(registry, "listTags", e))?;
+        let (names, hidden) = filter::tags(names, query);
         let page = slice_page(names, page, |name| name);
         // Push and pull times from the catalogue API, when it lists tags;
         // the manifests stay the OCI endpoint's.
@@ -430,7 +451,7 @@ impl Catalog for CatalogService {
                 item.pulled.clone_from(&record.pulled);
             }
         }
-        Ok(Page { items, next_cursor: page.next_cursor, total: page.total, offset: page.offset, partial: None })
+        Ok(Page { items, next_cursor: page.next_cursor, total: page.total, offset: page.offset, partial: None, hidden })
     }
 
     async fn tag(&self, registry: &str, repository: &str, reference: &str) -> Result<TagDetail, AppError> {

@@ -4,12 +4,26 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-/// Links to the neighbouring pages of a listing at `base`.
+/// Links to the neighbouring pages of a listing at `base`, keeping the
+/// listing's other query parameters (`keep`).
 #[component]
-pub fn Pagination(base: String, page: u32, per_page: u32, total: Option<u64>, has_next: bool) -> impl IntoView {
+pub fn Pagination(
+    base: String,
+    page: u32,
+    per_page: u32,
+    total: Option<u64>,
+    has_next: bool,
+    #[prop(optional)] keep: Vec<(&'static str, String)>,
+) -> impl IntoView {
     let pages = total.map(|t| t.div_ceil(u64::from(per_page)).max(1));
-    let prev = (page > 1).then(|| format!("{base}?page={}", page - 1));
-    let next = has_next.then(|| format!("{base}?page={}", page + 1));
+    let link = |n: u32| {
+        let n = n.to_string();
+        let mut params: Vec<(&str, &str)> = keep.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        params.push(("page", &n));
+        crate::paths::with_query(&base, &params)
+    };
+    let prev = (page > 1).then(|| link(page - 1));
+    let next = has_next.then(|| link(page + 1));
     view! {
         <nav class="pagination" aria-label="Pagination">
             {prev.map(|href| view! { <A href=href attr:rel="prev">"← Previous"</A> })}

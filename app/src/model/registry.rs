@@ -20,6 +20,13 @@ pub struct RegistrySummary {
     pub operations: Vec<OperationCheck>,
     /// When the document was last loaded (RFC 3339, UTC).
     pub synced_at: String,
+    /// What goes before the repository in a pull command (`ghcr.io`,
+    /// `127.0.0.1:5000`, `docker.io`).
+    #[serde(default)]
+    pub pull_host: String,
+    /// The registry speaks plain HTTP: pull commands need their insecure flag.
+    #[serde(default)]
+    pub plain_http: bool,
 }
 
 impl RegistrySummary {

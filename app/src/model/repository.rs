@@ -45,4 +45,11 @@ pub struct Page<T> {
     /// Set when the listing is incomplete, saying why (a page cap reached).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partial: Option<String>,
+    /// Items the filter left out that a toggle can bring back (artifact tags).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub hidden: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }

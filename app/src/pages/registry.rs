@@ -1,12 +1,15 @@
-//! `/registries/{id}`: the repositories of one registry, page by page.
+//! `/registries/{id}`: the repositories of one registry, searchable,
+//! filterable by namespace, sortable, as a table or a grid. Every bit of
+//! that state is in the URL query, so a link restores the same view.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
+use leptos_router::components::{A, Form};
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::{PAGE_SIZE, get_registry, list_repositories};
 use crate::components::{ErrorBox, Pagination};
+use crate::model::{RepoQuery, RepoSort, RepositorySummary};
 use crate::{format, paths};
 
 /// Reads `?page=` (from 1); anything else means the first page.
@@ -15,14 +18,31 @@ pub(crate) fn page_from_query() -> impl Fn() -> u32 + Copy + Send + Sync + 'stat
     move || query.read().get("page").and_then(|p| p.parse::<u32>().ok()).filter(|p| *p >= 1).unwrap_or(1)
 }
 
+/// How the list is laid out (`?view=grid`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Layout {
+    Table,
+    Grid,
+}
+
 /// The repository list of one registry.
 #[component]
 pub fn RegistryPage() -> impl IntoView {
     let params = use_params_map();
+    let query = use_query_map();
     let registry = move || params.read().get("registry").unwrap_or_default();
     let page = page_from_query();
+    let repo_query = move || {
+        let q = query.read();
+        RepoQuery {
+            q: q.get("q").unwrap_or_default(),
+            namespace: q.get("namespace").unwrap_or_default(),
+            sort: q.get("sort").and_then(|s| RepoSort::from_key(&s)).unwrap_or_default(),
+        }
+    };
+    let layout = move || if query.read().get("view").as_deref() == Some("grid") { Layout::Grid } else { Layout::Table };
     let summary = Resource::new(registry, get_registry);
-    let repos = Resource::new(move || (registry(), page()), |(r, p)| list_repositories(r, p));
+    let repos = Resource::new(move || (registry(), repo_query(), page()), |(r, q, p)| list_repositories(r, q, p));
 
     view! {
         <Title text=move || registry() />
@@ -43,42 +63,43 @@ pub fn RegistryPage() -> impl IntoView {
         </Suspense>
         <section aria-labelledby="repos-heading">
             <h2 id="repos-heading">"Repositories"</h2>
+            {move || view! { <SearchForm base=paths::registry_page(&registry()) query=repo_query() layout=layout() /> }}
             <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading repositories…"</p> }>
                 {move || Suspend::new(async move {
                     let reg = registry();
+                    let q = repo_query();
+                    let layout = layout();
                     match repos.await {
-                        Ok(p) if p.items.is_empty() && p.offset == 0 => view! {
-                            <p class="empty">"This registry has no repositories yet. Push an image to see it here."</p>
-                        }.into_any(),
+                        Ok(p) if p.items.is_empty() && p.offset == 0 => {
+                            let base = paths::registry_page(&reg);
+                            if q.q.is_empty() && q.namespace.is_empty() {
+                                view! { <p class="empty">"This registry has no repositories yet. Push an image to see it here."</p> }.into_any()
+                            } else {
+                                view! {
+                                    <p class="empty">"No repository matches. "<A href=base>"Clear the search"</A>" to see them all."</p>
+                                }.into_any()
+                            }
+                        }
                         Ok(p) => {
                             let total = p.total;
                             let has_next = p.next_cursor.is_some();
                             let first = p.offset + 1;
                             let last = p.offset + p.items.len() as u64;
+                            let keep = keep_params(&q, layout);
+                            let base = paths::registry_page(&reg);
                             view! {
-                                <p class="count">
+                                <p class="count" role="status">
                                     {match total {
                                         Some(t) => format!("{first}–{last} of {t} repositories"),
                                         None => format!("{first}–{last}"),
                                     }}
                                 </p>
-                                <ul class="repo-list">
-                                    {p.items.into_iter().map(|r| {
-                                        let href = paths::repository_page(&reg, &r.name);
-                                        let pulls = r.pull_count.map(|n| format!("{} pulls", format::count(n)));
-                                        let stars = r.star_count.map(|n| format!("{} stars", format::count(n)));
-                                        let meta = [pulls, stars].into_iter().flatten().collect::<Vec<_>>().join(" · ");
-                                        view! {
-                                            <li>
-                                                <A href=href>{r.name}</A>
-                                                {(!meta.is_empty()).then(|| view! { <span class="repo-meta">{meta}</span> })}
-                                                {r.description.map(|d| view! { <p class="repo-description">{d}</p> })}
-                                            </li>
-                                        }
-                                    }).collect_view()}
-                                </ul>
+                                {match layout {
+                                    Layout::Table => view! { <RepoTable registry=reg.clone() items=p.items query=q.clone() /> }.into_any(),
+                                    Layout::Grid => view! { <RepoGrid registry=reg.clone() items=p.items /> }.into_any(),
+                                }}
                                 {p.partial.map(|why| view! { <p class="partial" role="status">"Incomplete listing: "{why}</p> })}
-                                <Pagination base=paths::registry_page(&reg) page=page() per_page=PAGE_SIZE total has_next />
+                                <Pagination base page=page() per_page=PAGE_SIZE total has_next keep />
                             }.into_any()
                         }
                         Err(error) => view! { <ErrorBox error /> }.into_any(),
@@ -86,5 +107,132 @@ pub fn RegistryPage() -> impl IntoView {
                 })}
             </Suspense>
         </section>
+    }
+}
+
+/// The query parameters a link keeps when it changes only one thing.
+fn keep_params(q: &RepoQuery, layout: Layout) -> Vec<(&'static str, String)> {
+    let sort = if q.sort == RepoSort::Name { String::new() } else { q.sort.key().to_string() };
+    let view = if layout == Layout::Grid { "grid".to_string() } else { String::new() };
+    vec![("q", q.q.clone()), ("namespace", q.namespace.clone()), ("sort", sort), ("view", view)]
+}
+
+/// Search box, sort order and layout switch; a plain GET form, so it works
+/// without JavaScript and its result is a shareable URL.
+#[component]
+fn SearchForm(base: String, query: RepoQuery, layout: Layout) -> impl IntoView {
+    let link = |layout: Layout| {
+        let mut keep = keep_params(&query, layout);
+        keep.retain(|(k, _)| *k != "page");
+        let params: Vec<(&str, &str)> = keep.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        paths::with_query(&base, &params)
+    };
+    let (table_href, grid_href) = (link(Layout::Table), link(Layout::Grid));
+    let clear_namespace = {
+        let mut q = query.clone();
+        q.namespace.clear();
+        let keep = keep_params(&q, layout);
+        let params: Vec<(&str, &str)> = keep.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        paths::with_query(&base, &params)
+    };
+    let namespace = query.namespace.clone();
+    let hidden_namespace = (!namespace.is_empty()).then(|| namespace.clone());
+    let chip_namespace = hidden_namespace.clone();
+    view! {
+        <Form method="GET" action=base.clone() attr:class="search-form" attr:role="search">
+            <label class="field grow">
+                <span>"Search"</span>
+                <input type="search" name="q" value=query.q.clone() placeholder="Repository name (fuzzy)" autocomplete="off" data-shortcut="/" />
+            </label>
+            <label class="field">
+                <span>"Sort"</span>
+                <select name="sort">
+                    {RepoSort::ALL.into_iter().map(|s| view! {
+                        <option value=s.key() selected=s == query.sort>{s.label()}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            {hidden_namespace.map(|ns| view! { <input type="hidden" name="namespace" value=ns /> })}
+            {(layout == Layout::Grid).then(|| view! { <input type="hidden" name="view" value="grid" /> })}
+            <button type="submit">"Apply"</button>
+        </Form>
+        <div class="list-tools">
+            {chip_namespace.map(|ns| view! {
+                <span class="chip">"Namespace " <code>{ns}</code> " " <A href=clear_namespace attr:aria-label="Clear the namespace filter">"×"</A></span>
+            })}
+            <span class="view-switch" role="group" aria-label="Layout">
+                <A href=table_href attr:aria-current=(layout == Layout::Table).then_some("true")>"Table"</A>
+                <A href=grid_href attr:aria-current=(layout == Layout::Grid).then_some("true")>"Grid"</A>
+            </span>
+        </div>
+    }
+}
+
+/// `pulls · stars` facts of one repository, when known.
+fn metrics(r: &RepositorySummary) -> String {
+    let pulls = r.pull_count.map(|n| format!("{} pulls", format::count(n)));
+    let stars = r.star_count.map(|n| format!("{} stars", format::count(n)));
+    [pulls, stars].into_iter().flatten().collect::<Vec<_>>().join(" · ")
+}
+
+#[component]
+fn RepoTable(registry: String, items: Vec<RepositorySummary>, query: RepoQuery) -> impl IntoView {
+    let base = paths::registry_page(&registry);
+    view! {
+        <table class="repos">
+            <thead>
+                <tr>
+                    <th scope="col">"Repository"</th>
+                    <th scope="col">"Description"</th>
+                    <th scope="col" class="num">"Pulls"</th>
+                    <th scope="col">"Updated"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {items.into_iter().map(|r| {
+                    let href = paths::repository_page(&registry, &r.name);
+                    let namespace = r.name.split_once('/').map(|(ns, _)| ns.to_string());
+                    let ns_link = namespace.filter(|ns| *ns != query.namespace).map(|ns| {
+                        let mut q = query.clone();
+                        q.namespace = ns.clone();
+                        let keep = keep_params(&q, Layout::Table);
+                        let params: Vec<(&str, &str)> = keep.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                        (paths::with_query(&base, &params), format!("Show only the {ns} namespace"), ns)
+                    });
+                    view! {
+                        <tr>
+                            <th scope="row">
+                                <A href=href attr:class="repo-link">{r.name.clone()}</A>
+                                {ns_link.map(|(h, label, ns)| view! {
+                                    <A href=h attr:class="ns-link" attr:title=label.clone() attr:aria-label=label>{ns}"/*"</A>
+                                })}
+                            </th>
+                            <td class="repo-description">{r.description.clone()}</td>
+                            <td class="num">{r.pull_count.map(format::count)}</td>
+                            <td>{r.updated.clone().map(|u| view! { <time datetime=u.clone()>{format::when(&u)}</time> })}</td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+#[component]
+fn RepoGrid(registry: String, items: Vec<RepositorySummary>) -> impl IntoView {
+    view! {
+        <ul class="repo-grid">
+            {items.into_iter().map(|r| {
+                let href = paths::repository_page(&registry, &r.name);
+                let meta = metrics(&r);
+                view! {
+                    <li>
+                        <A href=href attr:class="repo-link">{r.name.clone()}</A>
+                        {r.description.clone().map(|d| view! { <p class="repo-description">{d}</p> })}
+                        {(!meta.is_empty()).then(|| view! { <p class="repo-meta">{meta}</p> })}
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
     }
 }

@@ -1,22 +1,41 @@
-//! The repository page: pull commands and the tags table.
+//! The repository page: summary, pull commands and the tags table. The
+//! table is keyboard-driven: arrow keys or j/k move between rows (one tab
+//! stop, roving tabindex), Home/End and PageUp/PageDown jump, Enter opens
+//! the tag, `c` copies its pull command, `/` focuses the filter. Filter,
+//! sort and the artifact-tag toggle are a GET form: shareable URLs, and
+//! they work without JavaScript.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
+use leptos_router::components::{A, Form};
+use leptos_router::hooks::use_query_map;
 
 use super::registry::page_from_query;
-use crate::api::{PAGE_SIZE, get_repository, list_tags};
-use crate::components::{ErrorBox, Pagination};
+use crate::api::{PAGE_SIZE, get_registry, get_repository, list_tags};
+use crate::components::{ErrorBox, Pagination, PullCommands, copy_to_clipboard, pull_command};
 use crate::format;
-use crate::model::TagSummary;
+use crate::model::{RegistrySummary, TagQuery, TagSort, TagSummary};
 use crate::paths;
 
-/// One repository: its tags with digest, size, platforms and creation time.
+/// Rows a PageUp/PageDown moves.
+const PAGE_JUMP: usize = 10;
+
+/// One repository: summary, pull commands and its tags.
 #[component]
 pub fn RepositoryView(registry: String, repository: String) -> impl IntoView {
     let page = page_from_query();
+    let query = use_query_map();
+    let tag_query = move || {
+        let q = query.read();
+        TagQuery {
+            q: q.get("q").unwrap_or_default(),
+            artifacts: q.get("artifacts").is_some_and(|v| v == "1" || v == "true"),
+            sort: q.get("sort").and_then(|s| TagSort::from_key(&s)).unwrap_or_default(),
+        }
+    };
     let (reg, repo) = (registry.clone(), repository.clone());
-    let tags = Resource::new(move || (reg.clone(), repo.clone(), page()), |(r, n, p)| list_tags(r, n, p));
+    let tags =
+        Resource::new(move || (reg.clone(), repo.clone(), tag_query(), page()), |(r, n, q, p)| list_tags(r, n, q, p));
     let summary = Resource::new(
         {
             let (reg, repo) = (registry.clone(), repository.clone());
@@ -24,9 +43,38 @@ pub fn RepositoryView(registry: String, repository: String) -> impl IntoView {
         },
         |(r, n)| get_repository(r, n),
     );
+    let registry_summary = Resource::new(
+        {
+            let reg = registry.clone();
+            move || reg.clone()
+        },
+        get_registry,
+    );
     let base = paths::repository_page(&registry, &repository);
     let registry_href = paths::registry_page(&registry);
     let (row_registry, row_repository) = (registry.clone(), repository.clone());
+
+    // `/` focuses the tag filter from anywhere on the page but a text field.
+    let slash = window_event_listener(leptos::ev::keydown, |ev| {
+        if ev.key() != "/" || ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
+            return;
+        }
+        let typing = ev
+            .target()
+            .and_then(|t| leptos::wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+            .is_some_and(|e| matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
+        if typing {
+            return;
+        }
+        if let Some(input) = document()
+            .get_element_by_id("tag-filter")
+            .and_then(|e| leptos::wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
+        {
+            ev.prevent_default();
+            let _ = input.focus();
+        }
+    });
+    on_cleanup(move || slash.remove());
 
     view! {
         <Title text=repository.clone() />
@@ -36,7 +84,7 @@ pub fn RepositoryView(registry: String, repository: String) -> impl IntoView {
             <span aria-current="page">{repository.clone()}</span>
         </nav>
         <h1 class="repo-name">{repository}</h1>
-        <Suspense fallback=|| ()>
+        <Suspense fallback=|| view! { <p class="repo-facts placeholder" aria-hidden="true">"\u{a0}"</p> }>
             {move || Suspend::new(async move {
                 match summary.await {
                     Ok(r) => {
@@ -58,22 +106,49 @@ pub fn RepositoryView(registry: String, repository: String) -> impl IntoView {
         </Suspense>
         <section aria-labelledby="tags-heading">
             <h2 id="tags-heading">"Tags"</h2>
+            {
+                let base = base.clone();
+                move || view! { <TagFilter base=base.clone() query=tag_query() /> }
+            }
             <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading tags…"</p> }>
                 {
                     let (registry, repository) = (row_registry, row_repository);
                     move || {
                         let (registry, repository, base) = (registry.clone(), repository.clone(), base.clone());
                         Suspend::new(async move {
+                            let q = tag_query();
+                            let reg_summary = registry_summary.await.ok();
                             match tags.await {
-                                Ok(p) if p.items.is_empty() && p.offset == 0 => view! {
-                                    <p class="empty">"No tags. Push a tag to this repository to see it here."</p>
-                                }.into_any(),
+                                Ok(p) if p.items.is_empty() && p.offset == 0 => {
+                                    let hint = if q.q.is_empty() {
+                                        "No tags. Push a tag to this repository to see it here."
+                                    } else {
+                                        "No tag matches the filter."
+                                    };
+                                    view! {
+                                        <p class="empty">{hint}</p>
+                                        <HiddenNote base=base.clone() query=q.clone() hidden=p.hidden />
+                                    }.into_any()
+                                }
                                 Ok(p) => {
                                     let has_next = p.next_cursor.is_some();
                                     let times = p.items.iter().any(|t| t.pushed.is_some() || t.pulled.is_some());
+                                    let sample = p.items.iter().find(|t| t.name == "latest").or(p.items.first()).cloned();
+                                    let keep = keep_params(&q);
+                                    let host = reg_summary.as_ref().map(|s| s.pull_host.clone()).unwrap_or_default();
+                                    let plain_http = reg_summary.as_ref().is_some_and(|s| s.plain_http);
                                     view! {
-                                        <p class="count">{p.total.map(|t| if t == 1 { "1 tag".to_string() } else { format!("{t} tags") })}</p>
-                                        <table class="tags">
+                                        {sample.zip(reg_summary.clone()).map(|(t, s): (TagSummary, RegistrySummary)| view! {
+                                            <h3 class="pull-heading">"Pull " <code>{t.name.clone()}</code></h3>
+                                            <PullCommands host=s.pull_host repository=repository.clone() tag=t.name digest=t.digest plain_http=s.plain_http />
+                                        })}
+                                        <p class="count" role="status">
+                                            {p.total.map(|t| if t == 1 { "1 tag".to_string() } else { format!("{t} tags") })}
+                                        </p>
+                                        <HiddenNote base=base.clone() query=q.clone() hidden=p.hidden />
+                                        <p class="keys">"Keys: ↑/↓ or j/k move, Enter opens, c copies the pull command, / filters."</p>
+                                        <p id="tag-status" class="visually-hidden" role="status" aria-live="polite"></p>
+                                        <table class="tags" on:keydown=move |ev| on_table_key(&ev)>
                                             <thead>
                                                 <tr>
                                                     <th scope="col">"Tag"</th>
@@ -88,12 +163,15 @@ pub fn RepositoryView(registry: String, repository: String) -> impl IntoView {
                                                 </tr>
                                             </thead>
                                             <tbody>
-                                                {p.items.into_iter().map(|t| view! {
-                                                    <TagRow registry=registry.clone() repository=repository.clone() tag=t times />
+                                                {p.items.into_iter().enumerate().map(|(i, t)| {
+                                                    let pull = pull_command("docker", &host, &repository, &t.name, plain_http);
+                                                    view! {
+                                                        <TagRow registry=registry.clone() repository=repository.clone() tag=t times first=i == 0 pull />
+                                                    }
                                                 }).collect_view()}
                                             </tbody>
                                         </table>
-                                        <Pagination base page=page() per_page=PAGE_SIZE total=p.total has_next />
+                                        <Pagination base page=page() per_page=PAGE_SIZE total=p.total has_next keep />
                                     }.into_any()
                                 }
                                 Err(error) => view! { <ErrorBox error /> }.into_any(),
@@ -106,9 +184,122 @@ pub fn RepositoryView(registry: String, repository: String) -> impl IntoView {
     }
 }
 
+/// The tag-table query parameters a link keeps.
+fn keep_params(q: &TagQuery) -> Vec<(&'static str, String)> {
+    let sort = if q.sort == TagSort::Name { String::new() } else { q.sort.key().to_string() };
+    vec![("q", q.q.clone()), ("sort", sort), ("artifacts", if q.artifacts { "1".into() } else { String::new() })]
+}
+
+/// Filter box, order, and the switch for referrer and signature tags.
+#[component]
+fn TagFilter(base: String, query: TagQuery) -> impl IntoView {
+    view! {
+        <Form method="GET" action=base attr:class="search-form" attr:role="search">
+            <label class="field grow">
+                <span>"Filter tags"</span>
+                <input id="tag-filter" type="search" name="q" value=query.q.clone() placeholder="Tag name contains…" autocomplete="off" />
+            </label>
+            <label class="field">
+                <span>"Sort"</span>
+                <select name="sort">
+                    {TagSort::ALL.into_iter().map(|s| view! {
+                        <option value=s.key() selected=s == query.sort>{s.label()}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <label class="check">
+                <input type="checkbox" name="artifacts" value="1" checked=query.artifacts />
+                <span>"Show signature and referrer tags"</span>
+            </label>
+            <button type="submit">"Apply"</button>
+        </Form>
+    }
+}
+
+/// Says how many artifact tags the table leaves out, with a link that shows them.
+#[component]
+fn HiddenNote(base: String, query: TagQuery, hidden: u64) -> impl IntoView {
+    (hidden > 0).then(|| {
+        let mut q = query.clone();
+        q.artifacts = true;
+        let keep = keep_params(&q);
+        let params: Vec<(&str, &str)> = keep.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let href = paths::with_query(&base, &params);
+        let what = if hidden == 1 {
+            "1 signature or referrer tag is hidden. ".to_string()
+        } else {
+            format!("{hidden} signature and referrer tags are hidden. ")
+        };
+        view! { <p class="hidden-note">{what}<A href=href>"Show them"</A></p> }
+    })
+}
+
+/// Moves focus between rows, opens a tag, copies its pull command.
+fn on_table_key(ev: &leptos::ev::KeyboardEvent) {
+    use leptos::wasm_bindgen::JsCast;
+    if ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
+        return;
+    }
+    let Some(row) = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .and_then(|e| e.closest("tr[data-tag]").ok().flatten())
+    else {
+        return;
+    };
+    let Some(body) = row.parent_element() else { return };
+    let rows = body.children();
+    let count = rows.length() as usize;
+    let current = (0..rows.length()).position(|i| rows.item(i).is_some_and(|r| r == row)).unwrap_or(0);
+    let target = match ev.key().as_str() {
+        "ArrowDown" | "j" => current.saturating_add(1).min(count.saturating_sub(1)),
+        "ArrowUp" | "k" => current.saturating_sub(1),
+        "Home" => 0,
+        "End" => count.saturating_sub(1),
+        "PageDown" => current.saturating_add(PAGE_JUMP).min(count.saturating_sub(1)),
+        "PageUp" => current.saturating_sub(PAGE_JUMP),
+        "Enter" => {
+            if let Some(link) =
+                row.query_selector("a").ok().flatten().and_then(|a| a.dyn_into::<web_sys::HtmlElement>().ok())
+            {
+                ev.prevent_default();
+                link.click();
+            }
+            return;
+        }
+        "c" => {
+            if let Some(cmd) = row.get_attribute("data-pull") {
+                ev.prevent_default();
+                copy_to_clipboard(&cmd);
+                if let Some(status) = document().get_element_by_id("tag-status") {
+                    status.set_text_content(Some(&format!("Copied: {cmd}")));
+                }
+            }
+            return;
+        }
+        _ => return,
+    };
+    ev.prevent_default();
+    for i in 0..rows.length() {
+        if let Some(r) = rows.item(i) {
+            let _ = r.set_attribute("tabindex", if i as usize == target { "0" } else { "-1" });
+        }
+    }
+    if let Some(next) = rows.item(target as u32).and_then(|r| r.dyn_into::<web_sys::HtmlElement>().ok()) {
+        let _ = next.focus();
+    }
+}
+
 /// One row of the tags table; a tag whose manifest failed still shows, with its error.
 #[component]
-fn TagRow(registry: String, repository: String, tag: TagSummary, times: bool) -> impl IntoView {
+fn TagRow(
+    registry: String,
+    repository: String,
+    tag: TagSummary,
+    times: bool,
+    first: bool,
+    pull: String,
+) -> impl IntoView {
     let time = |t: Option<String>| t.map(|t| view! { <time datetime=t.clone()>{format::when(&t)}</time> });
     let (pushed, pulled) = (time(tag.pushed.clone()), time(tag.pulled.clone()));
     let href = paths::tag_page(&registry, &repository, &tag.name);
@@ -119,7 +310,7 @@ fn TagRow(registry: String, repository: String, tag: TagSummary, times: bool) ->
     let platforms = tag.platforms.iter().map(|p| p.label()).collect::<Vec<_>>().join(", ");
     let name = tag.name.clone();
     view! {
-        <tr data-tag=tag.name.clone()>
+        <tr data-tag=tag.name.clone() data-pull=pull tabindex=if first { "0" } else { "-1" }>
             <th scope="row"><A href=href>{name}</A></th>
             <td>
                 {tag.digest.clone().map(|d| view! { <code title=d.clone()>{format::short_digest(&d)}</code> })}

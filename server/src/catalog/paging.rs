@@ -11,7 +11,7 @@ pub fn slice_page<T, U>(all: Vec<T>, page: PageRequest, map: impl Fn(T) -> U) ->
     let end = start.saturating_add(u64::from(page.limit)).min(total);
     let items = all.into_iter().skip(start as usize).take((end - start) as usize).map(map).collect();
     let next_cursor = (end < total).then(|| end.to_string());
-    Page { items, next_cursor, total: Some(total), offset: start, partial: None }
+    Page { items, next_cursor, total: Some(total), offset: start, partial: None, hidden: 0 }
 }
 
 /// Reads a cursor made by [`slice_page`].

@@ -176,9 +176,8 @@ pub fn parse_sbom(body: &[u8]) -> Result<Sbom, RegistryError> {
 }
 
 fn spdx_package(p: &Value) -> Option<SbomPackage> {
-    let license = text(p, "/licenseConcluded")
-        .or_else(|| text(p, "/licenseDeclared"))
-        .filter(|l| l != "NOASSERTION" && l != "NONE");
+    let known = |l: &String| l != "NOASSERTION" && l != "NONE";
+    let license = text(p, "/licenseConcluded").filter(known).or_else(|| text(p, "/licenseDeclared").filter(known));
     let purl = p.get("externalRefs").and_then(Value::as_array).into_iter().flatten().find_map(|r| {
         (r.get("referenceType").and_then(Value::as_str) == Some("purl")).then(|| text(r, "/referenceLocator")).flatten()
     });

@@ -11,7 +11,10 @@
 
 use app::contract::PageRequest;
 use app::error::AppError;
-use app::model::{Page, RegistryOverview, RegistrySummary, RepositorySummary, ResyncResult, TagDetail, TagSummary};
+use app::model::{
+    Page, RegistryOverview, RegistrySummary, RepoQuery, RepoSort, RepositorySummary, ResyncResult, TagDetail, TagQuery,
+    TagSort, TagSummary,
+};
 use app::paths::{RepoPath, parse_repo_path};
 use axum::Json;
 use axum::extract::{Path, Query, RawPathParams, State};
@@ -30,6 +33,17 @@ const MAX_LIMIT: u32 = 1000;
 pub struct PageQuery {
     cursor: Option<String>,
     limit: Option<u32>,
+    /// Search (repositories: fuzzy; tags: substring).
+    #[serde(default)]
+    q: String,
+    /// Repositories: only this namespace.
+    #[serde(default)]
+    namespace: String,
+    /// `name`, `pulls`, `updated` (repositories); `name`, `-name` (tags).
+    sort: Option<String>,
+    /// Tags: also referrer and signature tags.
+    #[serde(default)]
+    artifacts: bool,
 }
 
 impl PageQuery {
@@ -40,6 +54,25 @@ impl PageQuery {
             return Err(AppError::bad_request(format!("limit must be between 1 and {MAX_LIMIT}")).into());
         }
         Ok(PageRequest { offset, limit })
+    }
+
+    fn repo_query(&self) -> Result<RepoQuery, Problem> {
+        let sort = match self.sort.as_deref() {
+            None => RepoSort::default(),
+            Some(s) => RepoSort::from_key(s)
+                .ok_or_else(|| AppError::bad_request(format!("sort `{s}`: use name, pulls or updated")))?,
+        };
+        Ok(RepoQuery { q: self.q.clone(), namespace: self.namespace.clone(), sort })
+    }
+
+    fn tag_query(&self) -> Result<TagQuery, Problem> {
+        let sort = match self.sort.as_deref() {
+            None => TagSort::default(),
+            Some(s) => {
+                TagSort::from_key(s).ok_or_else(|| AppError::bad_request(format!("sort `{s}`: use name or -name")))?
+            }
+        };
+        Ok(TagQuery { q: self.q.clone(), artifacts: self.artifacts, sort })
     }
 }
 
@@ -64,7 +97,7 @@ pub async fn repositories(
     Path(id): Path<String>,
     Query(q): Query<PageQuery>,
 ) -> Result<Json<Page<RepositorySummary>>, Problem> {
-    Ok(Json(state.catalog.repositories(&id, q.request()?).await?))
+    Ok(Json(state.catalog.repositories(&id, &q.repo_query()?, q.request()?).await?))
 }
 
 /// `GET /api/registries/{id}/repositories/{*rest}`: a repository, its tags, or one tag.
@@ -90,7 +123,7 @@ pub async fn repository_path(
     let joined = decoded.join("/");
     match parse_repo_path(&joined) {
         Some(RepoPath::Tags { repository }) => {
-            let page: Page<TagSummary> = state.catalog.tags(&id, &repository, q.request()?).await?;
+            let page: Page<TagSummary> = state.catalog.tags(&id, &repository, &q.tag_query()?, q.request()?).await?;
             Ok(Json(page).into_response())
         }
         Some(RepoPath::Tag { repository, reference }) => {

@@ -238,3 +238,37 @@ async fn unknown_pages_answer_404_with_a_way_back() -> TestResult {
     assert!(body.contains("Back to the registries"));
     Ok(())
 }
+
+#[tokio::test]
+async fn search_namespace_and_artifact_filters_come_from_the_query() -> TestResult {
+    let app = TestApp::start().await?;
+    let names = |page: &serde_json::Value| -> TestResult<Vec<String>> {
+        Ok(arr(page, "items")?.iter().filter_map(|r| r["name"].as_str().map(String::from)).collect())
+    };
+    // Fuzzy: the closest match first, and only matches.
+    let found = app.json("/api/registries/local/repositories?q=tmapp", 200).await?;
+    assert_eq!(names(&found)?.first().map(String::as_str), Some("team/app"), "{found}");
+    assert!(found["total"].as_u64().is_some_and(|t| t < 10), "{found}");
+    let team = app.json("/api/registries/local/repositories?namespace=team", 200).await?;
+    assert_eq!(names(&team)?, ["team/app", "team/attested", "team/signed", "team/sub/multi"]);
+    app.json("/api/registries/local/repositories?sort=size", 400).await?;
+
+    // Referrer and signature tags are hidden unless asked for, and counted.
+    let tags = app.json("/api/registries/local/repositories/team/signed/tags", 200).await?;
+    assert_eq!((names(&tags)?, tags["hidden"].as_u64()), (vec!["1.0".to_string()], Some(2)));
+    let all = app.json("/api/registries/local/repositories/team/signed/tags?artifacts=true", 200).await?;
+    assert_eq!((all["total"].as_u64(), all.get("hidden")), (Some(3), None));
+    let some = app.json("/api/registries/local/repositories/big/tags/-/tags?q=t-0999&sort=-name&limit=3", 200).await?;
+    assert_eq!(names(&some)?, ["t-09999", "t-09998", "t-09997"]);
+    assert_eq!(some["total"], 10);
+
+    // The pages take the same query, so a shared link shows the same view.
+    let html = app.html("/registries/local?q=multi&view=grid").await?;
+    assert!(html.contains(r#"class="repo-grid""#) && html.contains("team/sub/multi"), "grid view");
+    assert!(html.contains(r#"value="multi""#), "the search box keeps the query");
+    let html = app.html("/registries/local/repositories/team/signed").await?;
+    assert!(html.contains("2 signature and referrer tags are hidden."), "hidden note");
+    assert!(html.contains("docker pull 127.0.0.1:") && html.contains("/team/signed:1.0"), "pull command");
+    assert!(html.contains("ctr images pull --plain-http"), "ctr flags plain HTTP");
+    Ok(())
+}

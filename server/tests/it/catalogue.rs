@@ -158,7 +158,12 @@ async fn harbor_lists_repositories_page_by_page_with_descriptions_and_pull_count
     // The pages show the same.
     let html = app.html("/registries/harbor").await?;
     assert!(html.contains("The team&#x27;s web app") || html.contains("The team's web app"), "{html}");
+    assert!(html.contains(r#"<td class="num">1.2k</td>"#), "{html}");
+    // The grid shows the same facts as text; sorting by pulls puts the most pulled first.
+    let html = app.html("/registries/harbor?view=grid&sort=pulls").await?;
     assert!(html.contains("1.2k pulls"), "{html}");
+    let first = html.find("team/app").ok_or("no team/app")?;
+    assert!(html.find("legacy/tool").is_some_and(|l| l > first), "team/app (1234 pulls) should come first");
     let html = app.html("/registries/harbor/repositories/team/app").await?;
     assert!(html.contains(">Pushed</th>") && html.contains("2026-11-01 12:00 UTC"), "{html}");
     Ok(())

@@ -1,0 +1,126 @@
+//! How a listing is filtered and sorted. Every field lives in the page's
+//! URL query, so a link restores the same view.
+
+use serde::{Deserialize, Serialize};
+
+/// Order of the repository list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum RepoSort {
+    /// By name; by match quality first while searching.
+    #[default]
+    Name,
+    /// Most pulled first (catalogue APIs only).
+    Pulls,
+    /// Most recently updated first (catalogue APIs only).
+    Updated,
+}
+
+impl RepoSort {
+    pub const ALL: [Self; 3] = [Self::Name, Self::Pulls, Self::Updated];
+
+    /// As written in the URL (`sort=pulls`).
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Name => "name",
+            Self::Pulls => "pulls",
+            Self::Updated => "updated",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Name => "Name",
+            Self::Pulls => "Most pulled",
+            Self::Updated => "Recently updated",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.key() == key)
+    }
+}
+
+/// Filters of the repository list.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RepoQuery {
+    /// Fuzzy search over names (and descriptions when known).
+    #[serde(default)]
+    pub q: String,
+    /// Only repositories under this first path component (`team`).
+    #[serde(default)]
+    pub namespace: String,
+    #[serde(default)]
+    pub sort: RepoSort,
+}
+
+/// Order of the tags table.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum TagSort {
+    /// Versions in natural order, newest-looking last (`v1.9` before `v1.10`).
+    #[default]
+    Name,
+    /// The reverse.
+    NameDesc,
+}
+
+impl TagSort {
+    pub const ALL: [Self; 2] = [Self::Name, Self::NameDesc];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Name => "name",
+            Self::NameDesc => "-name",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Name => "Name A→Z",
+            Self::NameDesc => "Name Z→A",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.key() == key)
+    }
+}
+
+/// Filters of the tags table.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TagQuery {
+    /// Substring of the tag name.
+    #[serde(default)]
+    pub q: String,
+    /// Also list referrer and signature tags (`sha256-…`, `*.sig`, `*.att`, `*.sbom`).
+    #[serde(default)]
+    pub artifacts: bool,
+    #[serde(default)]
+    pub sort: TagSort,
+}
+
+/// A tag that holds a referrers index or a cosign artifact, not an image.
+pub fn is_artifact_tag(tag: &str) -> bool {
+    let base = tag.strip_suffix(".sig").or_else(|| tag.strip_suffix(".att")).or_else(|| tag.strip_suffix(".sbom"));
+    let digest_tag = |t: &str| {
+        t.strip_prefix("sha256-").is_some_and(|hex| hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+    };
+    base.is_some() || digest_tag(tag)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn referrer_and_signature_tags_are_recognised() {
+        let hex = "e9d431e37eb92514675109235593db3ed0a8dfb4b8e5e67dea68ee3b1187853a";
+        assert!(is_artifact_tag(&format!("sha256-{hex}")));
+        assert!(is_artifact_tag(&format!("sha256-{hex}.sig")));
+        assert!(is_artifact_tag("v1.att") && is_artifact_tag("v1.sbom"));
+        assert!(!is_artifact_tag("1.0") && !is_artifact_tag("sha256-short") && !is_artifact_tag("signature"));
+    }
+}
