@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
 
 use crate::api::{ResyncRegistry, get_overview};
 use crate::components::ErrorBox;
@@ -14,6 +15,9 @@ use crate::paths;
 #[component]
 pub fn HomePage() -> impl IntoView {
     let resync = ServerAction::<ResyncRegistry>::new();
+    let query = use_query_map();
+    // Quick filter: `?status=healthy` or `?status=attention`.
+    let only = move || query.read().get("status").unwrap_or_default();
     // A finished resync reloads the cards.
     let overview = Resource::new(move || resync.version().get(), |_| get_overview());
     let toast = move || {
@@ -38,11 +42,45 @@ pub fn HomePage() -> impl IntoView {
                             <p>"Add one to " <code>"registries.yaml"</code> " and restart Reestr."</p>
                         </div>
                     }.into_any(),
-                    Ok(list) => view! {
-                        <ul class="cards">
-                            {list.into_iter().map(|o| view! { <RegistryCard overview=o resync /> }).collect_view()}
-                        </ul>
-                    }.into_any(),
+                    Ok(list) => {
+                        let attention = list.iter().filter(|o| o.health.status != HealthStatus::Healthy).count();
+                        let filter = only();
+                        let shown: Vec<RegistryOverview> = list
+                            .into_iter()
+                            .filter(|o| match filter.as_str() {
+                                "healthy" => o.health.status == HealthStatus::Healthy,
+                                "attention" => o.health.status != HealthStatus::Healthy,
+                                _ => true,
+                            })
+                            .collect();
+                        let link = |key: &str, label: String| {
+                            let href = if key.is_empty() { "/".to_string() } else { format!("/?status={key}") };
+                            let current = (filter == key).then_some("true");
+                            view! { <a href=href aria-current=current>{label}</a> }
+                        };
+                        view! {
+                            {(attention > 0).then(|| view! {
+                                <p class="banner" role="alert">
+                                    {if attention == 1 { "1 registry needs attention: ".to_string() } else { format!("{attention} registries need attention: ") }}
+                                    "authentication failed, required API operations missing, or unreachable. The cards below say which, and what to do."
+                                </p>
+                            })}
+                            <nav class="view-switch quick-filters" aria-label="Filter registries">
+                                {link("", "All".to_string())}
+                                {link("healthy", "Healthy".to_string())}
+                                {link("attention", format!("Needs attention ({attention})"))}
+                            </nav>
+                            {if shown.is_empty() {
+                                view! { <p class="empty">"No registry in this state. "<A href="/">"Show all"</A></p> }.into_any()
+                            } else {
+                                view! {
+                                    <ul class="cards">
+                                        {shown.into_iter().map(|o| view! { <RegistryCard overview=o resync /> }).collect_view()}
+                                    </ul>
+                                }.into_any()
+                            }}
+                        }.into_any()
+                    }
                     Err(error) => view! { <ErrorBox error /> }.into_any(),
                 }
             })}

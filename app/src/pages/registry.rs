@@ -161,8 +161,8 @@ fn SearchForm(base: String, query: RepoQuery, layout: Layout) -> impl IntoView {
                 <span class="chip">"Namespace " <code>{ns}</code> " " <A href=clear_namespace attr:aria-label="Clear the namespace filter">"×"</A></span>
             })}
             <span class="view-switch" role="group" aria-label="Layout">
-                <A href=table_href attr:aria-current=(layout == Layout::Table).then_some("true")>"Table"</A>
-                <A href=grid_href attr:aria-current=(layout == Layout::Grid).then_some("true")>"Grid"</A>
+                <a href=table_href aria-current=(layout == Layout::Table).then_some("true")>"Table"</a>
+                <a href=grid_href aria-current=(layout == Layout::Grid).then_some("true")>"Grid"</a>
             </span>
         </div>
     }
@@ -178,14 +178,19 @@ fn metrics(r: &RepositorySummary) -> String {
 #[component]
 fn RepoTable(registry: String, items: Vec<RepositorySummary>, query: RepoQuery) -> impl IntoView {
     let base = paths::registry_page(&registry);
+    // Columns only for what this registry's API tells.
+    let has_description = items.iter().any(|r| r.description.is_some());
+    let has_pulls = items.iter().any(|r| r.pull_count.is_some());
+    let has_updated = items.iter().any(|r| r.updated.is_some());
     view! {
+        <div class="table-wrap" role="region" aria-label="Repositories table" tabindex="0">
         <table class="repos">
             <thead>
                 <tr>
                     <th scope="col">"Repository"</th>
-                    <th scope="col">"Description"</th>
-                    <th scope="col" class="num">"Pulls"</th>
-                    <th scope="col">"Updated"</th>
+                    {has_description.then(|| view! { <th scope="col" class="description-col">"Description"</th> })}
+                    {has_pulls.then(|| view! { <th scope="col" class="num">"Pulls"</th> })}
+                    {has_updated.then(|| view! { <th scope="col">"Updated"</th> })}
                 </tr>
             </thead>
             <tbody>
@@ -207,14 +212,17 @@ fn RepoTable(registry: String, items: Vec<RepositorySummary>, query: RepoQuery) 
                                     <A href=h attr:class="ns-link" attr:title=label.clone() attr:aria-label=label>{ns}"/*"</A>
                                 })}
                             </th>
-                            <td class="repo-description">{r.description.clone()}</td>
-                            <td class="num">{r.pull_count.map(format::count)}</td>
-                            <td>{r.updated.clone().map(|u| view! { <time datetime=u.clone()>{format::when(&u)}</time> })}</td>
+                            {has_description.then(|| view! { <td class="repo-description description-col">{r.description.clone()}</td> })}
+                            {has_pulls.then(|| view! { <td class="num">{r.pull_count.map(format::count)}</td> })}
+                            {has_updated.then(|| view! {
+                                <td>{r.updated.clone().map(|u| view! { <time datetime=u.clone()>{format::when(&u)}</time> })}</td>
+                            })}
                         </tr>
                     }
                 }).collect_view()}
             </tbody>
         </table>
+        </div>
     }
 }
 

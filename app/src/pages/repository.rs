@@ -54,9 +54,11 @@ pub fn RepositoryView(registry: String, repository: String) -> impl IntoView {
     let registry_href = paths::registry_page(&registry);
     let (row_registry, row_repository) = (registry.clone(), repository.clone());
 
-    // `/` focuses the tag filter from anywhere on the page but a text field.
+    // From anywhere on the page but a form field: `/` focuses the tag
+    // filter, `j` enters the tags table at its first row.
     let slash = window_event_listener(leptos::ev::keydown, |ev| {
-        if ev.key() != "/" || ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
+        let key = ev.key();
+        if !(key == "/" || key == "j") || ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
             return;
         }
         let typing = ev
@@ -66,12 +68,19 @@ pub fn RepositoryView(registry: String, repository: String) -> impl IntoView {
         if typing {
             return;
         }
-        if let Some(input) = document()
-            .get_element_by_id("tag-filter")
-            .and_then(|e| leptos::wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
-        {
+        let in_table = ev
+            .target()
+            .and_then(|t| leptos::wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+            .and_then(|e| e.closest("table.tags").ok().flatten())
+            .is_some();
+        let target = match key.as_str() {
+            "/" => document().get_element_by_id("tag-filter"),
+            _ if in_table => None,
+            _ => document().query_selector("table.tags tbody tr[data-tag]").ok().flatten(),
+        };
+        if let Some(el) = target.and_then(|e| leptos::wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok()) {
             ev.prevent_default();
-            let _ = input.focus();
+            let _ = el.focus();
         }
     });
     on_cleanup(move || slash.remove());
@@ -146,8 +155,9 @@ pub fn RepositoryView(registry: String, repository: String) -> impl IntoView {
                                             {p.total.map(|t| if t == 1 { "1 tag".to_string() } else { format!("{t} tags") })}
                                         </p>
                                         <HiddenNote base=base.clone() query=q.clone() hidden=p.hidden />
-                                        <p class="keys">"Keys: ↑/↓ or j/k move, Enter opens, c copies the pull command, / filters."</p>
+                                        <p class="keys">"Keys: j enters the table; ↑/↓ or j/k move, Enter opens, c copies the pull command, / filters."</p>
                                         <p id="tag-status" class="visually-hidden" role="status" aria-live="polite"></p>
+                                        <div class="table-wrap" role="region" aria-label="Tags table" tabindex="0">
                                         <table class="tags" on:keydown=move |ev| on_table_key(&ev)>
                                             <thead>
                                                 <tr>
@@ -171,6 +181,7 @@ pub fn RepositoryView(registry: String, repository: String) -> impl IntoView {
                                                 }).collect_view()}
                                             </tbody>
                                         </table>
+                                        </div>
                                         <Pagination base page=page() per_page=PAGE_SIZE total=p.total has_next keep />
                                     }.into_any()
                                 }

@@ -6,8 +6,8 @@ use leptos_router::components::A;
 
 use leptos_router::hooks::use_query_map;
 
-use crate::api::{get_sbom, get_tag, list_referrers};
-use crate::components::ErrorBox;
+use crate::api::{get_registry, get_sbom, get_tag, list_referrers};
+use crate::components::{ErrorBox, PullCommands};
 use crate::format;
 use crate::model::{ImageDetail, Referrer, ReferrerKind, Sbom, TagDetail};
 use crate::paths;
@@ -46,9 +46,31 @@ pub fn TagView(registry: String, repository: String, reference: String) -> impl 
 
 #[component]
 fn TagBody(registry: String, repository: String, detail: TagDetail) -> impl IntoView {
-    let TagDetail { digest, media_type, is_index, images, attestations, .. } = detail;
+    let TagDetail { digest, media_type, is_index, images, attestations, reference, .. } = detail;
     let referrers_of = digest.clone();
+    let summary = Resource::new(
+        {
+            let registry = registry.clone();
+            move || registry.clone()
+        },
+        get_registry,
+    );
+    let (pull_repository, pull_digest) = (repository.clone(), digest.clone());
     view! {
+        <Suspense fallback=|| ()>
+            {move || {
+                let (repository, reference, digest) = (pull_repository.clone(), reference.clone(), pull_digest.clone());
+                Suspend::new(async move {
+                    summary.await.ok().map(|s| {
+                        // A digest reference pulls by digest only.
+                        let tag = if reference.starts_with("sha256:") { digest.clone() } else { reference };
+                        view! {
+                            <PullCommands host=s.pull_host repository tag digest=Some(digest) plain_http=s.plain_http />
+                        }
+                    })
+                })
+            }}
+        </Suspense>
         <section aria-labelledby="manifest-heading">
             <h2 id="manifest-heading">"Manifest"</h2>
             <dl class="facts">
@@ -112,6 +134,7 @@ fn Referrers(registry: String, repository: String, digest: String) -> impl IntoV
 fn ReferrerTable(registry: String, repository: String, list: Vec<Referrer>, open: Option<String>) -> impl IntoView {
     let viewer = open.filter(|d| list.iter().any(|r| r.kind == ReferrerKind::Sbom && &r.digest == d));
     view! {
+        <div class="table-wrap" role="region" aria-label="Referrers table" tabindex="0">
         <table class="referrers">
             <thead>
                 <tr>
@@ -139,6 +162,7 @@ fn ReferrerTable(registry: String, repository: String, list: Vec<Referrer>, open
                 }).collect_view()}
             </tbody>
         </table>
+        </div>
         {viewer.map(|digest| view! { <SbomViewer registry repository digest /> })}
     }
 }
@@ -182,6 +206,7 @@ fn SbomPackages(sbom: Sbom) -> impl IntoView {
             <input type="search" placeholder="name, version, license or purl"
                 on:input=move |ev| filter.set(event_target_value(&ev)) prop:value=filter />
         </label>
+        <div class="table-wrap" role="region" aria-label="Packages table" tabindex="0">
         <table class="packages">
             <thead>
                 <tr>
@@ -216,6 +241,7 @@ fn SbomPackages(sbom: Sbom) -> impl IntoView {
                 }}
             </tbody>
         </table>
+        </div>
     }
 }
 
@@ -229,6 +255,7 @@ fn PlatformMatrix(images: Vec<ImageDetail>) -> impl IntoView {
     view! {
         <section aria-labelledby="platforms-heading">
             <h2 id="platforms-heading">"Platforms"</h2>
+            <div class="table-wrap" role="region" aria-label="Platforms table" tabindex="0">
             <table class="platforms">
                 <thead>
                     <tr>
@@ -254,6 +281,7 @@ fn PlatformMatrix(images: Vec<ImageDetail>) -> impl IntoView {
                     }).collect_view()}
                 </tbody>
             </table>
+            </div>
         </section>
     }
 }
@@ -266,6 +294,7 @@ fn ImageSection(image: ImageDetail) -> impl IntoView {
             (Some(os), Some(arch)) => format!("{os}/{arch}"),
             _ => "Image".to_string(),
         });
+    let (layers_label, labels_label) = (format!("Layers of {heading}"), format!("Labels of {heading}"));
     let ImageDetail {
         digest,
         media_type,
@@ -282,7 +311,18 @@ fn ImageSection(image: ImageDetail) -> impl IntoView {
         history,
         ..
     } = image;
-    let command = |parts: Vec<String>| (!parts.is_empty()).then(|| view! { <code>{shell_words(&parts)}</code> });
+    // Only what the configuration sets; "(none set)" when it sets nothing.
+    let config_rows: Vec<(&str, String)> = [
+        ("Entrypoint", (!entrypoint.is_empty()).then(|| shell_words(&entrypoint))),
+        ("Command", (!cmd.is_empty()).then(|| shell_words(&cmd))),
+        ("Working directory", working_dir),
+        ("User", user),
+    ]
+    .into_iter()
+    .filter_map(|(name, value)| value.map(|v| (name, v)))
+    .collect();
+    let config_rows =
+        if config_rows.is_empty() { vec![("Run settings", "(none set)".to_string())] } else { config_rows };
     view! {
         <section class="image" id=anchor>
             <h2>{heading}</h2>
@@ -295,6 +335,7 @@ fn ImageSection(image: ImageDetail) -> impl IntoView {
                 <dt>"Total size"</dt><dd class="total-size">{format::bytes(total_size)}</dd>
             </dl>
             <h3>"Layers"</h3>
+            <div class="table-wrap" role="region" aria-label=layers_label tabindex="0">
             <table class="layers">
                 <thead>
                     <tr>
@@ -315,12 +356,10 @@ fn ImageSection(image: ImageDetail) -> impl IntoView {
                     }).collect_view()}
                 </tbody>
             </table>
+            </div>
             <h3>"Configuration"</h3>
             <dl class="facts">
-                <dt>"Entrypoint"</dt><dd>{command(entrypoint)}</dd>
-                <dt>"Command"</dt><dd>{command(cmd)}</dd>
-                <dt>"Working directory"</dt><dd>{working_dir.map(|w| view! { <code>{w}</code> })}</dd>
-                <dt>"User"</dt><dd>{user.map(|u| view! { <code>{u}</code> })}</dd>
+                {config_rows.into_iter().map(|(name, value)| view! { <dt>{name}</dt><dd><code>{value}</code></dd> }).collect_view()}
             </dl>
             <h4>"Environment"</h4>
             {if env.is_empty() {
@@ -348,6 +387,7 @@ fn ImageSection(image: ImageDetail) -> impl IntoView {
                 view! { <p class="empty">"No labels in the image configuration."</p> }.into_any()
             } else {
                 view! {
+                    <div class="table-wrap" role="region" aria-label=labels_label tabindex="0">
                     <table class="labels">
                         <tbody>
                             {labels.into_iter().map(|(k, v)| view! {
@@ -355,6 +395,7 @@ fn ImageSection(image: ImageDetail) -> impl IntoView {
                             }).collect_view()}
                         </tbody>
                     </table>
+                    </div>
                 }.into_any()
             }}
         </section>

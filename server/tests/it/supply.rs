@@ -54,7 +54,9 @@ async fn the_tag_page_shows_configuration_referrers_and_an_sbom() -> TestResult 
         app.json(&format!("/api/registries/local/repositories/team/signed/-/referrers/{digest}"), 200).await?;
     let sbom_digest = referrers[0]["digest"].as_str().ok_or("no sbom")?.to_string();
     let html = app.html("/registries/local/repositories/team/signed/-/tags/1.0").await?;
-    for text in ["Referrers", "Open SBOM", "referrers tag", "cosign tag", "Signature", "Entrypoint", "/bin/app"] {
+    for text in
+        ["Referrers", "Open SBOM", "referrers tag", "cosign tag", "Signature", "Command", "/bin/app", "docker pull "]
+    {
         assert!(html.contains(text), "the tag page lacks {text}");
     }
     // The SBOM opens from a link, so it works without JavaScript too.

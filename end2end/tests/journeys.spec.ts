@@ -1,0 +1,127 @@
+import { test, expect, Page } from "@playwright/test";
+
+// The catalogue journeys of issue 4, as a user does them. Those that need
+// the WASM (keyboard shortcuts, clipboard) run in the hydrated project only;
+// the rest also run with JavaScript disabled.
+
+async function hydrated(page: Page) {
+  await page.waitForLoadState("networkidle");
+}
+
+const registryHost = process.env.REESTR_TEST_REGISTRY ?? "";
+
+test("find a repository by search and share its URL", async ({ page, browser }) => {
+  await page.goto("/registries/local");
+  await hydrated(page);
+  await page.getByRole("searchbox", { name: "Search" }).fill("multi");
+  await page.getByRole("searchbox", { name: "Search" }).press("Enter");
+  await expect(page).toHaveURL(/\/registries\/local\?q=multi/);
+  await expect(page.getByRole("link", { name: "team/sub/multi", exact: true })).toBeVisible();
+  await expect(page.getByRole("link", { name: "bulk/repo-0000" })).toHaveCount(0);
+
+  // The shared link restores the same view in a fresh browser context.
+  const shared = page.url();
+  const other = await browser.newContext();
+  const second = await other.newPage();
+  await second.goto(shared);
+  await expect(second.getByRole("searchbox", { name: "Search" })).toHaveValue("multi");
+  await expect(second.getByRole("link", { name: "team/sub/multi", exact: true })).toBeVisible();
+  await other.close();
+});
+
+test("the grid layout and namespace filter are links too", async ({ page }) => {
+  await page.goto("/registries/local?namespace=team");
+  await expect(page.locator(".count")).toHaveText("1–4 of 4 repositories");
+  await page.getByRole("link", { name: "Grid" }).click();
+  await expect(page).toHaveURL(/namespace=team&view=grid|view=grid.*namespace=team/);
+  await expect(page.locator(".repo-grid li")).toHaveCount(4);
+});
+
+test("open a tag using only the keyboard", async ({ page, javaScriptEnabled }) => {
+  test.skip(!javaScriptEnabled, "keyboard shortcuts need the WASM");
+  await page.goto("/registries/local/repositories/team/app");
+  await hydrated(page);
+  await page.keyboard.press("j");
+  await expect(page.locator("tr[data-tag='1.0']")).toBeFocused();
+  await page.keyboard.press("j");
+  await expect(page.locator("tr[data-tag='latest']")).toBeFocused();
+  await page.keyboard.press("k");
+  await expect(page.locator("tr[data-tag='1.0']")).toBeFocused();
+  await page.keyboard.press("End");
+  await expect(page.locator("tr[data-tag='latest']")).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(/\/registries\/local\/repositories\/team\/app\/-\/tags\/latest$/);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("team/app:latest");
+
+  // `/` focuses the tag filter.
+  await page.goto("/registries/local/repositories/big/tags");
+  await hydrated(page);
+  await page.keyboard.press("/");
+  await expect(page.getByRole("searchbox", { name: "Filter tags" })).toBeFocused();
+});
+
+test("copy a pull command", async ({ page, context, javaScriptEnabled }) => {
+  test.skip(!javaScriptEnabled, "the clipboard needs the WASM");
+  await context.grantPermissions(["clipboard-read", "clipboard-write"]);
+  await page.goto("/registries/local/repositories/team/app");
+  await hydrated(page);
+  await page.getByText("podman", { exact: true }).click();
+  await page.getByRole("button", { name: "Copy the podman pull command by digest" }).click();
+  await expect(page.getByRole("button", { name: "Copy the podman pull command by digest" })).toHaveText("Copied");
+  const copied = await page.evaluate(() => navigator.clipboard.readText());
+  expect(copied).toMatch(new RegExp(`^podman pull --tls-verify=false ${registryHost}/team/app@sha256:[0-9a-f]{64}$`));
+
+  // `c` on a row copies that tag's docker pull command.
+  await page.keyboard.press("j");
+  await page.keyboard.press("c");
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(`docker pull ${registryHost}/team/app:1.0`);
+});
+
+test("open an SBOM and search its packages", async ({ page, javaScriptEnabled }) => {
+  await page.goto("/registries/local/repositories/team/signed/-/tags/1.0");
+  const referrers = page.getByRole("region", { name: "Referrers" });
+  await expect(referrers.locator("tr[data-kind='SBOM']")).toContainText("referrers tag");
+  await expect(referrers.locator("tr[data-kind='Signature']")).toContainText("cosign tag");
+  await hydrated(page);
+  await referrers.getByRole("link", { name: "Open SBOM" }).click();
+  await expect(page).toHaveURL(/\?sbom=sha256:[0-9a-f]{64}#sbom$/);
+  const sbom = page.getByRole("region", { name: /^SBOM/ });
+  await expect(sbom.locator(".sbom-summary")).toHaveText("SPDX-2.3 · team/signed · 5 packages");
+  await expect(sbom.locator("tbody tr")).toHaveCount(5);
+  if (javaScriptEnabled) {
+    await sbom.getByRole("searchbox", { name: "Filter packages" }).fill("ssl");
+    await expect(sbom.locator("tbody tr")).toHaveCount(1);
+    await expect(sbom.locator("tbody tr")).toContainText("Apache-2.0");
+  }
+});
+
+test("referrer and signature tags are hidden until asked for", async ({ page }) => {
+  await page.goto("/registries/local/repositories/team/signed");
+  await expect(page.locator("tr[data-tag]")).toHaveCount(1);
+  await page.getByRole("link", { name: "Show them" }).click();
+  await expect(page).toHaveURL(/artifacts=1/);
+  await expect(page.locator("tr[data-tag]")).toHaveCount(3);
+});
+
+test.describe("on a 390 px wide phone", () => {
+  test.use({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+
+  test("search, open a repository and its SBOM without sideways scrolling", async ({ page }) => {
+    await page.goto("/registries/local");
+    await page.getByRole("searchbox", { name: "Search" }).fill("signed");
+    await page.getByRole("button", { name: "Apply" }).click();
+    await expect(page).toHaveURL(/q=signed/);
+    await page.getByRole("link", { name: "team/signed", exact: true }).click();
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("team/signed");
+    await page.getByRole("link", { name: "1.0", exact: true }).click();
+    await page.getByRole("link", { name: "Open SBOM" }).click();
+    await expect(page.locator(".sbom-summary")).toContainText("5 packages");
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    // Inputs are at least 16 px (no zoom on focus) and targets at least 44 px.
+    await page.goto("/registries/local");
+    const input = page.getByRole("searchbox", { name: "Search" });
+    expect(await input.evaluate((e) => parseFloat(getComputedStyle(e).fontSize))).toBeGreaterThanOrEqual(16);
+    expect((await input.boundingBox())?.height ?? 0).toBeGreaterThanOrEqual(44);
+  });
+});
