@@ -51,6 +51,12 @@ pub async fn get_repository(registry: String, repository: String) -> Result<Repo
     catalog()?.repository(&registry, &repository).await
 }
 
+/// The repository's README as sanitised HTML (`None` without one).
+#[server(prefix = "/_fn", endpoint = "readme")]
+pub async fn get_readme(registry: String, repository: String) -> Result<Option<String>, AppError> {
+    catalog()?.readme(&registry, &repository).await
+}
+
 /// Page `page` (from 1) of a repository's tags.
 #[server(prefix = "/_fn", endpoint = "tags")]
 pub async fn list_tags(

@@ -45,6 +45,9 @@ pub trait Catalog: Send + Sync + 'static {
     /// catalogue API knows them.
     async fn repository(&self, registry: &str, repository: &str) -> Result<RepositorySummary, AppError>;
 
+    /// The repository's README as sanitised HTML, when its registry has one.
+    async fn readme(&self, registry: &str, repository: &str) -> Result<Option<String>, AppError>;
+
     /// One page of a repository's tags with their manifests resolved.
     async fn tags(
         &self,

@@ -75,6 +75,8 @@ pub enum RepoPath {
     Referrers { repository: String, digest: String },
     /// `{repo}/-/sbom/{digest}`: the SBOM an artifact carries.
     Sbom { repository: String, digest: String },
+    /// `{repo}/-/readme`: the README, rendered.
+    Readme { repository: String },
 }
 
 /// Reads the part of a URL after `…/repositories/`.
@@ -94,6 +96,7 @@ pub fn parse_repo_path(path: &str) -> Option<RepoPath> {
             ["tags", tag] => Some(RepoPath::Tag { repository, reference: (*tag).to_string() }),
             ["referrers", digest] => Some(RepoPath::Referrers { repository, digest: (*digest).to_string() }),
             ["sbom", digest] => Some(RepoPath::Sbom { repository, digest: (*digest).to_string() }),
+            ["readme"] => Some(RepoPath::Readme { repository }),
             _ => None,
         };
     }

@@ -5,6 +5,7 @@
 mod filter;
 mod images;
 mod paging;
+mod readme;
 mod supply;
 
 use std::sync::{Arc, RwLock};
@@ -409,6 +410,8 @@ impl Catalog for CatalogService {
         let entry = self.entry(registry)?;
         let client = entry.browse()?;
         let names = client.list_tags(repository).await.map_err(|e| upstream(registry, "listTags", e))?;
+        let signatures: std::collections::HashSet<String> =
+            names.iter().filter(|n| n.ends_with(".sig")).cloned().collect();
         let (names, hidden) = filter::tags(names, query);
         let page = slice_page(names, page, |name| name);
         // Push and pull times from the catalogue API, when it lists tags;
@@ -437,6 +440,7 @@ impl Catalog for CatalogService {
                         created: None,
                         pushed: None,
                         pulled: None,
+                        signed: false,
                     },
                 }
             })
@@ -446,6 +450,11 @@ impl Catalog for CatalogService {
         let times: std::collections::HashMap<String, crate::registry::TagRecord> =
             times.unwrap_or_default().into_iter().map(|t| (t.name.clone(), t)).collect();
         for item in &mut items {
+            item.signed = item
+                .digest
+                .as_deref()
+                .and_then(|d| d.strip_prefix("sha256:"))
+                .is_some_and(|hex| signatures.contains(&format!("sha256-{hex}.sig")));
             if let Some(record) = times.get(&item.name) {
                 item.pushed.clone_from(&record.pushed);
                 item.pulled.clone_from(&record.pulled);
@@ -457,6 +466,17 @@ impl Catalog for CatalogService {
     async fn tag(&self, registry: &str, repository: &str, reference: &str) -> Result<TagDetail, AppError> {
         let entry = self.entry(registry)?;
         resolve_tag(entry.browse()?, repository, reference).await.map_err(|e| upstream(registry, "getManifest", e))
+    }
+
+    async fn readme(&self, registry: &str, repository: &str) -> Result<Option<String>, AppError> {
+        let entry = self.entry(registry)?;
+        entry.browse()?;
+        crate::registry::validate_repository(repository).map_err(AppError::from)?;
+        let Some(catalogue) = entry.catalogue.as_ref().filter(|_| entry.config.capabilities.supports_readme) else {
+            return Ok(None);
+        };
+        let markdown = catalogue.readme(repository).await.map_err(|e| upstream(registry, "getReadme", e))?;
+        Ok(markdown.filter(|m| !m.trim().is_empty()).map(|m| readme::render(&m)))
     }
 
     async fn referrers(&self, registry: &str, repository: &str, digest: &str) -> Result<Vec<Referrer>, AppError> {

@@ -48,6 +48,9 @@ pub struct TagSummary {
     pub pushed: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pulled: Option<String>,
+    /// A cosign signature tag (`sha256-<hex>.sig`) exists for its digest.
+    #[serde(default)]
+    pub signed: bool,
     /// Set when this tag's details could not be read; the row still shows.
     pub error: Option<AppError>,
 }

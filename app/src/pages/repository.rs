@@ -11,7 +11,7 @@ use leptos_router::components::{A, Form};
 use leptos_router::hooks::use_query_map;
 
 use super::registry::page_from_query;
-use crate::api::{PAGE_SIZE, get_registry, get_repository, list_tags};
+use crate::api::{PAGE_SIZE, get_readme, get_registry, get_repository, list_tags};
 use crate::components::{ErrorBox, Pagination, PullCommands, copy_to_clipboard, pull_command};
 use crate::format;
 use crate::model::{RegistrySummary, TagQuery, TagSort, TagSummary};
@@ -49,6 +49,18 @@ pub fn RepositoryView(registry: String, repository: String) -> impl IntoView {
             move || reg.clone()
         },
         get_registry,
+    );
+    // The README loads after the page (it can be long and needs one more
+    // upstream call); `?readme=1` renders it on the server for browsers
+    // without JavaScript.
+    let want_readme = RwSignal::new(query.read_untracked().get("readme").is_some_and(|v| v == "1"));
+    Effect::new(move |_| want_readme.set(true));
+    let readme = Resource::new(
+        {
+            let (reg, repo) = (registry.clone(), repository.clone());
+            move || (reg.clone(), repo.clone(), want_readme.get())
+        },
+        |(r, n, want)| async move { if want { get_readme(r, n).await } else { Ok(None) } },
     );
     let base = paths::repository_page(&registry, &repository);
     let registry_href = paths::registry_page(&registry);
@@ -113,6 +125,28 @@ pub fn RepositoryView(registry: String, repository: String) -> impl IntoView {
                 }
             })}
         </Suspense>
+        {move || {
+            if want_readme.get() {
+                view! {
+                    <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading the README…"</p> }>
+                        {move || Suspend::new(async move {
+                            match readme.await {
+                                Ok(Some(html)) => view! {
+                                    <section class="readme-box" aria-labelledby="readme-heading">
+                                        <h2 id="readme-heading" class="readme-heading">"README"</h2>
+                                        <div class="readme" inner_html=html></div>
+                                    </section>
+                                }.into_any(),
+                                Ok(None) => ().into_any(),
+                                Err(error) => view! { <ErrorBox error /> }.into_any(),
+                            }
+                        })}
+                    </Suspense>
+                }.into_any()
+            } else {
+                view! { <noscript><p><a href="?readme=1">"Show the README"</a></p></noscript> }.into_any()
+            }
+        }}
         <section aria-labelledby="tags-heading">
             <h2 id="tags-heading">"Tags"</h2>
             {
@@ -322,7 +356,10 @@ fn TagRow(
     let name = tag.name.clone();
     view! {
         <tr data-tag=tag.name.clone() data-pull=pull tabindex=if first { "0" } else { "-1" }>
-            <th scope="row"><A href=href>{name}</A></th>
+            <th scope="row">
+                <A href=href>{name}</A>
+                {tag.signed.then(|| view! { " " <span class="badge badge-signature" title="A cosign signature exists for this digest">"Signed"</span> })}
+            </th>
             <td>
                 {tag.digest.clone().map(|d| view! { <code title=d.clone()>{format::short_digest(&d)}</code> })}
             </td>

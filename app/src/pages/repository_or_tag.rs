@@ -27,7 +27,9 @@ pub fn RepositoryOrTagPage() -> impl IntoView {
             Some(RepoPath::Tag { repository, reference }) => {
                 view! { <TagView registry repository reference /> }.into_any()
             }
-            Some(RepoPath::Referrers { .. } | RepoPath::Sbom { .. }) | None => view! { <NotFound /> }.into_any(),
+            Some(RepoPath::Referrers { .. } | RepoPath::Sbom { .. } | RepoPath::Readme { .. }) | None => {
+                view! { <NotFound /> }.into_any()
+            }
         }
     }
 }

@@ -84,6 +84,7 @@ pub fn summarize(name: String, detail: &TagDetail) -> TagSummary {
         platforms,
         pushed: None,
         pulled: None,
+        signed: false,
         created: detail.images.iter().filter_map(|i| i.created.clone()).max(),
         error: None,
     }

@@ -136,6 +136,10 @@ pub async fn repository_path(
         Some(RepoPath::Sbom { repository, digest }) => {
             Ok(Json(state.catalog.sbom(&id, &repository, &digest).await?).into_response())
         }
+        Some(RepoPath::Readme { repository }) => match state.catalog.readme(&id, &repository).await? {
+            Some(html) => Ok(Json(serde_json::json!({ "html": html })).into_response()),
+            None => Err(AppError::not_found(format!("`{repository}` has no README this registry serves")).into()),
+        },
         Some(RepoPath::Repository { repository }) => {
             Ok(Json(state.catalog.repository(&id, &repository).await?).into_response())
         }

@@ -24,6 +24,8 @@ use crate::config::{Auth, PageStyle, Profile, RegistryConfig};
 
 /// One page of a catalogue listing.
 const MAX_PAGE_BYTES: u64 = 16 * 1024 * 1024;
+/// A README.
+const MAX_README_BYTES: u64 = 1024 * 1024;
 /// A single answer (a repository, a token).
 const MAX_ANSWER_BYTES: u64 = 4 * 1024 * 1024;
 /// Items asked for per page: Harbor and Docker Hub both cap `page_size` at 100.
@@ -43,6 +45,8 @@ pub struct RepositoryRecord {
     pub artifact_count: Option<u64>,
     /// Last update, as the API writes it (RFC 3339).
     pub updated: Option<String>,
+    /// Markdown, when the repository answer carries it (Docker Hub's `full_description`).
+    pub readme: Option<String>,
 }
 
 /// A tag as the catalogue API describes it.
@@ -204,6 +208,31 @@ impl CatalogueClient {
         Ok(r)
     }
 
+    /// The repository's README as markdown: Harbor's `readme.md` addition
+    /// of the `latest` artifact, or the repository answer's `readme` field
+    /// (Docker Hub's `full_description`); `None` when it has none.
+    pub async fn readme(&self, name: &str) -> Result<Option<String>, RegistryError> {
+        validate_repository(name)?;
+        if let Some(b) = self.ops.bound(Op::GetReadme) {
+            let mut args = self.repository_args(name);
+            args.push(("reference", "latest".to_string()));
+            args.push(("addition", "readme.md".to_string()));
+            let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let url = b.template.url(&self.base, &args, &[])?;
+            return match self.get_bytes(url, &format!("the README of `{name}`"), MAX_README_BYTES).await {
+                Ok((_, body)) => String::from_utf8(body)
+                    .map(Some)
+                    .map_err(|_| RegistryError::InvalidResponse("the README is not UTF-8".into())),
+                Err(RegistryError::NotFound(_)) => Ok(None),
+                Err(e) => Err(e),
+            };
+        }
+        if self.can(Op::GetRepository, &["readme"]) {
+            return Ok(self.repository(name).await?.readme);
+        }
+        Ok(None)
+    }
+
     /// Every tag of a repository with its push and pull times.
     pub async fn list_tags(&self, name: &str) -> Result<Listed<TagRecord>, RegistryError> {
         validate_repository(name)?;
@@ -267,6 +296,14 @@ impl CatalogueClient {
     /// GET a JSON answer with the configured credentials; a Docker Hub
     /// token the API refuses is renewed once.
     async fn get_json(&self, url: Url, what: &str, limit: u64) -> Result<(HeaderMap, Value), RegistryError> {
+        let (headers, body) = self.get_bytes(url, what, limit).await?;
+        let json = serde_json::from_slice(&body)
+            .map_err(|e| RegistryError::InvalidResponse(format!("{what}: not JSON: {e}")))?;
+        Ok((headers, json))
+    }
+
+    /// GET an answer's bytes with the configured credentials.
+    async fn get_bytes(&self, url: Url, what: &str, limit: u64) -> Result<(HeaderMap, Vec<u8>), RegistryError> {
         self.hosts.check(&url)?;
         let mut resp = self.execute(&url, false).await?;
         if resp.status() == StatusCode::UNAUTHORIZED && matches!(self.auth, CatalogueAuth::Login { .. }) {
@@ -275,9 +312,7 @@ impl CatalogueClient {
         let resp = classify(resp, what)?;
         let headers = resp.headers().clone();
         let body = read_limited(resp, limit, "a catalogue API answer").await?;
-        let json = serde_json::from_slice(&body)
-            .map_err(|e| RegistryError::InvalidResponse(format!("{what}: not JSON: {e}")))?;
-        Ok((headers, json))
+        Ok((headers, body))
     }
 
     async fn execute(&self, url: &Url, renew: bool) -> Result<Response, RegistryError> {
@@ -343,6 +378,7 @@ fn repository(r: &Record<'_>, namespace: Option<&str>) -> Vec<RepositoryRecord> 
         star_count: r.count("starCount"),
         artifact_count: r.count("artifactCount"),
         updated: r.text("updated"),
+        readme: r.text("readme"),
     }]
 }
 

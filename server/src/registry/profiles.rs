@@ -163,6 +163,7 @@ pub const DOCKERHUB: &[Binding] = &[
             ("pullCount", "/pull_count"),
             ("starCount", "/star_count"),
             ("updated", "/last_updated"),
+            ("readme", "/full_description"),
         ]),
     b(Op::ListTags, None, Some(("get", "/v2/namespaces/{namespace}/repositories/{repository}/tags")), HUB_REPO, false)
         .reads(&[

@@ -92,6 +92,25 @@ async fn harbor_mock() -> MockServer {
         .mount(&server)
         .await;
     Mock::given(method("GET"))
+        .and(path("/api/v2.0/projects/team/repositories/app/artifacts/latest/additions/readme.md"))
+        .and(header("authorization", basic().as_str()))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("content-type", "text/markdown")
+                .set_body_string("# From Harbor\n\n<img src=x onerror=alert(1)>"),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v2.0/projects/legacy/repositories/tool/artifacts/latest/additions/readme.md"))
+        .and(header("authorization", basic().as_str()))
+        .respond_with(
+            ResponseTemplate::new(404)
+                .set_body_json(json!({"errors": [{"code": "NOT_FOUND", "message": "addition not found"}]})),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
         .and(path("/api/v2.0/projects/team/repositories/app/artifacts"))
         .and(query_param("page", "1"))
         .and(header("authorization", basic().as_str()))
@@ -144,6 +163,11 @@ async fn harbor_lists_repositories_page_by_page_with_descriptions_and_pull_count
         .collect();
     assert_eq!(listed, ["page_size=100&page=1", "page_size=100&page=2"]);
 
+    let readme = app.json("/api/registries/harbor/repositories/team/app/-/readme", 200).await?;
+    // The raw HTML image keeps its source and loses its handler.
+    assert_eq!(readme["html"], "<h1>From Harbor</h1>\n<img src=\"x\">");
+    // No readme.md addition: a 404 that says so.
+    app.json("/api/registries/harbor/repositories/legacy/tool/-/readme", 404).await?;
     let multi = app.json("/api/registries/harbor/repositories/team/sub/multi", 200).await?;
     assert_eq!((multi["name"].as_str(), multi["description"].as_str()), (Some("team/sub/multi"), Some("Multi-arch")));
 
@@ -271,10 +295,12 @@ async fn hub_mock(loop_back: bool, strict: bool) -> MockServer {
         };
         m.respond_with(ResponseTemplate::new(200).set_body_json(body)).mount(&server).await;
     }
+    let mut app = repo("team", "app", 2_500_000);
+    app["full_description"] = json!("# Team app\n\n<script>alert('hub')</script>\n\nRun it with `docker run`.");
     Mock::given(method("GET"))
         .and(path("/v2/namespaces/team/repositories/app"))
         .and(header("authorization", "Bearer hub-jwt-1"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(repo("team", "app", 2_500_000)))
+        .respond_with(ResponseTemplate::new(200).set_body_json(app))
         .mount(&server)
         .await;
     Mock::given(method("GET"))
@@ -339,6 +365,13 @@ async fn docker_hub_pages_by_next_url_with_one_login_and_hand_declared_routes() 
     );
     let html = app.html("/registries/hub/repositories/team/app").await?;
     assert!(html.contains("2.5M pulls · 3 stars"), "{html}");
+    // The README (Docker Hub's full_description) renders as sanitised HTML.
+    let readme = app.json("/api/registries/hub/repositories/team/app/-/readme", 200).await?;
+    let readme = readme["html"].as_str().ok_or("no html")?;
+    assert!(readme.contains("<h1>Team app</h1>") && readme.contains("<code>docker run</code>"), "{readme}");
+    assert!(!readme.contains("<script"), "{readme}");
+    let html = app.html("/registries/hub/repositories/team/app?readme=1").await?;
+    assert!(html.contains("<h1>Team app</h1>") && !html.contains("alert('hub')"), "{html}");
     // One login served every call: the token is cached (the mock expects exactly one).
     mock.verify().await;
     Ok(())

@@ -67,6 +67,18 @@ async fn the_tag_page_shows_configuration_referrers_and_an_sbom() -> TestResult 
 }
 
 #[tokio::test]
+async fn a_tag_with_a_cosign_signature_is_marked_signed() -> TestResult {
+    let app = TestApp::start().await?;
+    let signed = app.json("/api/registries/local/repositories/team/signed/tags", 200).await?;
+    assert_eq!(arr(&signed, "items")?[0]["signed"], true);
+    let plain = app.json("/api/registries/local/repositories/team/app/tags", 200).await?;
+    assert!(arr(&plain, "items")?.iter().all(|t| t["signed"] == false));
+    let html = app.html("/registries/local/repositories/team/signed").await?;
+    assert!(html.contains(">Signed</span>"), "no signed badge");
+    Ok(())
+}
+
+#[tokio::test]
 async fn a_buildx_attestation_is_listed_as_an_attestation_not_a_platform() -> TestResult {
     let app = TestApp::start().await?;
     let tag = app.json("/api/registries/local/repositories/team/attested/tags/latest", 200).await?;
