@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use crate::error::AppError;
 use crate::model::{
     Page, Referrer, RegistryOverview, RegistrySummary, RepoQuery, RepositorySummary, ResyncResult, Sbom, TagDetail,
-    TagQuery, TagSummary,
+    TagNames, TagQuery, TagSummary,
 };
 
 /// Items per page in the UI listings.
@@ -66,6 +66,18 @@ pub async fn list_tags(
     page: u32,
 ) -> Result<Page<TagSummary>, AppError> {
     catalog()?.tags(&registry, &repository, &query, page_request(page)).await
+}
+
+/// Every tag name the query selects (for the virtual tags table).
+#[server(prefix = "/_fn", endpoint = "tag_names")]
+pub async fn list_tag_names(registry: String, repository: String, query: TagQuery) -> Result<TagNames, AppError> {
+    catalog()?.tag_names(&registry, &repository, &query).await
+}
+
+/// Table rows for up to 100 tags.
+#[server(prefix = "/_fn", endpoint = "tag_rows")]
+pub async fn get_tag_rows(registry: String, repository: String, names: Vec<String>) -> Result<Vec<TagSummary>, AppError> {
+    catalog()?.tag_rows(&registry, &repository, names).await
 }
 
 /// One tag's manifest, platforms, layers and configuration.

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use crate::error::AppError;
 use crate::model::{
     Page, Referrer, RegistryOverview, RegistrySummary, RepoQuery, RepositorySummary, ResyncResult, Sbom, TagDetail,
-    TagQuery, TagSummary,
+    TagNames, TagQuery, TagSummary,
 };
 
 /// A page request: where to start and how many items.
@@ -56,6 +56,13 @@ pub trait Catalog: Send + Sync + 'static {
         query: &TagQuery,
         page: PageRequest,
     ) -> Result<Page<TagSummary>, AppError>;
+
+    /// Every tag name the query selects, in its order, without manifests:
+    /// what a virtual table scrolls through.
+    async fn tag_names(&self, registry: &str, repository: &str, query: &TagQuery) -> Result<TagNames, AppError>;
+
+    /// Table rows for these tags (at most 100), manifests resolved.
+    async fn tag_rows(&self, registry: &str, repository: &str, names: Vec<String>) -> Result<Vec<TagSummary>, AppError>;
 
     /// One tag (or digest): manifest, platforms, layers and configuration.
     async fn tag(&self, registry: &str, repository: &str, reference: &str) -> Result<TagDetail, AppError>;

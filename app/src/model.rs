@@ -8,7 +8,7 @@ mod repository;
 mod supply;
 mod tag;
 
-pub use query::{RepoQuery, RepoSort, TagQuery, TagSort, is_artifact_tag};
+pub use query::{RepoQuery, RepoSort, TagNames, TagQuery, TagSort, is_artifact_tag};
 pub use registry::{HealthStatus, OperationCheck, RegistryHealth, RegistryOverview, RegistrySummary, ResyncResult};
 pub use repository::{Page, RepositorySummary};
 pub use supply::{Referrer, ReferrerKind, ReferrerSource, Sbom, SbomPackage};

@@ -15,7 +15,7 @@ use app::contract::{Catalog, PageRequest};
 use app::error::AppError;
 use app::model::{
     HealthStatus, OperationCheck, Page, Referrer, RegistryHealth, RegistryOverview, RegistrySummary, RepoQuery,
-    RepositorySummary, ResyncResult, Sbom, TagDetail, TagQuery, TagSummary,
+    RepositorySummary, ResyncResult, Sbom, TagDetail, TagNames, TagQuery, TagSummary,
 };
 use futures::StreamExt;
 
@@ -32,6 +32,8 @@ pub use paging::{parse_cursor, slice_page};
 pub const PROBE_TIMEOUT: Duration = Duration::from_secs(3);
 /// How long a resync may take before it gives up (the old document stays).
 const RESYNC_TIMEOUT: Duration = Duration::from_secs(30);
+/// Rows the virtual tags table may ask for in one call.
+const MAX_ROWS_AT_ONCE: usize = 100;
 /// Tags resolved at once when a page of the tags table is built.
 const TAG_CONCURRENCY: usize = 8;
 
@@ -277,6 +279,79 @@ async fn build_entry(config: &RegistryConfig) -> RegistryEntry {
 /// Docker Hub's operation that trades a password or access token for a JWT.
 const HUB_LOGIN: &str = "AuthCreateAccessToken";
 
+/// Rows of the tags table for `names`: each manifest resolved (side by
+/// side, bounded), signed when `all` holds its cosign `.sig` tag, push and
+/// pull times from the catalogue API when it lists tags.
+async fn tag_rows(
+    entry: &RegistryEntry,
+    registry: &str,
+    repository: &str,
+    names: Vec<String>,
+    all: &[String],
+) -> Result<Vec<TagSummary>, AppError> {
+    let client = entry.browse()?;
+    let signatures: std::collections::HashSet<&str> =
+        all.iter().map(String::as_str).filter(|n| n.ends_with(".sig")).collect();
+    // The manifests stay the OCI endpoint's.
+    let times = async {
+        let catalogue = entry.catalogue.as_ref().filter(|c| c.can(Op::ListTags, &["tag"]))?;
+        match catalogue.list_tags(repository).await {
+            Ok(listed) => Some(listed.items),
+            Err(e) => {
+                tracing::warn!(registry, repository, error = %e, "catalogue tags unavailable; showing OCI data only");
+                None
+            }
+        }
+    };
+    let items = futures::stream::iter(names)
+        .map(|tag| async move {
+            match resolve_tag(client, repository, &tag).await {
+                Ok(detail) => images::summarize(tag, &detail),
+                Err(e) => TagSummary {
+                    error: Some(upstream(registry, "getManifest", e)),
+                    name: tag,
+                    digest: None,
+                    media_type: None,
+                    size: None,
+                    platforms: Vec::new(),
+                    created: None,
+                    pushed: None,
+                    pulled: None,
+                    signed: false,
+                },
+            }
+        })
+        .buffered(TAG_CONCURRENCY)
+        .collect::<Vec<TagSummary>>();
+    let (mut items, times) = futures::join!(items, times);
+    let times: std::collections::HashMap<String, crate::registry::TagRecord> =
+        times.unwrap_or_default().into_iter().map(|t| (t.name.clone(), t)).collect();
+    for item in &mut items {
+        item.signed = item
+            .digest
+            .as_deref()
+            .and_then(|d| d.strip_prefix("sha256:"))
+            .is_some_and(|hex| signatures.contains(format!("sha256-{hex}.sig").as_str()));
+        if let Some(record) = times.get(&item.name) {
+            item.pushed.clone_from(&record.pushed);
+            item.pulled.clone_from(&record.pulled);
+        }
+    }
+    Ok(items)
+}
+
+/// What the pages show of a catalogue API's repository record.
+fn summary_of(r: crate::registry::RepositoryRecord) -> RepositorySummary {
+    RepositorySummary {
+        name: r.name,
+        description: r.description,
+        pull_count: r.pull_count,
+        star_count: r.star_count,
+        artifact_count: r.artifact_count,
+        updated: r.updated,
+    }
+}
+
 /// The registry as a pull command names it: host, port when not the
 /// default, and any path prefix; Docker Hub's API host is `docker.io`.
 fn pull_host(base: &url::Url) -> String {
@@ -356,18 +431,7 @@ impl Catalog for CatalogService {
                         listed.total.map(|t| format!("; the registry reports {t} repositories")).unwrap_or_default()
                     )
                 });
-                let all: Vec<RepositorySummary> = listed
-                    .items
-                    .into_iter()
-                    .map(|r| RepositorySummary {
-                        name: r.name,
-                        description: r.description,
-                        pull_count: r.pull_count,
-                        star_count: r.star_count,
-                        artifact_count: r.artifact_count,
-                        updated: r.updated,
-                    })
-                    .collect();
+                let all: Vec<RepositorySummary> = listed.items.into_iter().map(summary_of).collect();
                 (all, partial)
             }
             None => {
@@ -390,14 +454,7 @@ impl Catalog for CatalogService {
             return Ok(RepositorySummary::named(repository));
         };
         let r = catalogue.repository(repository).await.map_err(|e| upstream(registry, "getRepository", e))?;
-        Ok(RepositorySummary {
-            name: r.name,
-            description: r.description,
-            pull_count: r.pull_count,
-            star_count: r.star_count,
-            artifact_count: r.artifact_count,
-            updated: r.updated,
-        })
+        Ok(summary_of(r))
     }
 
     async fn tags(
@@ -409,58 +466,30 @@ impl Catalog for CatalogService {
     ) -> Result<Page<TagSummary>, AppError> {
         let entry = self.entry(registry)?;
         let client = entry.browse()?;
-        let names = client.list_tags(repository).await.map_err(|e| upstream(registry, "listTags", e))?;
-        let signatures: std::collections::HashSet<String> =
-            names.iter().filter(|n| n.ends_with(".sig")).cloned().collect();
-        let (names, hidden) = filter::tags(names, query);
+        let all = client.list_tags(repository).await.map_err(|e| upstream(registry, "listTags", e))?;
+        let (names, hidden) = filter::tags(all.clone(), query);
         let page = slice_page(names, page, |name| name);
-        // Push and pull times from the catalogue API, when it lists tags;
-        // the manifests stay the OCI endpoint's.
-        let times = async {
-            let catalogue = entry.catalogue.as_ref().filter(|c| c.can(Op::ListTags, &["tag"]))?;
-            match catalogue.list_tags(repository).await {
-                Ok(listed) => Some(listed.items),
-                Err(e) => {
-                    tracing::warn!(registry, repository, error = %e, "catalogue tags unavailable; showing OCI data only");
-                    None
-                }
-            }
-        };
-        let items = futures::stream::iter(page.items)
-            .map(|tag| async move {
-                match resolve_tag(client, repository, &tag).await {
-                    Ok(detail) => images::summarize(tag, &detail),
-                    Err(e) => TagSummary {
-                        error: Some(upstream(registry, "getManifest", e)),
-                        name: tag,
-                        digest: None,
-                        media_type: None,
-                        size: None,
-                        platforms: Vec::new(),
-                        created: None,
-                        pushed: None,
-                        pulled: None,
-                        signed: false,
-                    },
-                }
-            })
-            .buffered(TAG_CONCURRENCY)
-            .collect::<Vec<TagSummary>>();
-        let (mut items, times) = futures::join!(items, times);
-        let times: std::collections::HashMap<String, crate::registry::TagRecord> =
-            times.unwrap_or_default().into_iter().map(|t| (t.name.clone(), t)).collect();
-        for item in &mut items {
-            item.signed = item
-                .digest
-                .as_deref()
-                .and_then(|d| d.strip_prefix("sha256:"))
-                .is_some_and(|hex| signatures.contains(&format!("sha256-{hex}.sig")));
-            if let Some(record) = times.get(&item.name) {
-                item.pushed.clone_from(&record.pushed);
-                item.pulled.clone_from(&record.pulled);
-            }
-        }
+        let items = tag_rows(&entry, registry, repository, page.items, &all).await?;
         Ok(Page { items, next_cursor: page.next_cursor, total: page.total, offset: page.offset, partial: None, hidden })
+    }
+
+    async fn tag_names(&self, registry: &str, repository: &str, query: &TagQuery) -> Result<TagNames, AppError> {
+        let entry = self.entry(registry)?;
+        let all = entry.browse()?.list_tags(repository).await.map_err(|e| upstream(registry, "listTags", e))?;
+        let (names, hidden) = filter::tags(all, query);
+        Ok(TagNames { names, hidden })
+    }
+
+    async fn tag_rows(&self, registry: &str, repository: &str, names: Vec<String>) -> Result<Vec<TagSummary>, AppError> {
+        if names.len() > MAX_ROWS_AT_ONCE {
+            return Err(AppError::bad_request(format!("at most {MAX_ROWS_AT_ONCE} tags at once")));
+        }
+        for name in &names {
+            crate::registry::validate_reference(name).map_err(AppError::from)?;
+        }
+        let entry = self.entry(registry)?;
+        let all = entry.browse()?.list_tags(repository).await.map_err(|e| upstream(registry, "listTags", e))?;
+        tag_rows(&entry, registry, repository, names, &all).await
     }
 
     async fn tag(&self, registry: &str, repository: &str, reference: &str) -> Result<TagDetail, AppError> {

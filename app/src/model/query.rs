@@ -102,6 +102,15 @@ pub struct TagQuery {
     pub sort: TagSort,
 }
 
+/// The tag names a query selects, for a table that loads rows as they scroll in.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TagNames {
+    pub names: Vec<String>,
+    /// Artifact tags left out.
+    pub hidden: u64,
+}
+
 /// A tag that holds a referrers index or a cosign artifact, not an image.
 pub fn is_artifact_tag(tag: &str) -> bool {
     let base = tag.strip_suffix(".sig").or_else(|| tag.strip_suffix(".att")).or_else(|| tag.strip_suffix(".sbom"));
