@@ -76,7 +76,11 @@ pub async fn list_tag_names(registry: String, repository: String, query: TagQuer
 
 /// Table rows for up to 100 tags.
 #[server(prefix = "/_fn", endpoint = "tag_rows")]
-pub async fn get_tag_rows(registry: String, repository: String, names: Vec<String>) -> Result<Vec<TagSummary>, AppError> {
+pub async fn get_tag_rows(
+    registry: String,
+    repository: String,
+    names: Vec<String>,
+) -> Result<Vec<TagSummary>, AppError> {
     catalog()?.tag_rows(&registry, &repository, names).await
 }
 

@@ -62,7 +62,8 @@ pub trait Catalog: Send + Sync + 'static {
     async fn tag_names(&self, registry: &str, repository: &str, query: &TagQuery) -> Result<TagNames, AppError>;
 
     /// Table rows for these tags (at most 100), manifests resolved.
-    async fn tag_rows(&self, registry: &str, repository: &str, names: Vec<String>) -> Result<Vec<TagSummary>, AppError>;
+    async fn tag_rows(&self, registry: &str, repository: &str, names: Vec<String>)
+    -> Result<Vec<TagSummary>, AppError>;
 
     /// One tag (or digest): manifest, platforms, layers and configuration.
     async fn tag(&self, registry: &str, repository: &str, reference: &str) -> Result<TagDetail, AppError>;

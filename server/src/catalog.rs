@@ -480,7 +480,12 @@ impl Catalog for CatalogService {
         Ok(TagNames { names, hidden })
     }
 
-    async fn tag_rows(&self, registry: &str, repository: &str, names: Vec<String>) -> Result<Vec<TagSummary>, AppError> {
+    async fn tag_rows(
+        &self,
+        registry: &str,
+        repository: &str,
+        names: Vec<String>,
+    ) -> Result<Vec<TagSummary>, AppError> {
         if names.len() > MAX_ROWS_AT_ONCE {
             return Err(AppError::bad_request(format!("at most {MAX_ROWS_AT_ONCE} tags at once")));
         }
@@ -510,7 +515,14 @@ impl Catalog for CatalogService {
 
     async fn referrers(&self, registry: &str, repository: &str, digest: &str) -> Result<Vec<Referrer>, AppError> {
         let entry = self.entry(registry)?;
-        supply::referrers(entry.browse()?, repository, digest).await.map_err(|e| upstream(registry, "listReferrers", e))
+        let client = entry.browse()?;
+        // A tag is resolved to the digest its referrers point at.
+        let digest = if crate::registry::is_digest(digest) {
+            digest.to_string()
+        } else {
+            client.get_manifest(repository, digest).await.map_err(|e| upstream(registry, "getManifest", e))?.digest
+        };
+        supply::referrers(client, repository, &digest).await.map_err(|e| upstream(registry, "listReferrers", e))
     }
 
     async fn sbom(&self, registry: &str, repository: &str, digest: &str) -> Result<Sbom, AppError> {

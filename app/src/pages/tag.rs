@@ -8,16 +8,40 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::{get_registry, get_sbom, get_tag, list_referrers};
 use crate::components::{ErrorBox, PullCommands};
+use crate::error::AppError;
 use crate::format;
-use crate::model::{ImageDetail, Referrer, ReferrerKind, Sbom, TagDetail};
+use crate::model::{ImageDetail, Referrer, ReferrerKind, RegistrySummary, Sbom, TagDetail};
 use crate::paths;
 
 /// One tag (or digest) of a repository.
 #[component]
 pub fn TagView(registry: String, repository: String, reference: String) -> impl IntoView {
     let key = (registry.clone(), repository.clone(), reference.clone());
-    let (body_registry, body_repository) = (registry.clone(), repository.clone());
+    let body_repository = repository.clone();
+    // Created with the page, not inside a suspended section, so SSR knows every resource it awaits.
+    let summary = Resource::new(
+        {
+            let registry = registry.clone();
+            move || registry.clone()
+        },
+        get_registry,
+    );
+    let referrers_key = key.clone();
     let detail = Resource::new(move || key.clone(), |(r, n, t)| get_tag(r, n, t));
+    // Referrers by the page's reference (the server resolves it to a digest),
+    // and the SBOM the URL asks for: both known when the page starts.
+    let referrers = Resource::new(move || referrers_key.clone(), |(r, n, t)| list_referrers(r, n, t));
+    let query = use_query_map();
+    let sbom_key = {
+        let (registry, repository) = (registry.clone(), repository.clone());
+        move || (registry.clone(), repository.clone(), query.read().get("sbom"))
+    };
+    let sbom = Resource::new(sbom_key, |(r, n, d)| async move {
+        match d {
+            Some(d) => get_sbom(r, n, d).await.map(Some),
+            None => Ok(None),
+        }
+    });
     let registry_href = paths::registry_page(&registry);
     let repository_href = paths::repository_page(&registry, &repository);
     let full = format!("{repository}:{reference}");
@@ -32,10 +56,10 @@ pub fn TagView(registry: String, repository: String, reference: String) -> impl 
         <h1 class="repo-name">{full}</h1>
         <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading manifest…"</p> }>
             {move || {
-                let (registry, repository) = (body_registry.clone(), body_repository.clone());
+                let repository = body_repository.clone();
                 Suspend::new(async move {
                     match detail.await {
-                        Ok(d) => view! { <TagBody registry repository detail=d /> }.into_any(),
+                        Ok(d) => view! { <TagBody repository detail=d summary referrers sbom /> }.into_any(),
                         Err(error) => view! { <ErrorBox error /> }.into_any(),
                     }
                 })
@@ -45,16 +69,14 @@ pub fn TagView(registry: String, repository: String, reference: String) -> impl 
 }
 
 #[component]
-fn TagBody(registry: String, repository: String, detail: TagDetail) -> impl IntoView {
+fn TagBody(
+    repository: String,
+    detail: TagDetail,
+    summary: Resource<Result<RegistrySummary, AppError>>,
+    referrers: Resource<Result<Vec<Referrer>, AppError>>,
+    sbom: Resource<Result<Option<Sbom>, AppError>>,
+) -> impl IntoView {
     let TagDetail { digest, media_type, is_index, images, attestations, reference, .. } = detail;
-    let referrers_of = digest.clone();
-    let summary = Resource::new(
-        {
-            let registry = registry.clone();
-            move || registry.clone()
-        },
-        get_registry,
-    );
     let (pull_repository, pull_digest) = (repository.clone(), digest.clone());
     view! {
         <Suspense fallback=|| ()>
@@ -92,46 +114,43 @@ fn TagBody(registry: String, repository: String, detail: TagDetail) -> impl Into
                 </ul>
             </section>
         })}
-        <Referrers registry repository digest=referrers_of />
+        <Referrers referrers sbom />
     }
 }
 
 /// SBOMs, signatures and attestations that refer to the manifest; loaded
 /// on its own, so a registry that fails here still shows the image.
 #[component]
-fn Referrers(registry: String, repository: String, digest: String) -> impl IntoView {
-    let key = (registry.clone(), repository.clone(), digest);
-    let referrers = Resource::new(move || key.clone(), |(r, n, d)| list_referrers(r, n, d));
+fn Referrers(
+    referrers: Resource<Result<Vec<Referrer>, AppError>>,
+    sbom: Resource<Result<Option<Sbom>, AppError>>,
+) -> impl IntoView {
     let query = use_query_map();
     let open = move || query.read().get("sbom");
     view! {
         <section aria-labelledby="referrers-heading">
             <h2 id="referrers-heading">"Referrers"</h2>
             <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Looking for SBOMs and signatures…"</p> }>
-                {
-                    let (registry, repository) = (registry.clone(), repository.clone());
-                    move || {
-                        let (registry, repository) = (registry.clone(), repository.clone());
-                        Suspend::new(async move {
-                            match referrers.await {
-                                Ok(list) if list.is_empty() => view! {
-                                    <p class="empty">"No SBOMs, signatures or attestations refer to this manifest. Attach one with `cosign attach sbom` or `oras attach`."</p>
-                                }.into_any(),
-                                Ok(list) => view! {
-                                    <ReferrerTable registry repository list open=open() />
-                                }.into_any(),
-                                Err(error) => view! { <ErrorBox error /> }.into_any(),
-                            }
-                        })
+                {move || Suspend::new(async move {
+                    match referrers.await {
+                        Ok(list) if list.is_empty() => view! {
+                            <p class="empty">"No SBOMs, signatures or attestations refer to this manifest. Attach one with `cosign attach sbom` or `oras attach`."</p>
+                        }.into_any(),
+                        Ok(list) => view! { <ReferrerTable list open=open() sbom /> }.into_any(),
+                        Err(error) => view! { <ErrorBox error /> }.into_any(),
                     }
-                }
+                })}
             </Suspense>
         </section>
     }
 }
 
 #[component]
-fn ReferrerTable(registry: String, repository: String, list: Vec<Referrer>, open: Option<String>) -> impl IntoView {
+fn ReferrerTable(
+    list: Vec<Referrer>,
+    open: Option<String>,
+    sbom: Resource<Result<Option<Sbom>, AppError>>,
+) -> impl IntoView {
     let viewer = open.filter(|d| list.iter().any(|r| r.kind == ReferrerKind::Sbom && &r.digest == d));
     view! {
         <div class="table-wrap" role="region" aria-label="Referrers table" tabindex="0">
@@ -163,22 +182,21 @@ fn ReferrerTable(registry: String, repository: String, list: Vec<Referrer>, open
             </tbody>
         </table>
         </div>
-        {viewer.map(|digest| view! { <SbomViewer registry repository digest /> })}
+        {viewer.map(|digest| view! { <SbomViewer digest sbom /> })}
     }
 }
 
 /// One SBOM: format, package count, and a filterable package list.
 #[component]
-fn SbomViewer(registry: String, repository: String, digest: String) -> impl IntoView {
-    let key = (registry, repository, digest.clone());
-    let sbom = Resource::new(move || key.clone(), |(r, n, d)| get_sbom(r, n, d));
+fn SbomViewer(digest: String, sbom: Resource<Result<Option<Sbom>, AppError>>) -> impl IntoView {
     view! {
         <section id="sbom" class="sbom" aria-labelledby="sbom-heading">
             <h3 id="sbom-heading">"SBOM " <code>{format::short_digest(&digest)}</code></h3>
             <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Reading the SBOM…"</p> }>
                 {move || Suspend::new(async move {
                     match sbom.await {
-                        Ok(s) => view! { <SbomPackages sbom=s /> }.into_any(),
+                        Ok(Some(s)) => view! { <SbomPackages sbom=s /> }.into_any(),
+                        Ok(None) => ().into_any(),
                         Err(error) => view! { <ErrorBox error /> }.into_any(),
                     }
                 })}

@@ -37,7 +37,10 @@ async fn referrers_are_found_by_the_fallback_tag_and_cosign_tags() -> TestResult
     // A manifest without an SBOM layer is a 404 that says so; a non-digest is refused.
     let problem = app.json(&format!("/api/registries/local/repositories/team/app/-/sbom/{plain}"), 404).await?;
     assert!(s(&problem, "detail")?.contains("an SBOM layer"), "{problem}");
-    app.json("/api/registries/local/repositories/team/app/-/referrers/latest", 400).await?;
+    // A tag works too (resolved to its digest); a malformed reference is refused.
+    let by_tag = app.json("/api/registries/local/repositories/team/signed/-/referrers/1.0", 200).await?;
+    assert_eq!(by_tag.as_array().map(Vec::len), Some(2));
+    app.json("/api/registries/local/repositories/team/app/-/referrers/sha256:zz", 400).await?;
     Ok(())
 }
 
