@@ -1,6 +1,7 @@
 //! The one axum router: REST, health, server functions, pages, files.
 
 use std::net::SocketAddr;
+use std::sync::OnceLock;
 
 use app::{App, shell};
 use axum::Router;
@@ -8,16 +9,26 @@ use axum::http::Uri;
 use axum::routing::{get, post};
 use leptos::config::{Env, LeptosOptions};
 use leptos::prelude::provide_context;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
 use super::problem::Problem;
 use super::{AppState, health, rest};
 
+/// The page routes, generated once per process. Generating them runs the
+/// app with resource loading suppressed process-wide (leptos_server's
+/// `SuppressResourceLoad`), so a second generation while another router
+/// serves (the integration tests build one per test) could leave a page's
+/// resources pending forever: leptos-rs/leptos#4773.
+fn routes() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// Builds the whole application.
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = routes();
     let catalog = state.catalog.clone();
     let options = state.leptos_options.clone();
     let api = Router::new()
