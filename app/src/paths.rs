@@ -49,13 +49,12 @@ pub fn tag_page(registry: &str, repository: &str, reference: &str) -> String {
     format!("/registries/{}/repositories/{}/-/tags/{}", seg(registry), repo(repository), seg(reference))
 }
 
-/// What a path below `…/repositories/` names.
 /// `base` with the non-empty `params` as its query (`?q=app&sort=pulls`).
-pub fn with_query(base: &str, params: &[(&str, &str)]) -> String {
+pub fn with_query<V: AsRef<str>>(base: &str, params: &[(&str, V)]) -> String {
     let query: Vec<String> = params
         .iter()
-        .filter(|(_, v)| !v.is_empty())
-        .map(|(k, v)| format!("{k}={}", utf8_percent_encode(v, QUERY_VALUE)))
+        .filter(|(_, v)| !v.as_ref().is_empty())
+        .map(|(k, v)| format!("{k}={}", utf8_percent_encode(v.as_ref(), QUERY_VALUE)))
         .collect();
     if query.is_empty() { base.to_string() } else { format!("{base}?{}", query.join("&")) }
 }
@@ -63,6 +62,7 @@ pub fn with_query(base: &str, params: &[(&str, &str)]) -> String {
 /// Escaped in query values.
 const QUERY_VALUE: &AsciiSet = &SEGMENT.add(b'&').add(b'=').add(b'+');
 
+/// What a path below `…/repositories/` names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RepoPath {
     /// The repository itself (its page, or its tag list in the REST API).

@@ -467,7 +467,7 @@ impl Catalog for CatalogService {
         let entry = self.entry(registry)?;
         let client = entry.browse()?;
         let all = client.list_tags(repository).await.map_err(|e| upstream(registry, "listTags", e))?;
-        let (names, hidden) = filter::tags(all.clone(), query);
+        let (names, hidden) = filter::tags(&all, query);
         let page = slice_page(names, page, |name| name);
         let items = tag_rows(&entry, registry, repository, page.items, &all).await?;
         Ok(Page { items, next_cursor: page.next_cursor, total: page.total, offset: page.offset, partial: None, hidden })
@@ -476,7 +476,7 @@ impl Catalog for CatalogService {
     async fn tag_names(&self, registry: &str, repository: &str, query: &TagQuery) -> Result<TagNames, AppError> {
         let entry = self.entry(registry)?;
         let all = entry.browse()?.list_tags(repository).await.map_err(|e| upstream(registry, "listTags", e))?;
-        let (names, hidden) = filter::tags(all, query);
+        let (names, hidden) = filter::tags(&all, query);
         Ok(TagNames { names, hidden })
     }
 

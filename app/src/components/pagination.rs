@@ -17,9 +17,8 @@ pub fn Pagination(
 ) -> impl IntoView {
     let pages = total.map(|t| t.div_ceil(u64::from(per_page)).max(1));
     let link = |n: u32| {
-        let n = n.to_string();
-        let mut params: Vec<(&str, &str)> = keep.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        params.push(("page", &n));
+        let mut params = keep.clone();
+        params.push(("page", n.to_string()));
         crate::paths::with_query(&base, &params)
     };
     let prev = (page > 1).then(|| link(page - 1));

@@ -121,19 +121,12 @@ fn keep_params(q: &RepoQuery, layout: Layout) -> Vec<(&'static str, String)> {
 /// without JavaScript and its result is a shareable URL.
 #[component]
 fn SearchForm(base: String, query: RepoQuery, layout: Layout) -> impl IntoView {
-    let link = |layout: Layout| {
-        let mut keep = keep_params(&query, layout);
-        keep.retain(|(k, _)| *k != "page");
-        let params: Vec<(&str, &str)> = keep.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        paths::with_query(&base, &params)
-    };
+    let link = |layout: Layout| paths::with_query(&base, &keep_params(&query, layout));
     let (table_href, grid_href) = (link(Layout::Table), link(Layout::Grid));
     let clear_namespace = {
         let mut q = query.clone();
         q.namespace.clear();
-        let keep = keep_params(&q, layout);
-        let params: Vec<(&str, &str)> = keep.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        paths::with_query(&base, &params)
+        paths::with_query(&base, &keep_params(&q, layout))
     };
     let namespace = query.namespace.clone();
     let hidden_namespace = (!namespace.is_empty()).then(|| namespace.clone());
@@ -200,9 +193,8 @@ fn RepoTable(registry: String, items: Vec<RepositorySummary>, query: RepoQuery) 
                     let ns_link = namespace.filter(|ns| *ns != query.namespace).map(|ns| {
                         let mut q = query.clone();
                         q.namespace = ns.clone();
-                        let keep = keep_params(&q, Layout::Table);
-                        let params: Vec<(&str, &str)> = keep.iter().map(|(k, v)| (*k, v.as_str())).collect();
-                        (paths::with_query(&base, &params), format!("Show only the {ns} namespace"), ns)
+                        let href = paths::with_query(&base, &keep_params(&q, Layout::Table));
+                        (href, format!("Show only the {ns} namespace"), ns)
                     });
                     view! {
                         <tr>

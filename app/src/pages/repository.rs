@@ -267,9 +267,7 @@ fn HiddenNote(base: String, query: TagQuery, hidden: u64) -> impl IntoView {
     (hidden > 0).then(|| {
         let mut q = query.clone();
         q.artifacts = true;
-        let keep = keep_params(&q);
-        let params: Vec<(&str, &str)> = keep.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        let href = paths::with_query(&base, &params);
+        let href = paths::with_query(&base, &keep_params(&q));
         let what = if hidden == 1 {
             "1 signature or referrer tag is hidden. ".to_string()
         } else {

@@ -46,11 +46,11 @@ pub fn repositories(all: Vec<RepositorySummary>, query: &RepoQuery) -> Vec<Repos
 
 /// The tag names `query` selects, in its order, and how many artifact tags
 /// were left out.
-pub fn tags(all: Vec<String>, query: &TagQuery) -> (Vec<String>, u64) {
+pub fn tags(all: &[String], query: &TagQuery) -> (Vec<String>, u64) {
     let needle = query.q.trim().to_lowercase();
     let mut hidden = 0;
     let mut out: Vec<String> = all
-        .into_iter()
+        .iter()
         .filter(|t| {
             let artifact = is_artifact_tag(t);
             if artifact && !query.artifacts {
@@ -59,6 +59,7 @@ pub fn tags(all: Vec<String>, query: &TagQuery) -> (Vec<String>, u64) {
             }
             needle.is_empty() || t.to_lowercase().contains(&needle)
         })
+        .cloned()
         .collect();
     out.sort_by(|a, b| natural(a, b));
     if query.sort == TagSort::NameDesc {
@@ -107,12 +108,11 @@ mod tests {
         let all: Vec<String> = ["v1.10", "v1.9", "latest", &format!("sha256-{hex}"), &format!("sha256-{hex}.sig")]
             .map(String::from)
             .into();
-        let (shown, hidden) = tags(all.clone(), &TagQuery::default());
+        let (shown, hidden) = tags(&all, &TagQuery::default());
         assert_eq!((shown, hidden), (vec!["latest".to_string(), "v1.9".into(), "v1.10".into()], 2));
-        let (shown, hidden) =
-            tags(all.clone(), &TagQuery { artifacts: true, sort: TagSort::NameDesc, ..TagQuery::default() });
+        let (shown, hidden) = tags(&all, &TagQuery { artifacts: true, sort: TagSort::NameDesc, ..TagQuery::default() });
         assert_eq!((shown.len(), hidden, shown[0].as_str()), (5, 0, "v1.10"));
-        let (shown, _) = tags(all, &TagQuery { q: "V1.".into(), ..TagQuery::default() });
+        let (shown, _) = tags(&all, &TagQuery { q: "V1.".into(), ..TagQuery::default() });
         assert_eq!(shown, ["v1.9", "v1.10"]);
     }
 }

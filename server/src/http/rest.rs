@@ -1,13 +1,9 @@
 //! The REST API for scripts. Shapes are stable: fields are only ever added.
+//! The routes and their parameters are listed in the README ("REST API").
 //!
-//! - `GET /api/registries`
-//! - `GET /api/registries/{id}/repositories?cursor=&limit=`
-//! - `GET /api/registries/{id}/repositories/{repo}/tags?cursor=&limit=`
-//! - `GET /api/registries/{id}/repositories/{repo}/tags/{tag}`
-//! - `POST /api/registries/{id}/resync`
-//!
-//! `{repo}` may contain slashes; `{repo}/-/tags…` is also accepted for
-//! repository names whose last components are themselves `tags`.
+//! `{repo}` may contain slashes; `{repo}/-/tags…` (and `-/referrers`,
+//! `-/sbom`, `-/readme`) keep names whose last components are themselves
+//! `tags` unambiguous.
 
 use app::contract::PageRequest;
 use app::error::AppError;
