@@ -19,6 +19,7 @@ use app::model::{
 };
 use futures::StreamExt;
 
+use crate::cache::{Cache, CacheConfig, CachedRegistry, Policy};
 use crate::config::{Config, DocumentSource, OperationOverride, Profile, RegistryConfig};
 use crate::registry::{
     CanonicalOperation as Op, CatalogueClient, RegistryClient, RegistryError, bind_operations, catalogue_base,
@@ -52,7 +53,7 @@ pub struct RegistryEntry {
     /// Why the catalogue API document (harbor, dockerhub profiles) could not
     /// be used; browsing still works through the OCI endpoint.
     pub catalogue_error: Option<String>,
-    client: Option<RegistryClient>,
+    client: Option<CachedRegistry>,
     /// The catalogue API (harbor, dockerhub), when its document loaded.
     catalogue: Option<CatalogueClient>,
 }
@@ -73,7 +74,7 @@ impl RegistryEntry {
     }
 
     /// The client, or why this registry cannot be browsed.
-    fn browse(&self) -> Result<&RegistryClient, AppError> {
+    fn browse(&self) -> Result<&CachedRegistry, AppError> {
         self.client.as_ref().ok_or_else(|| {
             AppError::new(
                 app::error::ErrorKind::Unsupported,
@@ -95,18 +96,29 @@ struct Slot {
 #[derive(Debug)]
 pub struct CatalogService {
     slots: Vec<Slot>,
+    cache: Arc<Cache>,
 }
 
 impl CatalogService {
     /// Loads each registry's API document and binds its operations. A
     /// registry whose document is unusable stays listed, marked degraded.
     pub async fn build(config: &Config) -> Self {
-        let entries = futures::future::join_all(config.registries.iter().map(build_entry)).await;
+        Self::build_with_cache(config, Cache::memory(CacheConfig::default())).await
+    }
+
+    /// As [`build`](Self::build), with the given cache (memory, or memory + Redis).
+    pub async fn build_with_cache(config: &Config, cache: Arc<Cache>) -> Self {
+        let entries = futures::future::join_all(config.registries.iter().map(|r| build_entry(r, &cache))).await;
         let slots = entries
             .into_iter()
             .map(|e| Slot { entry: RwLock::new(Arc::new(e)), resync: tokio::sync::Mutex::new(()) })
             .collect();
-        Self { slots }
+        Self { slots, cache }
+    }
+
+    /// The cache every registry call goes through.
+    pub fn cache(&self) -> &Arc<Cache> {
+        &self.cache
     }
 
     /// The registries in configuration order, as they are now.
@@ -128,10 +140,20 @@ impl CatalogService {
     /// Fetches the registry's API document again and rebinds its
     /// operations. A failed fetch keeps the last good document.
     pub async fn resync(&self, id: &str) -> Result<ResyncResult, AppError> {
+        self.reload(id, true).await
+    }
+
+    /// The scheduled document refresh: a resync that keeps cached listings
+    /// (they age out by themselves; a user's resync drops them at once).
+    pub async fn refresh_document(&self, id: &str) -> Result<ResyncResult, AppError> {
+        self.reload(id, false).await
+    }
+
+    async fn reload(&self, id: &str, forget_listings: bool) -> Result<ResyncResult, AppError> {
         let slot = self.slot(id)?;
         let _one_at_a_time = slot.resync.lock().await;
         let old = current(slot);
-        let fresh = match tokio::time::timeout(RESYNC_TIMEOUT, build_entry(&old.config)).await {
+        let fresh = match tokio::time::timeout(RESYNC_TIMEOUT, build_entry(&old.config, &self.cache)).await {
             Ok(entry) => entry,
             Err(_) => {
                 return Ok(ResyncResult {
@@ -168,6 +190,9 @@ impl CatalogService {
         if let Ok(mut guard) = slot.entry.write() {
             *guard = Arc::new(fresh);
         }
+        if forget_listings {
+            self.cache.forget_listings(id);
+        }
         tracing::info!(registry = %id, ok, "resynced");
         Ok(ResyncResult { ok, message, registry })
     }
@@ -180,7 +205,7 @@ fn current(slot: &Slot) -> Arc<RegistryEntry> {
     }
 }
 
-async fn build_entry(config: &RegistryConfig) -> RegistryEntry {
+async fn build_entry(config: &RegistryConfig, cache: &Arc<Cache>) -> RegistryEntry {
     let http = transport(config);
     let profile = config.api.profile;
     // A catalogue profile pairs the registry's own API with its OCI endpoint,
@@ -246,7 +271,9 @@ async fn build_entry(config: &RegistryConfig) -> RegistryEntry {
         None => {}
     }
     let client = match (&problem, bound, http) {
-        (None, Some(bound), Ok(http)) => Some(RegistryClient::new(config, http, bound)),
+        (None, Some(bound), Ok(http)) => {
+            Some(CachedRegistry::new(&config.id, RegistryClient::new(config, http, bound), cache.clone()))
+        }
         _ => None,
     };
     if let Some(p) = &problem {
@@ -307,18 +334,7 @@ async fn tag_rows(
         .map(|tag| async move {
             match resolve_tag(client, repository, &tag).await {
                 Ok(detail) => images::summarize(tag, &detail),
-                Err(e) => TagSummary {
-                    error: Some(upstream(registry, "getManifest", e)),
-                    name: tag,
-                    digest: None,
-                    media_type: None,
-                    size: None,
-                    platforms: Vec::new(),
-                    created: None,
-                    pushed: None,
-                    pulled: None,
-                    signed: false,
-                },
+                Err(e) => TagSummary::failed(tag, upstream(registry, "getManifest", e)),
             }
         })
         .buffered(TAG_CONCURRENCY)
@@ -373,7 +389,7 @@ pub async fn probe(entry: &RegistryEntry) -> RegistryHealth {
     let started = Instant::now();
     let checked_at = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
     let (status, message) = match (&entry.client, &entry.problem) {
-        (Some(client), _) => match tokio::time::timeout(PROBE_TIMEOUT, client.probe()).await {
+        (Some(client), _) => match tokio::time::timeout(PROBE_TIMEOUT, client.uncached().probe()).await {
             Ok(Ok(())) => (HealthStatus::Healthy, None),
             Ok(Err(e @ (RegistryError::Unauthorized | RegistryError::Forbidden))) => {
                 let hint =
@@ -387,6 +403,20 @@ pub async fn probe(entry: &RegistryEntry) -> RegistryHealth {
     };
     let latency_ms = u32::try_from(started.elapsed().as_millis()).unwrap_or(u32::MAX);
     RegistryHealth { status, message, latency_ms, checked_at }
+}
+
+impl CatalogService {
+    /// The registry's health, probed at most once per listing freshness
+    /// period (and then refreshed in the background), so the home page
+    /// neither waits for nor hammers the registries.
+    async fn health(&self, entry: Arc<RegistryEntry>) -> RegistryHealth {
+        let key = Cache::key(&entry.config.id, "health", &[]);
+        let probed = entry.clone();
+        match self.cache.get(key, Policy::Listing, move || async move { Ok(probe(&probed).await) }).await {
+            Ok(health) => (*health).clone(),
+            Err(_) => probe(&entry).await,
+        }
+    }
 }
 
 #[async_trait::async_trait]
@@ -403,7 +433,7 @@ impl Catalog for CatalogService {
         futures::future::join_all(
             self.entries()
                 .into_iter()
-                .map(|e| async move { RegistryOverview { registry: e.summary.clone(), health: probe(&e).await } }),
+                .map(|e| async move { RegistryOverview { registry: e.summary.clone(), health: self.health(e).await } }),
         )
         .await
     }
@@ -436,7 +466,7 @@ impl Catalog for CatalogService {
             }
             None => {
                 let names = client.list_repositories().await.map_err(|e| upstream(registry, "listRepositories", e))?;
-                (names.into_iter().map(RepositorySummary::named).collect(), None)
+                (names.iter().cloned().map(RepositorySummary::named).collect(), None)
             }
         };
         all.sort_by(|a, b| a.name.cmp(&b.name));
@@ -520,7 +550,12 @@ impl Catalog for CatalogService {
         let digest = if crate::registry::is_digest(digest) {
             digest.to_string()
         } else {
-            client.get_manifest(repository, digest).await.map_err(|e| upstream(registry, "getManifest", e))?.digest
+            client
+                .get_manifest(repository, digest)
+                .await
+                .map_err(|e| upstream(registry, "getManifest", e))?
+                .digest
+                .clone()
         };
         supply::referrers(client, repository, &digest).await.map_err(|e| upstream(registry, "listReferrers", e))
     }

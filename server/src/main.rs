@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
+use reestr::cache::{Cache, CacheConfig, RedisTier};
 use reestr::catalog::CatalogService;
 use reestr::config::{DEFAULT_PATH, load_file};
 use reestr::http::{AppState, router, site_options};
@@ -76,7 +77,15 @@ async fn serve(config_path: PathBuf, listen: Option<std::net::SocketAddr>) -> Ex
         options.site_addr = addr;
     }
     let addr = options.site_addr;
-    let service = Arc::new(CatalogService::build(&config).await);
+    let cache = match open_cache() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("reestr: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let service = Arc::new(CatalogService::build_with_cache(&config, cache).await);
+    refresh_documents(service.clone());
     let app = router(AppState::new(options, service));
     let listener = match tokio::net::TcpListener::bind(addr).await {
         Ok(l) => l,
@@ -94,6 +103,54 @@ async fn serve(config_path: PathBuf, listen: Option<std::net::SocketAddr>) -> Ex
         }
     }
 }
+
+/// The cache: memory only, or memory before Redis when `REDIS_URL` is set.
+/// An unreachable Redis is not fatal: the server starts, warns, and uses
+/// Redis once it answers.
+fn open_cache() -> Result<Arc<Cache>, String> {
+    let config = CacheConfig::from_env();
+    match std::env::var("REDIS_URL").ok().filter(|u| !u.trim().is_empty()) {
+        None => {
+            tracing::info!("cache: memory only (set REDIS_URL to share it between replicas)");
+            Ok(Cache::memory(config))
+        }
+        Some(url) => {
+            let redis = RedisTier::connect(&url)?;
+            tracing::info!("cache: memory, then Redis");
+            Ok(Cache::with_redis(config, Some(redis)))
+        }
+    }
+}
+
+/// Reloads every registry's API document every `REESTR_SCHEMA_REFRESH`
+/// seconds (default 900; 0 turns it off). A failed reload keeps the last
+/// good document.
+fn refresh_documents(service: Arc<CatalogService>) {
+    let every = match std::env::var("REESTR_SCHEMA_REFRESH").map(|v| v.trim().parse::<u64>()) {
+        Err(_) => DEFAULT_SCHEMA_REFRESH,
+        Ok(Ok(0)) => return,
+        Ok(Ok(secs)) => std::time::Duration::from_secs(secs),
+        Ok(Err(_)) => {
+            tracing::warn!("REESTR_SCHEMA_REFRESH is not a whole number of seconds; using 900");
+            DEFAULT_SCHEMA_REFRESH
+        }
+    };
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            for entry in service.entries() {
+                let id = entry.config.id.clone();
+                if let Err(e) = service.refresh_document(&id).await {
+                    tracing::warn!(registry = %id, error = %e, "scheduled schema refresh failed");
+                }
+            }
+        }
+    });
+}
+
+const DEFAULT_SCHEMA_REFRESH: std::time::Duration = std::time::Duration::from_secs(15 * 60);
 
 /// `RUST_LOG` filters (default `info`); `REESTR_LOG_FORMAT=json` for production.
 fn init_tracing() {

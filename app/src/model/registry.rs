@@ -85,7 +85,7 @@ impl HealthStatus {
     }
 }
 
-/// Reachability of one registry, measured now.
+/// Reachability of one registry, as last probed (at `checked_at`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RegistryHealth {

@@ -55,6 +55,24 @@ pub struct TagSummary {
     pub error: Option<AppError>,
 }
 
+impl TagSummary {
+    /// A row for a tag whose details could not be read.
+    pub fn failed(name: String, error: AppError) -> Self {
+        Self {
+            name,
+            digest: None,
+            media_type: None,
+            size: None,
+            platforms: Vec::new(),
+            created: None,
+            pushed: None,
+            pulled: None,
+            signed: false,
+            error: Some(error),
+        }
+    }
+}
+
 /// A content descriptor: what a manifest points at.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

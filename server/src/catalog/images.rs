@@ -5,7 +5,8 @@ use app::model::{Descriptor, ImageDetail, Platform, TagDetail, TagSummary};
 use futures::StreamExt;
 use oci_spec::image::{Descriptor as OciDescriptor, ImageManifest};
 
-use crate::registry::{ImageConfig, Manifest, RegistryClient, RegistryError, parse_config, parse_manifest};
+use crate::cache::CachedRegistry;
+use crate::registry::{ImageConfig, Manifest, RegistryError, parse_config, parse_manifest};
 
 /// Platform manifests read at once for one index.
 const PLATFORM_CONCURRENCY: usize = 4;
@@ -15,7 +16,7 @@ const MAX_INDEX_ENTRIES: usize = 256;
 
 /// Everything about one tag or digest.
 pub async fn resolve_tag(
-    client: &RegistryClient,
+    client: &CachedRegistry,
     repository: &str,
     reference: &str,
 ) -> Result<TagDetail, RegistryError> {
@@ -52,7 +53,7 @@ pub async fn resolve_tag(
     Ok(TagDetail {
         repository: repository.to_string(),
         reference: reference.to_string(),
-        digest: fetched.digest,
+        digest: fetched.digest.clone(),
         media_type,
         is_index,
         images,
@@ -110,7 +111,7 @@ fn descriptor(d: &OciDescriptor) -> Descriptor {
 }
 
 async fn platform_image(
-    client: &RegistryClient,
+    client: &CachedRegistry,
     repository: &str,
     d: &OciDescriptor,
 ) -> Result<ImageDetail, RegistryError> {
@@ -134,7 +135,7 @@ async fn platform_image(
 }
 
 async fn image_detail(
-    client: &RegistryClient,
+    client: &CachedRegistry,
     repository: &str,
     digest: &str,
     media_type: &str,

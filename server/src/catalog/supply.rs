@@ -6,7 +6,8 @@
 use app::model::{Referrer, ReferrerKind, ReferrerSource, Sbom, SbomPackage};
 use serde_json::Value;
 
-use crate::registry::{RegistryClient, RegistryError};
+use crate::cache::CachedRegistry;
+use crate::registry::RegistryError;
 
 /// Largest SBOM document read.
 const MAX_SBOM_BYTES: u64 = 32 * 1024 * 1024;
@@ -17,7 +18,7 @@ const MAX_REFERRERS: usize = 1_000;
 
 /// Everything found that refers to `digest`.
 pub async fn referrers(
-    client: &RegistryClient,
+    client: &CachedRegistry,
     repository: &str,
     digest: &str,
 ) -> Result<Vec<Referrer>, RegistryError> {
@@ -26,8 +27,8 @@ pub async fn referrers(
         .filter(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()))
         .ok_or_else(|| RegistryError::BadRequest(format!("`{digest}` is not a sha256 digest")))?;
     let fallback = format!("sha256-{hex}");
-    let mut out = match client.list_referrers(repository, digest).await? {
-        Some(body) => from_index(&body, ReferrerSource::ReferrersApi)?,
+    let mut out = match &*client.list_referrers(repository, digest).await? {
+        Some(body) => from_index(body, ReferrerSource::ReferrersApi)?,
         None => match client.get_manifest(repository, &fallback).await {
             Ok(f) => from_index(&f.body, ReferrerSource::ReferrersTag)?,
             Err(RegistryError::NotFound(_)) => Vec::new(),
@@ -54,8 +55,8 @@ pub async fn referrers(
             _ => ReferrerKind::Sbom,
         };
         out.push(Referrer {
-            digest: fetched.digest,
-            media_type: fetched.media_type,
+            digest: fetched.digest.clone(),
+            media_type: fetched.media_type.clone(),
             artifact_type,
             size: fetched.body.len() as u64,
             kind,
@@ -122,7 +123,7 @@ fn text(v: &Value, pointer: &str) -> Option<String> {
 
 /// The SBOM an artifact manifest carries: its first SPDX, CycloneDX or
 /// in-toto layer, read and parsed.
-pub async fn sbom(client: &RegistryClient, repository: &str, digest: &str) -> Result<Sbom, RegistryError> {
+pub async fn sbom(client: &CachedRegistry, repository: &str, digest: &str) -> Result<Sbom, RegistryError> {
     let fetched = client.get_manifest(repository, digest).await?;
     let manifest: Value = serde_json::from_slice(&fetched.body)
         .map_err(|e| RegistryError::InvalidResponse(format!("manifest {digest}: not JSON: {e}")))?;

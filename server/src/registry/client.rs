@@ -37,11 +37,12 @@ const MAX_PAGES: usize = 10_000;
 const PAGE_SIZE: &str = "1000";
 
 /// A manifest as served, with its verified digest.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct FetchedManifest {
     /// `sha256:…` of the exact bytes received.
     pub digest: String,
     pub media_type: String,
+    #[serde(with = "serde_bytes")]
     pub body: Vec<u8>,
 }
 

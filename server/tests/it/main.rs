@@ -3,6 +3,7 @@
 
 mod auth;
 mod browse;
+mod cache;
 mod catalogue;
 mod cli;
 mod hostile;

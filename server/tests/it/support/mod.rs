@@ -13,6 +13,7 @@ use reestr::http::{AppState, router};
 use sha2::{Digest, Sha256};
 
 pub mod processes;
+pub mod upstream;
 
 /// An API document with only `listRepositories`: a registry described by it
 /// cannot be browsed.
@@ -28,6 +29,8 @@ pub struct TestApp {
     pub base: String,
     /// `host:port` of the seeded registry.
     pub registry: String,
+    /// The catalogue behind the pages (its cache's counters).
+    pub service: Arc<CatalogService>,
     http: reqwest::Client,
     _scratch: Scratch,
 }
@@ -120,6 +123,13 @@ impl TestApp {
         Self::serve(yaml, env, registry_host().unwrap_or_default(), scratch).await
     }
 
+    /// Starts Reestr on `yaml` with the given cache.
+    pub async fn start_cached(yaml: &str, cache: Arc<reestr::cache::Cache>) -> TestResult<Self> {
+        let config = reestr::config::load_str(yaml, "test.yaml", Path::new("."), &|_| None)?;
+        let service = Arc::new(CatalogService::build_with_cache(&config, cache).await);
+        Self::listen(service, registry_host().unwrap_or_default(), Scratch::new()?).await
+    }
+
     async fn serve(
         yaml: &str,
         env: &dyn Fn(&str) -> Option<String>,
@@ -128,8 +138,12 @@ impl TestApp {
     ) -> TestResult<Self> {
         let config = reestr::config::load_str(yaml, "test.yaml", Path::new("."), env)?;
         let service = Arc::new(CatalogService::build(&config).await);
+        Self::listen(service, registry, scratch).await
+    }
+
+    async fn listen(service: Arc<CatalogService>, registry: String, scratch: Scratch) -> TestResult<Self> {
         let options = LeptosOptions::builder().output_name("reestr").site_root("target/site").build();
-        let app = router(AppState::new(options, service));
+        let app = router(AppState::new(options, service.clone()));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         tokio::spawn(async move {
@@ -138,6 +152,7 @@ impl TestApp {
         Ok(Self {
             base: format!("http://{addr}"),
             registry,
+            service,
             http: reqwest::Client::builder().timeout(std::time::Duration::from_secs(30)).build()?,
             _scratch: scratch,
         })
