@@ -40,8 +40,13 @@ pub fn registry_page(registry: &str) -> String {
 }
 
 /// `/registries/{id}/repositories/{repo}`
+///
+/// A name the parser would read as something else (`big/tags`,
+/// `a/tags/b`) gets the `/-` separator: `…/repositories/big/tags/-`.
 pub fn repository_page(registry: &str, repository: &str) -> String {
-    format!("/registries/{}/repositories/{}", seg(registry), repo(repository))
+    let plain = parse_repo_path(repository) == Some(RepoPath::Repository { repository: repository.to_string() });
+    let separator = if plain { "" } else { "/-" };
+    format!("/registries/{}/repositories/{}{separator}", seg(registry), repo(repository))
 }
 
 /// `/registries/{id}/repositories/{repo}/-/tags/{tag}`
@@ -140,6 +145,16 @@ mod tests {
             Some(RepoPath::Tag { repository: "x/tags".into(), reference: "tags".into() })
         );
         assert_eq!(parse_repo_path("x/tags/-/tags"), Some(RepoPath::Tags { repository: "x/tags".into() }));
+    }
+
+    #[test]
+    fn repositories_named_like_a_tag_path_get_the_separator() {
+        for name in ["big/tags", "a/tags/b"] {
+            let url = repository_page("local", name);
+            assert_eq!(url, format!("/registries/local/repositories/{name}/-"));
+            let rest = url.trim_start_matches("/registries/local/repositories/");
+            assert_eq!(parse_repo_path(rest), Some(RepoPath::Repository { repository: name.into() }));
+        }
     }
 
     #[test]

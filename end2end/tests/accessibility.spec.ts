@@ -10,7 +10,7 @@ const pages: [string, string][] = [
   ["registry", "/registries/local"],
   ["registry-grid", "/registries/local?view=grid&namespace=team"],
   ["repository", "/registries/local/repositories/team/app"],
-  ["repository-many-tags", "/registries/local/repositories/big/tags"],
+  ["repository-many-tags", "/registries/local/repositories/big/tags/-"],
   ["tag-index", "/registries/local/repositories/team/sub/multi/-/tags/latest"],
   ["tag-attested", "/registries/local/repositories/team/attested/-/tags/latest"],
   ["tag-sbom", "/registries/local/repositories/team/signed/-/tags/1.0"],

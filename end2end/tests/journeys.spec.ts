@@ -54,7 +54,7 @@ test("open a tag using only the keyboard", async ({ page, javaScriptEnabled }) =
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("team/app:latest");
 
   // `/` focuses the tag filter.
-  await page.goto("/registries/local/repositories/big/tags");
+  await page.goto("/registries/local/repositories/big/tags/-");
   await hydrated(page);
   await page.keyboard.press("/");
   await expect(page.getByRole("searchbox", { name: "Filter tags" })).toBeFocused();
@@ -124,4 +124,39 @@ test.describe("on a 390 px wide phone", () => {
     expect(await input.evaluate((e) => parseFloat(getComputedStyle(e).fontSize))).toBeGreaterThanOrEqual(16);
     expect((await input.boundingBox())?.height ?? 0).toBeGreaterThanOrEqual(44);
   });
+});
+
+test("10,000 tags scroll in a virtual table that keeps its place", async ({ page, javaScriptEnabled }) => {
+  test.skip(!javaScriptEnabled, "the virtual table replaces the paged one after hydration");
+  await page.goto("/registries/local/repositories/big/tags/-");
+  await hydrated(page);
+  const table = page.locator("table.tags-virtual");
+  await expect(table).toHaveAttribute("aria-rowcount", "10001");
+  await expect(page.locator(".count")).toHaveText("10000 tags");
+  // Only the rows in view (plus a margin) exist, and they get their details.
+  const rendered = await table.locator("tbody tr[data-tag]").count();
+  expect(rendered).toBeGreaterThan(5);
+  expect(rendered).toBeLessThan(100);
+  await expect(table.locator("tr[data-tag='t-00000'] code")).toHaveText(/^sha256:[0-9a-f]{12}/);
+
+  // The keyboard reaches the last tag; the rows it passes are rendered on the way.
+  await page.keyboard.press("j");
+  await expect(page.locator("tr[data-tag='t-00000']")).toBeFocused();
+  await page.keyboard.press("PageDown");
+  await expect(page.locator("tr[data-tag='t-00010']")).toBeFocused();
+  await page.keyboard.press("End");
+  await expect(page.locator("tr[data-tag='t-09999']")).toBeFocused();
+  await expect(page.locator("tr[data-tag='t-09999'] code")).toHaveText(/^sha256:/);
+  expect(await table.locator("tbody tr[data-tag]").count()).toBeLessThan(100);
+
+  // Scrolling to the middle loads that part and records the place in the URL.
+  const wrap = page.locator(".tags-virtual-wrap");
+  await wrap.evaluate((el) => { el.scrollTop = 5000 * 41; });
+  await expect(page.locator("tr[data-tag='t-05005'] code")).toHaveText(/^sha256:/);
+  await expect(page).toHaveURL(/[?&]page=100&at=4999\b/);
+  await page.locator("tr[data-tag='t-05005'] a").click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("big/tags:t-05005");
+  await page.goBack();
+  await expect(page.locator("tr[data-tag='t-05005']")).toBeVisible();
+  await page.screenshot({ path: `${__dirname}/../screenshots/virtual-tags-middle.png` });
 });

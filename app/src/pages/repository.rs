@@ -7,18 +7,20 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::{A, Form};
+use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
+
+mod tags_table;
+mod virtual_tags;
 
 use super::registry::page_from_query;
 use crate::api::{PAGE_SIZE, get_readme, get_registry, get_repository, list_tags};
-use crate::components::{ErrorBox, Pagination, PullCommands, copy_to_clipboard, pull_command};
+use crate::components::{ErrorBox, Pagination, PullCommands, pull_command};
 use crate::format;
 use crate::model::{RegistrySummary, TagQuery, TagSort, TagSummary};
 use crate::paths;
-
-/// Rows a PageUp/PageDown moves.
-const PAGE_JUMP: usize = 10;
+use tags_table::{HiddenNote, TagFilter, TagHead, TagRow, keep_params, on_table_key};
+use virtual_tags::{VirtualTags, start_index};
 
 /// One repository: summary, pull commands and its tags.
 #[component]
@@ -54,7 +56,12 @@ pub fn RepositoryView(registry: String, repository: String) -> impl IntoView {
     // upstream call); `?readme=1` renders it on the server for browsers
     // without JavaScript.
     let want_readme = RwSignal::new(query.read_untracked().get("readme").is_some_and(|v| v == "1"));
-    Effect::new(move |_| want_readme.set(true));
+    // Once hydrated, long tag lists switch to the virtual table.
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| {
+        want_readme.set(true);
+        hydrated.set(true);
+    });
     let readme = Resource::new(
         {
             let (reg, repo) = (registry.clone(), repository.clone());
@@ -88,7 +95,7 @@ pub fn RepositoryView(registry: String, repository: String) -> impl IntoView {
         let target = match key.as_str() {
             "/" => document().get_element_by_id("tag-filter"),
             _ if in_table => None,
-            _ => document().query_selector("table.tags tbody tr[data-tag]").ok().flatten(),
+            _ => document().query_selector("table.tags tbody tr[tabindex=\"0\"]").ok().flatten(),
         };
         if let Some(el) = target.and_then(|e| leptos::wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok()) {
             ev.prevent_default();
@@ -158,6 +165,7 @@ pub fn RepositoryView(registry: String, repository: String) -> impl IntoView {
                     let (registry, repository) = (row_registry, row_repository);
                     move || {
                         let (registry, repository, base) = (registry.clone(), repository.clone(), base.clone());
+                        let hydrated = hydrated.get();
                         Suspend::new(async move {
                             let q = tag_query();
                             let reg_summary = registry_summary.await.ok();
@@ -191,32 +199,28 @@ pub fn RepositoryView(registry: String, repository: String) -> impl IntoView {
                                         <HiddenNote base=base.clone() query=q.clone() hidden=p.hidden />
                                         <p class="keys">"Keys: j enters the table; ↑/↓ or j/k move, Enter opens, c copies the pull command, / filters."</p>
                                         <p id="tag-status" class="visually-hidden" role="status" aria-live="polite"></p>
-                                        <div class="table-wrap" role="region" aria-label="Tags table" tabindex="0">
-                                        <table class="tags" on:keydown=move |ev| on_table_key(&ev)>
-                                            <thead>
-                                                <tr>
-                                                    <th scope="col">"Tag"</th>
-                                                    <th scope="col">"Digest"</th>
-                                                    <th scope="col" class="num">"Size"</th>
-                                                    <th scope="col">"Platforms"</th>
-                                                    <th scope="col">"Created"</th>
-                                                    {times.then(|| view! {
-                                                        <th scope="col">"Pushed"</th>
-                                                        <th scope="col">"Pulled"</th>
-                                                    })}
-                                                </tr>
-                                            </thead>
-                                            <tbody>
-                                                {p.items.into_iter().enumerate().map(|(i, t)| {
-                                                    let pull = pull_command("docker", &host, &repository, &t.name, plain_http);
-                                                    view! {
-                                                        <TagRow registry=registry.clone() repository=repository.clone() tag=t times first=i == 0 pull />
-                                                    }
-                                                }).collect_view()}
-                                            </tbody>
-                                        </table>
-                                        </div>
-                                        <Pagination base page=page() per_page=PAGE_SIZE total=p.total has_next keep />
+                                        {if hydrated && p.total.is_some_and(|t| t > u64::from(PAGE_SIZE)) {
+                                            view! {
+                                                <VirtualTags registry=registry.clone() repository=repository.clone() query=q.clone() times host plain_http start=start_index(page(), query.read_untracked().get("at")) />
+                                            }.into_any()
+                                        } else {
+                                            view! {
+                                                <div class="table-wrap" role="region" aria-label="Tags table" tabindex="0">
+                                                <table class="tags" on:keydown=move |ev| on_table_key(&ev)>
+                                                    <TagHead times />
+                                                    <tbody>
+                                                        {p.items.into_iter().enumerate().map(|(i, t)| {
+                                                            let pull = pull_command("docker", &host, &repository, &t.name, plain_http);
+                                                            view! {
+                                                                <TagRow registry=registry.clone() repository=repository.clone() tag=t times first=i == 0 pull />
+                                                            }
+                                                        }).collect_view()}
+                                                    </tbody>
+                                                </table>
+                                                </div>
+                                                <Pagination base page=page() per_page=PAGE_SIZE total=p.total has_next keep />
+                                            }.into_any()
+                                        }}
                                     }.into_any()
                                 }
                                 Err(error) => view! { <ErrorBox error /> }.into_any(),
@@ -226,148 +230,5 @@ pub fn RepositoryView(registry: String, repository: String) -> impl IntoView {
                 }
             </Suspense>
         </section>
-    }
-}
-
-/// The tag-table query parameters a link keeps.
-fn keep_params(q: &TagQuery) -> Vec<(&'static str, String)> {
-    let sort = if q.sort == TagSort::Name { String::new() } else { q.sort.key().to_string() };
-    vec![("q", q.q.clone()), ("sort", sort), ("artifacts", if q.artifacts { "1".into() } else { String::new() })]
-}
-
-/// Filter box, order, and the switch for referrer and signature tags.
-#[component]
-fn TagFilter(base: String, query: TagQuery) -> impl IntoView {
-    view! {
-        <Form method="GET" action=base attr:class="search-form" attr:role="search">
-            <label class="field grow">
-                <span>"Filter tags"</span>
-                <input id="tag-filter" type="search" name="q" value=query.q.clone() placeholder="Tag name contains…" autocomplete="off" />
-            </label>
-            <label class="field">
-                <span>"Sort"</span>
-                <select name="sort">
-                    {TagSort::ALL.into_iter().map(|s| view! {
-                        <option value=s.key() selected=s == query.sort>{s.label()}</option>
-                    }).collect_view()}
-                </select>
-            </label>
-            <label class="check">
-                <input type="checkbox" name="artifacts" value="1" checked=query.artifacts />
-                <span>"Show signature and referrer tags"</span>
-            </label>
-            <button type="submit">"Apply"</button>
-        </Form>
-    }
-}
-
-/// Says how many artifact tags the table leaves out, with a link that shows them.
-#[component]
-fn HiddenNote(base: String, query: TagQuery, hidden: u64) -> impl IntoView {
-    (hidden > 0).then(|| {
-        let mut q = query.clone();
-        q.artifacts = true;
-        let href = paths::with_query(&base, &keep_params(&q));
-        let what = if hidden == 1 {
-            "1 signature or referrer tag is hidden. ".to_string()
-        } else {
-            format!("{hidden} signature and referrer tags are hidden. ")
-        };
-        view! { <p class="hidden-note">{what}<A href=href>"Show them"</A></p> }
-    })
-}
-
-/// Moves focus between rows, opens a tag, copies its pull command.
-fn on_table_key(ev: &leptos::ev::KeyboardEvent) {
-    use leptos::wasm_bindgen::JsCast;
-    if ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
-        return;
-    }
-    let Some(row) = ev
-        .target()
-        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-        .and_then(|e| e.closest("tr[data-tag]").ok().flatten())
-    else {
-        return;
-    };
-    let Some(body) = row.parent_element() else { return };
-    let rows = body.children();
-    let count = rows.length() as usize;
-    let current = (0..rows.length()).position(|i| rows.item(i).is_some_and(|r| r == row)).unwrap_or(0);
-    let target = match ev.key().as_str() {
-        "ArrowDown" | "j" => current.saturating_add(1).min(count.saturating_sub(1)),
-        "ArrowUp" | "k" => current.saturating_sub(1),
-        "Home" => 0,
-        "End" => count.saturating_sub(1),
-        "PageDown" => current.saturating_add(PAGE_JUMP).min(count.saturating_sub(1)),
-        "PageUp" => current.saturating_sub(PAGE_JUMP),
-        "Enter" => {
-            if let Some(link) =
-                row.query_selector("a").ok().flatten().and_then(|a| a.dyn_into::<web_sys::HtmlElement>().ok())
-            {
-                ev.prevent_default();
-                link.click();
-            }
-            return;
-        }
-        "c" => {
-            if let Some(cmd) = row.get_attribute("data-pull") {
-                ev.prevent_default();
-                copy_to_clipboard(&cmd);
-                if let Some(status) = document().get_element_by_id("tag-status") {
-                    status.set_text_content(Some(&format!("Copied: {cmd}")));
-                }
-            }
-            return;
-        }
-        _ => return,
-    };
-    ev.prevent_default();
-    for i in 0..rows.length() {
-        if let Some(r) = rows.item(i) {
-            let _ = r.set_attribute("tabindex", if i as usize == target { "0" } else { "-1" });
-        }
-    }
-    if let Some(next) = rows.item(target as u32).and_then(|r| r.dyn_into::<web_sys::HtmlElement>().ok()) {
-        let _ = next.focus();
-    }
-}
-
-/// One row of the tags table; a tag whose manifest failed still shows, with its error.
-#[component]
-fn TagRow(
-    registry: String,
-    repository: String,
-    tag: TagSummary,
-    times: bool,
-    first: bool,
-    pull: String,
-) -> impl IntoView {
-    let time = |t: Option<String>| t.map(|t| view! { <time datetime=t.clone()>{format::when(&t)}</time> });
-    let (pushed, pulled) = (time(tag.pushed.clone()), time(tag.pulled.clone()));
-    let href = paths::tag_page(&registry, &repository, &tag.name);
-    let size = match tag.size {
-        Some(s) => Some(format::bytes(s)),
-        None => format::size_range(tag.platforms.iter().filter_map(|p| p.size)),
-    };
-    let platforms = tag.platforms.iter().map(|p| p.label()).collect::<Vec<_>>().join(", ");
-    let name = tag.name.clone();
-    view! {
-        <tr data-tag=tag.name.clone() data-pull=pull tabindex=if first { "0" } else { "-1" }>
-            <th scope="row">
-                <A href=href>{name}</A>
-                {tag.signed.then(|| view! { " " <span class="badge badge-signature" title="A cosign signature exists for this digest">"Signed"</span> })}
-            </th>
-            <td>
-                {tag.digest.clone().map(|d| view! { <code title=d.clone()>{format::short_digest(&d)}</code> })}
-            </td>
-            <td class="num">{size}</td>
-            <td>{platforms}</td>
-            <td>
-                {tag.created.clone().map(|c| view! { <time datetime=c.clone()>{format::when(&c)}</time> })}
-                {tag.error.clone().map(|e| view! { <span class="row-error" role="status">{e.to_string()}</span> })}
-            </td>
-            {times.then(|| view! { <td>{pushed}</td> <td>{pulled}</td> })}
-        </tr>
     }
 }
