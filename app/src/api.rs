@@ -5,8 +5,8 @@ use leptos::prelude::*;
 
 use crate::error::AppError;
 use crate::model::{
-    Page, Referrer, RegistryOverview, RegistrySummary, RepoQuery, RepositorySummary, ResyncResult, Sbom, TagDetail,
-    TagNames, TagQuery, TagSummary,
+    Page, Referrer, RegistryOverview, RegistrySummary, RepoQuery, RepositorySummary, ResyncResult, Sbom, StorageStatus,
+    TagDetail, TagNames, TagQuery, TagSummary,
 };
 
 /// Items per page in the UI listings.
@@ -100,6 +100,12 @@ pub async fn list_referrers(registry: String, repository: String, digest: String
 #[server(prefix = "/_fn", endpoint = "sbom")]
 pub async fn get_sbom(registry: String, repository: String, digest: String) -> Result<Sbom, AppError> {
     catalog()?.sbom(&registry, &repository, &digest).await
+}
+
+/// The registry's storage report and the progress of its count.
+#[server(prefix = "/_fn", endpoint = "storage")]
+pub async fn get_storage(registry: String) -> Result<StorageStatus, AppError> {
+    catalog()?.storage(&registry).await
 }
 
 /// Reloads a registry's API document ("Resync schema").

@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use crate::error::AppError;
 use crate::model::{
-    Page, Referrer, RegistryOverview, RegistrySummary, RepoQuery, RepositorySummary, ResyncResult, Sbom, TagDetail,
-    TagNames, TagQuery, TagSummary,
+    Page, Referrer, RegistryOverview, RegistrySummary, RepoQuery, RepositorySummary, ResyncResult, Sbom, StorageStatus,
+    TagDetail, TagNames, TagQuery, TagSummary,
 };
 
 /// A page request: where to start and how many items.
@@ -73,6 +73,10 @@ pub trait Catalog: Send + Sync + 'static {
 
     /// The SBOM an artifact manifest carries, parsed.
     async fn sbom(&self, registry: &str, repository: &str, digest: &str) -> Result<Sbom, AppError>;
+
+    /// The registry's storage: the last report and the background job's
+    /// progress. Asking starts the job when there is no fresh report.
+    async fn storage(&self, registry: &str) -> Result<StorageStatus, AppError>;
 }
 
 /// How the catalogue travels through context and router state.

@@ -17,7 +17,7 @@ use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::{ParamSegment, SsrMode, StaticSegment, WildcardSegment};
 
-use crate::pages::{HomePage, NotFound, RegistryPage, RepositoryOrTagPage};
+use crate::pages::{HomePage, NotFound, RegistryPage, RepositoryOrTagPage, StoragePage};
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -65,6 +65,11 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=(StaticSegment("registries"), ParamSegment("registry"))
                         view=RegistryPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("registries"), ParamSegment("registry"), StaticSegment("storage"))
+                        view=StoragePage
                         ssr=SsrMode::Async
                     />
                     <Route

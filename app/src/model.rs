@@ -5,11 +5,13 @@
 mod query;
 mod registry;
 mod repository;
+mod storage;
 mod supply;
 mod tag;
 
 pub use query::{RepoQuery, RepoSort, TagNames, TagQuery, TagSort, is_artifact_tag};
 pub use registry::{HealthStatus, OperationCheck, RegistryHealth, RegistryOverview, RegistrySummary, ResyncResult};
 pub use repository::{Page, RepositorySummary};
+pub use storage::{ImageSize, RepoStorage, StorageProgress, StorageReport, StorageStatus};
 pub use supply::{Referrer, ReferrerKind, ReferrerSource, Sbom, SbomPackage};
 pub use tag::{Descriptor, HistoryEntry, ImageDetail, Platform, TagDetail, TagSummary};

@@ -5,9 +5,11 @@ mod not_found;
 mod registry;
 mod repository;
 mod repository_or_tag;
+mod storage;
 mod tag;
 
 pub use home::HomePage;
 pub use not_found::NotFound;
 pub use registry::RegistryPage;
 pub use repository_or_tag::RepositoryOrTagPage;
+pub use storage::StoragePage;

@@ -49,6 +49,11 @@ pub fn repository_page(registry: &str, repository: &str) -> String {
     format!("/registries/{}/repositories/{}{separator}", seg(registry), repo(repository))
 }
 
+/// `/registries/{id}/storage`
+pub fn storage_page(registry: &str) -> String {
+    format!("/registries/{}/storage", seg(registry))
+}
+
 /// `/registries/{id}/repositories/{repo}/-/tags/{tag}`
 pub fn tag_page(registry: &str, repository: &str, reference: &str) -> String {
     format!("/registries/{}/repositories/{}/-/tags/{}", seg(registry), repo(repository), seg(reference))

@@ -14,6 +14,7 @@ const pages: [string, string][] = [
   ["tag-index", "/registries/local/repositories/team/sub/multi/-/tags/latest"],
   ["tag-attested", "/registries/local/repositories/team/attested/-/tags/latest"],
   ["tag-sbom", "/registries/local/repositories/team/signed/-/tags/1.0"],
+  ["storage", "/registries/local/storage"],
   ["not-found", "/no/such/page"],
 ];
 

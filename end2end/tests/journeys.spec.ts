@@ -160,3 +160,19 @@ test("10,000 tags scroll in a virtual table that keeps its place", async ({ page
   await expect(page.locator("tr[data-tag='t-05005']")).toBeVisible();
   await page.screenshot({ path: `${__dirname}/../screenshots/virtual-tags-middle.png` });
 });
+
+test("storage used: progress while counting, then totals with a chart and a table", async ({ page, javaScriptEnabled }) => {
+  test.skip(!javaScriptEnabled, "the page checks back on its own only with the WASM");
+  test.setTimeout(120_000);
+  await page.goto("/registries/local");
+  await page.getByRole("link", { name: "Storage used" }).click();
+  await expect(page).toHaveURL(/\/registries\/local\/storage$/);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Storage");
+  // Counting 1,056 repositories and 11,000 tags takes a while on a cold cache.
+  await expect(page.locator(".storage-total")).toBeVisible({ timeout: 100_000 });
+  await expect(page.getByRole("img", { name: "Largest repositories by stored bytes" })).toBeVisible();
+  const table = page.getByRole("table", { name: "Repositories by stored bytes" });
+  await expect(table.locator("tbody tr")).toHaveCount(50);
+  await expect(page.locator(".storage-progress")).not.toContainText("Counting");
+  await page.screenshot({ path: `${__dirname}/../screenshots/storage-done.png`, fullPage: true });
+});

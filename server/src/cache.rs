@@ -60,6 +60,13 @@ struct Stored<T> {
     value: T,
 }
 
+/// A cross-replica lock taken with [`Cache::lock_shared`].
+#[derive(Debug)]
+pub struct SharedLock {
+    key: String,
+    token: String,
+}
+
 /// Hit and miss counts per tier, since start.
 #[derive(Debug, Default)]
 struct Counters {
@@ -219,6 +226,60 @@ impl Cache {
             redis.unlock(&key, &lock).await;
         }
         result
+    }
+
+    /// The value under `key` if a tier holds one, without fetching; the
+    /// flag says whether it is still fresh.
+    pub async fn peek<T>(&self, key: &str, policy: Policy) -> Option<(Arc<T>, bool)>
+    where
+        T: Serialize + DeserializeOwned + Send + Sync + 'static,
+    {
+        let now = Instant::now();
+        if let Some(entry) = self.memory.get(key)
+            && entry.expires_at.is_none_or(|e| now < e)
+            && let Ok(value) = entry.value.clone().downcast::<T>()
+        {
+            return Some((value, now < entry.fresh_until));
+        }
+        let stored = self.redis.as_ref()?.get::<T>(key).await?;
+        let fresh = stored.fresh_until_ms > unix_ms();
+        let value = Arc::new(stored.value);
+        self.memory.insert(key.to_string(), self.entry(value.clone(), encoded_len(&*value), policy, fresh));
+        Some((value, fresh))
+    }
+
+    /// Stores `value` under `key` in both tiers.
+    pub async fn put<T>(&self, key: &str, value: T, policy: Policy) -> Arc<T>
+    where
+        T: Serialize + Send + Sync + 'static,
+    {
+        let value = Arc::new(value);
+        let bytes = self.store_shared(key, &*value, policy).await;
+        self.memory.insert(key.to_string(), self.entry(value.clone(), bytes, policy, true));
+        value
+    }
+
+    /// Forgets `key` in both tiers.
+    pub async fn remove(&self, key: &str) {
+        self.memory.remove(key);
+        if let Some(redis) = &self.redis {
+            redis.delete(key).await;
+        }
+    }
+
+    /// A lock on `key` shared by every replica, held up to `ttl`: `Some`
+    /// when this replica may run the work (always, without Redis).
+    pub async fn lock_shared(&self, key: &str, ttl: Duration) -> Option<SharedLock> {
+        match &self.redis {
+            Some(redis) => redis.lock_for(key, ttl).await.map(|token| SharedLock { key: key.to_string(), token }),
+            None => Some(SharedLock { key: key.to_string(), token: String::new() }),
+        }
+    }
+
+    pub async fn unlock_shared(&self, lock: SharedLock) {
+        if let Some(redis) = &self.redis {
+            redis.unlock(&lock.key, &lock.token).await;
+        }
     }
 
     /// Drops every cached listing of `registry` (its manifests by digest stay

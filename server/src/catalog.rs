@@ -6,6 +6,7 @@ mod filter;
 mod images;
 mod paging;
 mod readme;
+mod storage;
 mod supply;
 
 use std::sync::{Arc, RwLock};
@@ -15,7 +16,7 @@ use app::contract::{Catalog, PageRequest};
 use app::error::AppError;
 use app::model::{
     HealthStatus, OperationCheck, Page, Referrer, RegistryHealth, RegistryOverview, RegistrySummary, RepoQuery,
-    RepositorySummary, ResyncResult, Sbom, TagDetail, TagNames, TagQuery, TagSummary,
+    RepositorySummary, ResyncResult, Sbom, StorageStatus, TagDetail, TagNames, TagQuery, TagSummary,
 };
 use futures::StreamExt;
 
@@ -97,6 +98,7 @@ struct Slot {
 pub struct CatalogService {
     slots: Vec<Slot>,
     cache: Arc<Cache>,
+    storage: storage::StorageJobs,
 }
 
 impl CatalogService {
@@ -113,7 +115,7 @@ impl CatalogService {
             .into_iter()
             .map(|e| Slot { entry: RwLock::new(Arc::new(e)), resync: tokio::sync::Mutex::new(()) })
             .collect();
-        Self { slots, cache }
+        Self { slots, cache, storage: storage::StorageJobs::default() }
     }
 
     /// The cache every registry call goes through.
@@ -192,6 +194,7 @@ impl CatalogService {
         }
         if forget_listings {
             self.cache.forget_listings(id);
+            self.cache.remove(&storage::report_key(id)).await;
         }
         tracing::info!(registry = %id, ok, "resynced");
         Ok(ResyncResult { ok, message, registry })
@@ -569,5 +572,11 @@ impl Catalog for CatalogService {
             ));
         }
         supply::sbom(entry.browse()?, repository, digest).await.map_err(|e| upstream(registry, "getBlob", e))
+    }
+
+    async fn storage(&self, registry: &str) -> Result<StorageStatus, AppError> {
+        let entry = self.entry(registry)?;
+        let client = entry.browse()?;
+        Ok(self.storage.status(&self.cache, registry, client).await)
     }
 }

@@ -56,6 +56,7 @@ pub fn RegistryPage() -> impl IntoView {
                     Ok(s) => view! {
                         <h1>{s.display_name}</h1>
                         {s.description.map(|d| view! { <p class="description">{d}</p> })}
+                        <p class="page-links"><A href=paths::storage_page(&s.id)>"Storage used"</A></p>
                     }.into_any(),
                     Err(error) => view! { <h1>"Repositories"</h1> <ErrorBox error /> }.into_any(),
                 }

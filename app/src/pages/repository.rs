@@ -108,7 +108,7 @@ pub fn RepositoryView(registry: String, repository: String) -> impl IntoView {
         <Title text=repository.clone() />
         <nav class="crumbs" aria-label="Breadcrumb">
             <A href="/">"Registries"</A>
-            <A href=registry_href>{registry}</A>
+            <A href=registry_href exact=true>{registry}</A>
             <span aria-current="page">{repository.clone()}</span>
         </nav>
         <h1 class="repo-name">{repository}</h1>

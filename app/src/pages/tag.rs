@@ -48,9 +48,9 @@ pub fn TagView(registry: String, repository: String, reference: String) -> impl 
     view! {
         <Title text=full.clone() />
         <nav class="crumbs" aria-label="Breadcrumb">
-            <A href="/">"Registries"</A>
-            <A href=registry_href>{registry}</A>
-            <A href=repository_href>{repository}</A>
+            <A href="/" exact=true>"Registries"</A>
+            <A href=registry_href exact=true>{registry}</A>
+            <A href=repository_href exact=true>{repository}</A>
             <span aria-current="page">{reference}</span>
         </nav>
         <h1 class="repo-name">{full}</h1>

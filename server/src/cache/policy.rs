@@ -20,6 +20,9 @@ pub enum Policy {
     /// not: a signature or SBOM can be attached at any time, so it is
     /// treated like a listing that is refreshed less eagerly.
     Referrers,
+    /// A registry's storage report: fresh for `storage_fresh`, then
+    /// recomputed in the background while the old one is shown.
+    Storage,
 }
 
 /// Cache sizing and lifetimes.
@@ -33,6 +36,8 @@ pub struct CacheConfig {
     pub referrers_keep: Duration,
     /// How long Redis keeps content addressed by digest.
     pub immutable_redis_ttl: Duration,
+    pub storage_fresh: Duration,
+    pub storage_keep: Duration,
 }
 
 impl Default for CacheConfig {
@@ -44,6 +49,8 @@ impl Default for CacheConfig {
             referrers_fresh: Duration::from_secs(120),
             referrers_keep: Duration::from_secs(60 * 60),
             immutable_redis_ttl: Duration::from_secs(30 * 24 * 60 * 60),
+            storage_fresh: Duration::from_secs(6 * 60 * 60),
+            storage_keep: Duration::from_secs(7 * 24 * 60 * 60),
         }
     }
 }
@@ -70,6 +77,7 @@ impl CacheConfig {
             Policy::Immutable => (IMMUTABLE_FRESH, None),
             Policy::Listing => (self.listing_fresh, Some(self.listing_keep)),
             Policy::Referrers => (self.referrers_fresh, Some(self.referrers_keep)),
+            Policy::Storage => (self.storage_fresh, Some(self.storage_keep)),
         }
     }
 }

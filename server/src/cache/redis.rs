@@ -98,16 +98,27 @@ impl RedisTier {
     /// Takes the cross-replica fetch lock for `key`; `None` when another
     /// replica holds it. When Redis is down, nobody can hold it: `Some`.
     pub(super) async fn lock(&self, key: &str) -> Option<String> {
+        self.lock_for(key, LOCK_TTL).await
+    }
+
+    /// As [`lock`](Self::lock), held up to `ttl` (long jobs).
+    pub(super) async fn lock_for(&self, key: &str, ttl: Duration) -> Option<String> {
         let token = format!("{}-{}", std::process::id(), self.tokens.fetch_add(1, Ordering::Relaxed));
         if !self.connected() {
             return Some(token);
         }
-        let px = Expiration::PX(LOCK_TTL.as_millis() as i64);
+        let px = Expiration::PX(i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX));
         let taken: Option<Option<String>> =
             self.call(self.client.set(lock_key(key), token.as_str(), Some(px), Some(SetOptions::NX), false)).await;
         match taken {
             Some(None) => None,
             _ => Some(token),
+        }
+    }
+
+    pub(super) async fn delete(&self, key: &str) {
+        if self.connected() {
+            let _: Option<i64> = self.call(self.client.del(key)).await;
         }
     }
 

@@ -8,8 +8,8 @@
 use app::contract::PageRequest;
 use app::error::AppError;
 use app::model::{
-    Page, RegistryOverview, RegistrySummary, RepoQuery, RepoSort, RepositorySummary, ResyncResult, TagDetail, TagQuery,
-    TagSort, TagSummary,
+    Page, RegistryOverview, RegistrySummary, RepoQuery, RepoSort, RepositorySummary, ResyncResult, StorageStatus,
+    TagDetail, TagQuery, TagSort, TagSummary,
 };
 use app::paths::{RepoPath, parse_repo_path};
 use axum::Json;
@@ -75,6 +75,12 @@ impl PageQuery {
 /// `GET /api/registries`: every registry with a fresh health probe.
 pub async fn registries(State(state): State<AppState>) -> Json<Vec<RegistryOverview>> {
     Json(state.catalog.overview().await)
+}
+
+/// `GET /api/registries/{id}/storage`: the last storage report and the
+/// progress of the background count (asking starts it when needed).
+pub async fn storage(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<StorageStatus>, Problem> {
+    Ok(Json(state.catalog.storage(&id).await?))
 }
 
 /// `POST /api/registries/{id}/resync`: reload the API document.

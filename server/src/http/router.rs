@@ -35,6 +35,7 @@ pub fn router(state: AppState) -> Router {
         .route("/registries", get(rest::registries))
         .route("/registries/{id}", get(rest::registry))
         .route("/registries/{id}/resync", post(rest::resync))
+        .route("/registries/{id}/storage", get(rest::storage))
         .route("/registries/{id}/repositories", get(rest::repositories))
         .route("/registries/{id}/repositories/{*rest}", get(rest::repository_path))
         .fallback(api_not_found);

@@ -8,6 +8,7 @@ mod catalogue;
 mod cli;
 mod hostile;
 mod resync;
+mod storage;
 mod supply;
 mod support;
 mod transport;

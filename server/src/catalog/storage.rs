@@ -1,0 +1,314 @@
+//! Storage accounting, which no registry API offers: a background job per
+//! registry walks every repository's tags to their manifests (through the
+//! cache, so each manifest is read once, ever) and sums the distinct blobs
+//! (configs and layers, every platform of an index) by digest: per
+//! repository, per registry, and split into bytes shared with other
+//! repositories and bytes only one repository holds. Concurrency is bounded
+//! per registry; across replicas a shared lock lets one of them compute and
+//! the report lands in the shared cache for all.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use app::model::{ImageSize, RepoStorage, StorageProgress, StorageReport, StorageStatus, is_artifact_tag};
+use futures::StreamExt;
+
+use crate::cache::{Cache, CachedRegistry, Policy};
+use crate::registry::{Manifest, RegistryError, parse_manifest};
+
+/// Repositories scanned at once, per registry.
+const REPO_CONCURRENCY: usize = 4;
+/// Tags of one repository resolved at once.
+const TAG_CONCURRENCY: usize = 8;
+/// An index with more entries is counted as far as this.
+const MAX_INDEX_ENTRIES: usize = 256;
+/// Largest images listed.
+const LARGEST: usize = 20;
+/// Problems listed (the count of the rest is given).
+const MAX_PROBLEMS: usize = 50;
+/// How long one replica may hold the job before another may take over.
+const JOB_LOCK: Duration = Duration::from_secs(30 * 60);
+
+/// The jobs of every registry in this process.
+#[derive(Debug, Default)]
+pub struct StorageJobs {
+    slots: Mutex<HashMap<String, Arc<JobState>>>,
+}
+
+#[derive(Debug, Default)]
+struct JobState {
+    running: AtomicBool,
+    elsewhere: AtomicBool,
+    done: AtomicU64,
+    total: AtomicU64,
+    failed: Mutex<Option<String>>,
+}
+
+/// The cache key of a registry's report.
+pub fn report_key(registry: &str) -> String {
+    Cache::key(registry, "storage", &[])
+}
+
+impl StorageJobs {
+    /// The last report and the job's progress; starts the job when there is
+    /// no fresh report and none is running.
+    pub async fn status(&self, cache: &Arc<Cache>, registry: &str, client: &CachedRegistry) -> StorageStatus {
+        let key = report_key(registry);
+        let report = cache.peek::<StorageReport>(&key, Policy::Storage).await;
+        let state = self.slot(registry);
+        let fresh = report.as_ref().is_some_and(|(_, fresh)| *fresh);
+        if !fresh && state.running.compare_exchange(false, true, Ordering::SeqCst, Ordering::SeqCst).is_ok() {
+            state.elsewhere.store(false, Ordering::SeqCst);
+            state.done.store(0, Ordering::SeqCst);
+            state.total.store(0, Ordering::SeqCst);
+            tokio::spawn(run(cache.clone(), registry.to_string(), client.clone(), state.clone()));
+        }
+        let failed = state.failed.lock().ok().and_then(|f| f.clone());
+        let progress = if state.running.load(Ordering::SeqCst) {
+            StorageProgress::Running {
+                done: state.done.load(Ordering::SeqCst),
+                total: state.total.load(Ordering::SeqCst),
+            }
+        } else if let Some(message) = failed {
+            StorageProgress::Failed { message }
+        } else if report.is_some() {
+            StorageProgress::Done
+        } else if state.elsewhere.load(Ordering::SeqCst) {
+            StorageProgress::Elsewhere
+        } else {
+            StorageProgress::Idle
+        };
+        StorageStatus { progress, report: report.map(|(r, _)| (*r).clone()) }
+    }
+
+    fn slot(&self, registry: &str) -> Arc<JobState> {
+        match self.slots.lock() {
+            Ok(mut slots) => slots.entry(registry.to_string()).or_default().clone(),
+            Err(_) => Arc::new(JobState::default()),
+        }
+    }
+}
+
+/// One run: take the shared lock, compute, store, release.
+async fn run(cache: Arc<Cache>, registry: String, client: CachedRegistry, state: Arc<JobState>) {
+    let key = report_key(&registry);
+    let Some(lock) = cache.lock_shared(&key, JOB_LOCK).await else {
+        state.elsewhere.store(true, Ordering::SeqCst);
+        state.running.store(false, Ordering::SeqCst);
+        return;
+    };
+    let started = std::time::Instant::now();
+    match compute(&client, &registry, &state).await {
+        Ok(report) => {
+            tracing::info!(
+                registry = %registry,
+                repositories = report.repositories.len(),
+                bytes = report.total_bytes,
+                seconds = started.elapsed().as_secs_f64(),
+                "storage accounted"
+            );
+            cache.put(&key, report, Policy::Storage).await;
+            if let Ok(mut f) = state.failed.lock() {
+                *f = None;
+            }
+        }
+        Err(e) => {
+            tracing::warn!(registry = %registry, error = %e, "storage accounting failed");
+            if let Ok(mut f) = state.failed.lock() {
+                *f = Some(e.to_string());
+            }
+        }
+    }
+    cache.unlock_shared(lock).await;
+    state.running.store(false, Ordering::SeqCst);
+}
+
+/// What one repository's tags reach.
+struct RepoScan {
+    name: String,
+    tags: u64,
+    /// digest → size of every distinct blob.
+    blobs: HashMap<String, u64>,
+    /// (tag, manifest digest, bytes) per tag that resolved.
+    images: Vec<(String, String, u64)>,
+    problems: Vec<String>,
+}
+
+async fn compute(client: &CachedRegistry, registry: &str, state: &JobState) -> Result<StorageReport, RegistryError> {
+    let repositories = client.list_repositories().await?;
+    state.total.store(repositories.len() as u64, Ordering::SeqCst);
+    let scans: Vec<RepoScan> = futures::stream::iter(repositories.iter().cloned())
+        .map(|name| async move {
+            let scan = scan_repository(client, name).await;
+            state.done.fetch_add(1, Ordering::SeqCst);
+            scan
+        })
+        .buffer_unordered(REPO_CONCURRENCY)
+        .collect()
+        .await;
+    Ok(aggregate(registry, scans))
+}
+
+async fn scan_repository(client: &CachedRegistry, name: String) -> RepoScan {
+    let mut scan = RepoScan { name, tags: 0, blobs: HashMap::new(), images: Vec::new(), problems: Vec::new() };
+    let tags = match client.list_tags(&scan.name).await {
+        Ok(t) => t,
+        Err(e) => {
+            scan.problems.push(format!("{}: {e}", scan.name));
+            return scan;
+        }
+    };
+    scan.tags = tags.len() as u64;
+    let repo = scan.name.clone();
+    let resolved: Vec<(String, Result<TagBlobs, RegistryError>)> = futures::stream::iter(tags.iter().cloned())
+        .map(|tag| {
+            let repo = repo.clone();
+            async move {
+                let blobs = tag_blobs(client, &repo, &tag).await;
+                (tag, blobs)
+            }
+        })
+        .buffer_unordered(TAG_CONCURRENCY)
+        .collect()
+        .await;
+    for (tag, result) in resolved {
+        match result {
+            Ok((digest, blobs)) => {
+                let bytes = blobs.values().fold(0_u64, |a, b| a.saturating_add(*b));
+                scan.images.push((tag, digest, bytes));
+                scan.blobs.extend(blobs);
+            }
+            Err(e) => scan.problems.push(format!("{}:{tag}: {e}", scan.name)),
+        }
+    }
+    scan
+}
+
+/// The manifest digest a tag points to, and digest → size of the distinct blobs it reaches.
+type TagBlobs = (String, HashMap<String, u64>);
+
+async fn tag_blobs(client: &CachedRegistry, repository: &str, tag: &str) -> Result<TagBlobs, RegistryError> {
+    let fetched = client.get_manifest(repository, tag).await?;
+    let mut blobs = HashMap::new();
+    match parse_manifest(&fetched.media_type, &fetched.body)? {
+        Manifest::Image(m) => add_image(&mut blobs, &m),
+        Manifest::Index(index) => {
+            for entry in index.manifests().iter().take(MAX_INDEX_ENTRIES) {
+                let child = client.get_manifest(repository, entry.digest().as_ref()).await?;
+                match parse_manifest(&child.media_type, &child.body)? {
+                    Manifest::Image(m) => add_image(&mut blobs, &m),
+                    // Nested indexes hold no blobs of their own.
+                    Manifest::Index(_) => {}
+                }
+            }
+        }
+    }
+    Ok((fetched.digest.clone(), blobs))
+}
+
+fn add_image(blobs: &mut HashMap<String, u64>, m: &oci_spec::image::ImageManifest) {
+    blobs.insert(m.config().digest().to_string(), m.config().size());
+    for layer in m.layers() {
+        blobs.insert(layer.digest().to_string(), layer.size());
+    }
+}
+
+/// Registry totals, per-repository shares, the largest images.
+fn aggregate(registry: &str, scans: Vec<RepoScan>) -> StorageReport {
+    // digest → (size, repositories holding it)
+    let mut holders: HashMap<&str, (u64, u32)> = HashMap::new();
+    for scan in &scans {
+        for (digest, size) in &scan.blobs {
+            let e = holders.entry(digest.as_str()).or_insert((*size, 0));
+            e.1 = e.1.saturating_add(1);
+        }
+    }
+    let total_bytes = holders.values().fold(0_u64, |a, (size, _)| a.saturating_add(*size));
+    let blobs = holders.len() as u64;
+    let mut repositories: Vec<RepoStorage> = scans
+        .iter()
+        .map(|scan| {
+            let (mut bytes, mut unique) = (0_u64, 0_u64);
+            for (digest, size) in &scan.blobs {
+                bytes = bytes.saturating_add(*size);
+                if holders.get(digest.as_str()).is_some_and(|(_, n)| *n == 1) {
+                    unique = unique.saturating_add(*size);
+                }
+            }
+            RepoStorage {
+                name: scan.name.clone(),
+                bytes,
+                unique_bytes: unique,
+                shared_bytes: bytes - unique,
+                tags: scan.tags,
+                blobs: scan.blobs.len() as u64,
+            }
+        })
+        .collect();
+    repositories.sort_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| a.name.cmp(&b.name)));
+
+    // One entry per distinct image (many tags may point to one manifest).
+    let mut seen = HashSet::new();
+    let mut images: Vec<ImageSize> = Vec::new();
+    let mut all: Vec<(&str, &str, &str, u64)> = scans
+        .iter()
+        .flat_map(|s| {
+            s.images.iter().map(move |(tag, digest, bytes)| (s.name.as_str(), tag.as_str(), digest.as_str(), *bytes))
+        })
+        .collect();
+    all.sort_by(|a, b| b.3.cmp(&a.3).then_with(|| a.0.cmp(b.0)).then_with(|| natord::compare(a.1, b.1)));
+    for (repository, tag, digest, bytes) in all {
+        if images.len() == LARGEST {
+            break;
+        }
+        // Referrer indexes and cosign artifacts take space but are not images.
+        if !is_artifact_tag(tag) && seen.insert((repository, digest)) {
+            images.push(ImageSize { repository: repository.to_string(), tag: tag.to_string(), bytes });
+        }
+    }
+    let mut problems: Vec<String> = scans.iter().flat_map(|s| s.problems.iter().cloned()).collect();
+    if problems.len() > MAX_PROBLEMS {
+        let more = problems.len() - MAX_PROBLEMS;
+        problems.truncate(MAX_PROBLEMS);
+        problems.push(format!("… and {more} more"));
+    }
+    StorageReport {
+        registry: registry.to_string(),
+        computed_at: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
+        total_bytes,
+        blobs,
+        tags: scans.iter().map(|s| s.tags).sum(),
+        repositories,
+        largest_images: images,
+        problems,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scan(name: &str, blobs: &[(&str, u64)]) -> RepoScan {
+        RepoScan {
+            name: name.into(),
+            tags: 1,
+            blobs: blobs.iter().map(|(d, s)| ((*d).to_string(), *s)).collect(),
+            images: vec![("1.0".into(), format!("m-{name}"), blobs.iter().map(|(_, s)| s).sum())],
+            problems: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn shared_blobs_count_once_for_the_registry_and_as_shared_for_each_repository() {
+        let report =
+            aggregate("r", vec![scan("a", &[("base", 100), ("a1", 10)]), scan("b", &[("base", 100), ("b1", 5)])]);
+        assert_eq!((report.total_bytes, report.blobs, report.tags), (115, 3, 2));
+        let a = &report.repositories[0];
+        assert_eq!((a.name.as_str(), a.bytes, a.unique_bytes, a.shared_bytes), ("a", 110, 10, 100));
+        let b = &report.repositories[1];
+        assert_eq!((b.name.as_str(), b.bytes, b.unique_bytes, b.shared_bytes), ("b", 105, 5, 100));
+        assert_eq!(report.largest_images[0].repository, "a");
+    }
+}
