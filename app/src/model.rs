@@ -10,7 +10,9 @@ mod supply;
 mod tag;
 
 pub use query::{RepoQuery, RepoSort, TagNames, TagQuery, TagSort, is_artifact_tag};
-pub use registry::{HealthStatus, OperationCheck, RegistryHealth, RegistryOverview, RegistrySummary, ResyncResult};
+pub use registry::{
+    HealthStatus, OperationCheck, RegistryHealth, RegistryOverview, RegistrySummary, ResyncResult, StorageTotals,
+};
 pub use repository::{Page, RepositorySummary};
 pub use storage::{ImageSize, RepoStorage, StorageProgress, StorageReport, StorageStatus};
 pub use supply::{Referrer, ReferrerKind, ReferrerSource, Sbom, SbomPackage};

@@ -16,7 +16,8 @@ use app::contract::{Catalog, PageRequest};
 use app::error::AppError;
 use app::model::{
     HealthStatus, OperationCheck, Page, Referrer, RegistryHealth, RegistryOverview, RegistrySummary, RepoQuery,
-    RepositorySummary, ResyncResult, Sbom, StorageStatus, TagDetail, TagNames, TagQuery, TagSummary,
+    RepoSort, RepositorySummary, ResyncResult, Sbom, StorageStatus, StorageTotals, TagDetail, TagNames, TagQuery,
+    TagSummary,
 };
 use futures::StreamExt;
 
@@ -368,6 +369,8 @@ fn summary_of(r: crate::registry::RepositoryRecord) -> RepositorySummary {
         star_count: r.star_count,
         artifact_count: r.artifact_count,
         updated: r.updated,
+        stored_bytes: None,
+        tag_count: None,
     }
 }
 
@@ -433,11 +436,15 @@ impl Catalog for CatalogService {
     }
 
     async fn overview(&self) -> Vec<RegistryOverview> {
-        futures::future::join_all(
-            self.entries()
-                .into_iter()
-                .map(|e| async move { RegistryOverview { registry: e.summary.clone(), health: self.health(e).await } }),
-        )
+        futures::future::join_all(self.entries().into_iter().map(|e| async move {
+            let storage = self.storage.peek(&self.cache, &e.config.id).await.map(|r| StorageTotals {
+                bytes: r.total_bytes,
+                repositories: r.repositories.len() as u64,
+                tags: r.tags,
+                computed_at: r.computed_at.clone(),
+            });
+            RegistryOverview { registry: e.summary.clone(), health: self.health(e).await, storage }
+        }))
         .await
     }
 
@@ -474,6 +481,29 @@ impl Catalog for CatalogService {
         };
         all.sort_by(|a, b| a.name.cmp(&b.name));
         all.dedup_by(|a, b| a.name == b.name);
+        // Sizes and tag counts from the last storage count; sorting by size
+        // starts one when there is none yet.
+        let report = match query.sort {
+            RepoSort::Size => self.storage.status(&self.cache, registry, client).await.report.map(Arc::new),
+            _ => self.storage.peek(&self.cache, registry).await,
+        };
+        let mut partial = partial;
+        match &report {
+            Some(report) => {
+                let sizes: std::collections::HashMap<&str, (u64, u64)> =
+                    report.repositories.iter().map(|r| (r.name.as_str(), (r.bytes, r.tags))).collect();
+                for r in &mut all {
+                    if let Some((bytes, tags)) = sizes.get(r.name.as_str()) {
+                        r.stored_bytes = Some(*bytes);
+                        r.tag_count = Some(*tags);
+                    }
+                }
+            }
+            None if query.sort == RepoSort::Size => {
+                partial = Some("sizes are being counted (see Storage used); until then the order is by name".into());
+            }
+            None => {}
+        }
         let mut out = slice_page(filter::repositories(all, query), page, |r| r);
         out.partial = partial;
         Ok(out)

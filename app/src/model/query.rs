@@ -14,10 +14,12 @@ pub enum RepoSort {
     Pulls,
     /// Most recently updated first (catalogue APIs only).
     Updated,
+    /// Most stored bytes first (from the storage count).
+    Size,
 }
 
 impl RepoSort {
-    pub const ALL: [Self; 3] = [Self::Name, Self::Pulls, Self::Updated];
+    pub const ALL: [Self; 4] = [Self::Name, Self::Pulls, Self::Updated, Self::Size];
 
     /// As written in the URL (`sort=pulls`).
     pub fn key(self) -> &'static str {
@@ -25,6 +27,7 @@ impl RepoSort {
             Self::Name => "name",
             Self::Pulls => "pulls",
             Self::Updated => "updated",
+            Self::Size => "size",
         }
     }
 
@@ -33,6 +36,7 @@ impl RepoSort {
             Self::Name => "Name",
             Self::Pulls => "Most pulled",
             Self::Updated => "Recently updated",
+            Self::Size => "Largest",
         }
     }
 

@@ -106,6 +106,20 @@ pub struct RegistryOverview {
     #[serde(flatten)]
     pub registry: RegistrySummary,
     pub health: RegistryHealth,
+    /// From the last storage count, when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage: Option<StorageTotals>,
+}
+
+/// A registry's totals from its last storage count.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StorageTotals {
+    pub bytes: u64,
+    pub repositories: u64,
+    pub tags: u64,
+    /// RFC 3339, UTC.
+    pub computed_at: String,
 }
 
 /// What a "Resync schema" did.

@@ -22,6 +22,12 @@ pub struct RepositorySummary {
     /// Last update (RFC 3339).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated: Option<String>,
+    /// Bytes of its distinct blobs, once the storage count has run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stored_bytes: Option<u64>,
+    /// Tags, once the storage count has run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tag_count: Option<u64>,
 }
 
 impl RepositorySummary {

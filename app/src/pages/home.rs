@@ -91,7 +91,7 @@ pub fn HomePage() -> impl IntoView {
 /// One registry: name, endpoint, auth mode, API document and health.
 #[component]
 fn RegistryCard(overview: RegistryOverview, resync: ServerAction<ResyncRegistry>) -> impl IntoView {
-    let RegistryOverview { registry, health } = overview;
+    let RegistryOverview { registry, health, storage } = overview;
     let href = paths::registry_page(&registry.id);
     let missing: Vec<String> =
         registry.operations.iter().filter(|op| op.required && !op.found).map(|op| op.operation.clone()).collect();
@@ -118,6 +118,14 @@ fn RegistryCard(overview: RegistryOverview, resync: ServerAction<ResyncRegistry>
                     <time datetime=health.checked_at.clone()>{format::when(&health.checked_at)}</time>
                     {format!(" · {} ms", health.latency_ms)}
                 </dd>
+                {storage.map(|s| view! {
+                    <dt>"Stored"</dt>
+                    <dd>
+                        <A href=paths::storage_page(&registry.id)>{format::bytes(s.bytes)}</A>
+                        {format!(" · {} repositories · {} tags · counted ", s.repositories, s.tags)}
+                        <time datetime=s.computed_at.clone()>{format::when(&s.computed_at)}</time>
+                    </dd>
+                })}
             </dl>
             {(status != HealthStatus::Healthy).then(|| view! {
                 <p class="health-message" role="status">

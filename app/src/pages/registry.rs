@@ -166,7 +166,8 @@ fn SearchForm(base: String, query: RepoQuery, layout: Layout) -> impl IntoView {
 fn metrics(r: &RepositorySummary) -> String {
     let pulls = r.pull_count.map(|n| format!("{} pulls", format::count(n)));
     let stars = r.star_count.map(|n| format!("{} stars", format::count(n)));
-    [pulls, stars].into_iter().flatten().collect::<Vec<_>>().join(" · ")
+    let stored = r.stored_bytes.map(format::bytes);
+    [pulls, stars, stored].into_iter().flatten().collect::<Vec<_>>().join(" · ")
 }
 
 #[component]
@@ -176,6 +177,7 @@ fn RepoTable(registry: String, items: Vec<RepositorySummary>, query: RepoQuery) 
     let has_description = items.iter().any(|r| r.description.is_some());
     let has_pulls = items.iter().any(|r| r.pull_count.is_some());
     let has_updated = items.iter().any(|r| r.updated.is_some());
+    let has_size = items.iter().any(|r| r.stored_bytes.is_some());
     view! {
         <div class="table-wrap" role="region" aria-label="Repositories table" tabindex="0">
         <table class="repos">
@@ -185,6 +187,10 @@ fn RepoTable(registry: String, items: Vec<RepositorySummary>, query: RepoQuery) 
                     {has_description.then(|| view! { <th scope="col" class="description-col">"Description"</th> })}
                     {has_pulls.then(|| view! { <th scope="col" class="num">"Pulls"</th> })}
                     {has_updated.then(|| view! { <th scope="col">"Updated"</th> })}
+                    {has_size.then(|| view! {
+                        <th scope="col" class="num">"Tags"</th>
+                        <th scope="col" class="num">"Stored"</th>
+                    })}
                 </tr>
             </thead>
             <tbody>
@@ -209,6 +215,10 @@ fn RepoTable(registry: String, items: Vec<RepositorySummary>, query: RepoQuery) 
                             {has_pulls.then(|| view! { <td class="num">{r.pull_count.map(format::count)}</td> })}
                             {has_updated.then(|| view! {
                                 <td>{r.updated.clone().map(|u| view! { <time datetime=u.clone()>{format::when(&u)}</time> })}</td>
+                            })}
+                            {has_size.then(|| view! {
+                                <td class="num">{r.tag_count}</td>
+                                <td class="num">{r.stored_bytes.map(format::bytes)}</td>
                             })}
                         </tr>
                     }

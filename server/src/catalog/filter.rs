@@ -40,6 +40,7 @@ pub fn repositories(all: Vec<RepositorySummary>, query: &RepoQuery) -> Vec<Repos
         RepoSort::Name => a.name.cmp(&b.name),
         RepoSort::Pulls => b.pull_count.cmp(&a.pull_count).then_with(|| a.name.cmp(&b.name)),
         RepoSort::Updated => b.updated.cmp(&a.updated).then_with(|| a.name.cmp(&b.name)),
+        RepoSort::Size => b.stored_bytes.cmp(&a.stored_bytes).then_with(|| a.name.cmp(&b.name)),
     });
     scored.into_iter().map(|(_, r)| r).collect()
 }

@@ -30,6 +30,8 @@ const LARGEST: usize = 20;
 const MAX_PROBLEMS: usize = 50;
 /// How long one replica may hold the job before another may take over.
 const JOB_LOCK: Duration = Duration::from_secs(30 * 60);
+/// After finding the job held elsewhere, how long to wait before trying again.
+const RETRY_ELSEWHERE: Duration = Duration::from_secs(30);
 
 /// The jobs of every registry in this process.
 #[derive(Debug, Default)]
@@ -40,7 +42,8 @@ pub struct StorageJobs {
 #[derive(Debug, Default)]
 struct JobState {
     running: AtomicBool,
-    elsewhere: AtomicBool,
+    /// When this replica last found the job held by another.
+    elsewhere: Mutex<Option<std::time::Instant>>,
     done: AtomicU64,
     total: AtomicU64,
     failed: Mutex<Option<String>>,
@@ -59,8 +62,11 @@ impl StorageJobs {
         let report = cache.peek::<StorageReport>(&key, Policy::Storage).await;
         let state = self.slot(registry);
         let fresh = report.as_ref().is_some_and(|(_, fresh)| *fresh);
-        if !fresh && state.running.compare_exchange(false, true, Ordering::SeqCst, Ordering::SeqCst).is_ok() {
-            state.elsewhere.store(false, Ordering::SeqCst);
+        let elsewhere = state.elsewhere.lock().ok().and_then(|e| *e).is_some_and(|at| at.elapsed() < RETRY_ELSEWHERE);
+        if !fresh
+            && !elsewhere
+            && state.running.compare_exchange(false, true, Ordering::SeqCst, Ordering::SeqCst).is_ok()
+        {
             state.done.store(0, Ordering::SeqCst);
             state.total.store(0, Ordering::SeqCst);
             tokio::spawn(run(cache.clone(), registry.to_string(), client.clone(), state.clone()));
@@ -75,12 +81,17 @@ impl StorageJobs {
             StorageProgress::Failed { message }
         } else if report.is_some() {
             StorageProgress::Done
-        } else if state.elsewhere.load(Ordering::SeqCst) {
+        } else if elsewhere {
             StorageProgress::Elsewhere
         } else {
             StorageProgress::Idle
         };
         StorageStatus { progress, report: report.map(|(r, _)| (*r).clone()) }
+    }
+
+    /// The last report, if any, without starting anything.
+    pub async fn peek(&self, cache: &Cache, registry: &str) -> Option<Arc<StorageReport>> {
+        cache.peek::<StorageReport>(&report_key(registry), Policy::Storage).await.map(|(r, _)| r)
     }
 
     fn slot(&self, registry: &str) -> Arc<JobState> {
@@ -95,10 +106,15 @@ impl StorageJobs {
 async fn run(cache: Arc<Cache>, registry: String, client: CachedRegistry, state: Arc<JobState>) {
     let key = report_key(&registry);
     let Some(lock) = cache.lock_shared(&key, JOB_LOCK).await else {
-        state.elsewhere.store(true, Ordering::SeqCst);
+        if let Ok(mut e) = state.elsewhere.lock() {
+            *e = Some(std::time::Instant::now());
+        }
         state.running.store(false, Ordering::SeqCst);
         return;
     };
+    if let Ok(mut e) = state.elsewhere.lock() {
+        *e = None;
+    }
     let started = std::time::Instant::now();
     match compute(&client, &registry, &state).await {
         Ok(report) => {

@@ -56,7 +56,7 @@ impl PageQuery {
         let sort = match self.sort.as_deref() {
             None => RepoSort::default(),
             Some(s) => RepoSort::from_key(s)
-                .ok_or_else(|| AppError::bad_request(format!("sort `{s}`: use name, pulls or updated")))?,
+                .ok_or_else(|| AppError::bad_request(format!("sort `{s}`: use name, pulls, updated or size")))?,
         };
         Ok(RepoQuery { q: self.q.clone(), namespace: self.namespace.clone(), sort })
     }

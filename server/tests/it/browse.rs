@@ -251,7 +251,7 @@ async fn search_namespace_and_artifact_filters_come_from_the_query() -> TestResu
     assert!(found["total"].as_u64().is_some_and(|t| t < 10), "{found}");
     let team = app.json("/api/registries/local/repositories?namespace=team", 200).await?;
     assert_eq!(names(&team)?, ["team/app", "team/attested", "team/signed", "team/sub/multi"]);
-    app.json("/api/registries/local/repositories?sort=size", 400).await?;
+    app.json("/api/registries/local/repositories?sort=stars", 400).await?;
 
     // Referrer and signature tags are hidden unless asked for, and counted.
     let tags = app.json("/api/registries/local/repositories/team/signed/tags", 200).await?;

@@ -91,5 +91,59 @@ async fn storage_totals_match_the_registry_files() -> TestResult {
     assert!(html.contains("Repositories by stored bytes"));
     let shown = app::format::bytes(all.values().sum::<u64>());
     assert!(html.contains(&shown), "the page does not show {shown}");
+
+    // Once counted, listings carry sizes and sort by them, and the card shows the totals.
+    let largest = app.json("/api/registries/local/repositories?sort=size&limit=3", 200).await?;
+    let first = &largest["items"][0];
+    assert_eq!(first["name"], repos[0]["name"], "{largest}");
+    assert_eq!(first["storedBytes"], repos[0]["bytes"]);
+    assert_eq!(first["tagCount"], repos[0]["tags"]);
+    assert!(largest.get("partial").is_none(), "{largest}");
+    let overview = app.json("/api/registries", 200).await?;
+    let local = overview.as_array().and_then(|a| a.iter().find(|r| r["id"] == "local")).ok_or("no local")?;
+    assert_eq!(local["storage"]["bytes"], report["totalBytes"]);
+    assert_eq!(local["storage"]["repositories"], expected.len());
+    Ok(())
+}
+
+/// Polls `GET …/storage` until the count is done; returns every state seen and the last answer.
+async fn until_done(app: &TestApp) -> TestResult<(HashSet<String>, serde_json::Value)> {
+    let mut seen = HashSet::new();
+    for _ in 0..600 {
+        let status = app.json("/api/registries/local/storage", 200).await?;
+        let state = status["progress"]["state"].as_str().unwrap_or_default().to_string();
+        seen.insert(state.clone());
+        match state.as_str() {
+            "done" => return Ok((seen, status)),
+            "failed" => return Err(format!("the count failed: {status}").into()),
+            _ => tokio::time::sleep(Duration::from_millis(250)).await,
+        }
+    }
+    Err("the count did not finish in 150 s".into())
+}
+
+#[tokio::test]
+async fn two_replicas_sharing_redis_count_once_and_show_the_same_report() -> TestResult {
+    use reestr::cache::{Cache, CacheConfig, RedisTier};
+
+    let redis = crate::support::upstream::RedisProcess::start().await?;
+    let host = crate::support::registry_host()?;
+    let yaml = format!("registries:\n  - id: local\n    baseUrl: http://{host}\n    tls: {{ allowHttp: true }}\n");
+    let mut replicas = Vec::new();
+    for _ in 0..2 {
+        let tier = RedisTier::connect(&redis.url()).map_err(|e| e.to_string())?;
+        if !tier.wait_connected(Duration::from_secs(5)).await {
+            return Err("Redis did not connect".into());
+        }
+        replicas.push(TestApp::start_cached(&yaml, Cache::with_redis(CacheConfig::default(), Some(tier))).await?);
+    }
+    // Both are asked at once; one takes the shared lock, the other waits for its report.
+    let (a, b) = tokio::join!(until_done(&replicas[0]), until_done(&replicas[1]));
+    let ((seen_a, a), (seen_b, b)) = (a?, b?);
+    assert!(
+        seen_a.contains("elsewhere") || seen_b.contains("elsewhere"),
+        "one replica left the count to the other: {seen_a:?} {seen_b:?}"
+    );
+    assert_eq!(a["report"], b["report"], "the same report, computed once");
     Ok(())
 }
