@@ -17,6 +17,8 @@ step "clippy: server (native)"
 cargo clippy -p app -p reestr --all-targets -- -D warnings
 step "clippy: front end (wasm32)"
 cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+step "front end, release profile (what scripts/run.sh ships; LTO can fail where debug builds pass)"
+cargo build -p frontend --target wasm32-unknown-unknown --profile wasm-release
 
 work=$(mktemp -d)
 server_pid=""

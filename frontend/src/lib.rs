@@ -1,5 +1,9 @@
 //! The browser entry: hydrates the server-rendered page.
 
+// The release (LTO) build computes the layout of the pages' nested view
+// types, deeper than the default limit of 128 for the repository page.
+#![recursion_limit = "256"]
+
 /// Called by the generated JS once the WASM is loaded.
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
