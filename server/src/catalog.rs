@@ -17,7 +17,7 @@ use app::error::AppError;
 use app::model::{
     HealthStatus, OperationCheck, Page, Referrer, RegistryHealth, RegistryOverview, RegistrySummary, RepoQuery,
     RepoSort, RepositorySummary, ResyncResult, Sbom, StorageStatus, StorageTotals, TagDetail, TagNames, TagQuery,
-    TagSummary,
+    TagSort, TagSummary,
 };
 use futures::StreamExt;
 
@@ -307,6 +307,57 @@ async fn build_entry(config: &RegistryConfig, cache: &Arc<Cache>) -> RegistryEnt
     }
 }
 
+/// The labels of the repository's representative image: its `latest` tag,
+/// else the last image tag in natural order. Best effort: a repository
+/// without tags, or whose image cannot be read, simply shows none.
+async fn sample_labels(
+    entry: &RegistryEntry,
+    repository: &str,
+) -> Option<(String, std::collections::BTreeMap<String, String>)> {
+    let client = entry.browse().ok()?;
+    let all = client.list_tags(repository).await.ok()?;
+    let (names, _) = filter::tags(&all, &TagQuery::default());
+    let tag = names.iter().find(|n| *n == "latest").or(names.last())?.clone();
+    match resolve_tag(client, repository, &tag).await {
+        Ok(detail) => detail.images.into_iter().map(|i| i.labels).find(|l| !l.is_empty()).map(|l| (tag, l)),
+        Err(e) => {
+            tracing::debug!(repository, tag = %tag, error = %e, "no labels for the repository page");
+            None
+        }
+    }
+}
+
+/// Tags a date or size order reads the manifests of; past this, the user
+/// is asked to filter first (the order needs every manifest).
+const MAX_SORTED_TAGS: usize = 1_000;
+
+/// Every row of `names`, ordered by creation time or size (rows without
+/// one last, by name).
+async fn sorted_rows(
+    entry: &RegistryEntry,
+    registry: &str,
+    repository: &str,
+    names: Vec<String>,
+    all: &[String],
+    sort: TagSort,
+) -> Result<Vec<TagSummary>, AppError> {
+    if names.len() > MAX_SORTED_TAGS {
+        return Err(AppError::bad_request(format!(
+            "ordering by {} reads every tag's manifest; {} tags match, more than {MAX_SORTED_TAGS}. \
+                 Filter the tags first, or order by name.",
+            if sort == TagSort::Newest { "date" } else { "size" },
+            names.len()
+        )));
+    }
+    let mut rows = tag_rows(entry, registry, repository, names, all).await?;
+    let size = |t: &TagSummary| t.size.or_else(|| t.platforms.iter().filter_map(|p| p.size).max());
+    match sort {
+        TagSort::Newest => rows.sort_by(|a, b| b.created.cmp(&a.created)),
+        _ => rows.sort_by_key(|t| std::cmp::Reverse(size(t))),
+    }
+    Ok(rows)
+}
+
 /// Docker Hub's operation that trades a password or access token for a JWT.
 const HUB_LOGIN: &str = "AuthCreateAccessToken";
 
@@ -371,6 +422,8 @@ fn summary_of(r: crate::registry::RepositoryRecord) -> RepositorySummary {
         updated: r.updated,
         stored_bytes: None,
         tag_count: None,
+        labels: Default::default(),
+        labels_tag: None,
     }
 }
 
@@ -513,11 +566,20 @@ impl Catalog for CatalogService {
         let entry = self.entry(registry)?;
         entry.browse()?;
         crate::registry::validate_repository(repository).map_err(AppError::from)?;
-        let Some(catalogue) = entry.catalogue.as_ref().filter(|c| c.can(Op::GetRepository, &[])) else {
-            return Ok(RepositorySummary::named(repository));
+        let mut summary = match entry.catalogue.as_ref().filter(|c| c.can(Op::GetRepository, &[])) {
+            Some(catalogue) => {
+                summary_of(catalogue.repository(repository).await.map_err(|e| upstream(registry, "getRepository", e))?)
+            }
+            None => RepositorySummary::named(repository),
         };
-        let r = catalogue.repository(repository).await.map_err(|e| upstream(registry, "getRepository", e))?;
-        Ok(summary_of(r))
+        if let Some((tag, labels)) = sample_labels(&entry, repository).await {
+            if summary.description.is_none() {
+                summary.description = labels.get("org.opencontainers.image.description").cloned();
+            }
+            summary.labels = labels;
+            summary.labels_tag = Some(tag);
+        }
+        Ok(summary)
     }
 
     async fn tags(
@@ -531,6 +593,18 @@ impl Catalog for CatalogService {
         let client = entry.browse()?;
         let all = client.list_tags(repository).await.map_err(|e| upstream(registry, "listTags", e))?;
         let (names, hidden) = filter::tags(&all, query);
+        if query.sort.needs_manifests() {
+            let rows = sorted_rows(&entry, registry, repository, names, &all, query.sort).await?;
+            let page = slice_page(rows, page, |row| row);
+            return Ok(Page {
+                items: page.items,
+                next_cursor: page.next_cursor,
+                total: page.total,
+                offset: page.offset,
+                partial: None,
+                hidden,
+            });
+        }
         let page = slice_page(names, page, |name| name);
         let items = tag_rows(&entry, registry, repository, page.items, &all).await?;
         Ok(Page { items, next_cursor: page.next_cursor, total: page.total, offset: page.offset, partial: None, hidden })
@@ -540,6 +614,10 @@ impl Catalog for CatalogService {
         let entry = self.entry(registry)?;
         let all = entry.browse()?.list_tags(repository).await.map_err(|e| upstream(registry, "listTags", e))?;
         let (names, hidden) = filter::tags(&all, query);
+        if query.sort.needs_manifests() {
+            let rows = sorted_rows(&entry, registry, repository, names, &all, query.sort).await?;
+            return Ok(TagNames { names: rows.into_iter().map(|r| r.name).collect(), hidden });
+        }
         Ok(TagNames { names, hidden })
     }
 

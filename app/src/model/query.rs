@@ -68,15 +68,26 @@ pub enum TagSort {
     Name,
     /// The reverse.
     NameDesc,
+    /// Most recently created (image config) first.
+    Newest,
+    /// Largest compressed size first (the largest platform of an index).
+    Largest,
 }
 
 impl TagSort {
-    pub const ALL: [Self; 2] = [Self::Name, Self::NameDesc];
+    pub const ALL: [Self; 4] = [Self::Name, Self::NameDesc, Self::Newest, Self::Largest];
+
+    /// Orders that need every selected tag's manifest read.
+    pub fn needs_manifests(self) -> bool {
+        matches!(self, Self::Newest | Self::Largest)
+    }
 
     pub fn key(self) -> &'static str {
         match self {
             Self::Name => "name",
             Self::NameDesc => "-name",
+            Self::Newest => "newest",
+            Self::Largest => "largest",
         }
     }
 
@@ -84,6 +95,8 @@ impl TagSort {
         match self {
             Self::Name => "Name A→Z",
             Self::NameDesc => "Name Z→A",
+            Self::Newest => "Newest",
+            Self::Largest => "Largest",
         }
     }
 

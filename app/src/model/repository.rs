@@ -28,6 +28,13 @@ pub struct RepositorySummary {
     /// Tags, once the storage count has run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tag_count: Option<u64>,
+    /// The image labels (OCI annotations in the config) of `labels_tag`,
+    /// on the repository page only.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub labels: std::collections::BTreeMap<String, String>,
+    /// The tag the labels were read from: `latest`, else the last in natural order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub labels_tag: Option<String>,
 }
 
 impl RepositorySummary {

@@ -15,7 +15,7 @@ mod virtual_tags;
 
 use super::registry::page_from_query;
 use crate::api::{PAGE_SIZE, get_readme, get_registry, get_repository, list_tags};
-use crate::components::{ErrorBox, Pagination, PullCommands, pull_command};
+use crate::components::{ErrorBox, LabelTable, Pagination, PullCommands, pull_command};
 use crate::format;
 use crate::model::{RegistrySummary, TagQuery, TagSort, TagSummary};
 use crate::paths;
@@ -126,6 +126,12 @@ pub fn RepositoryView(registry: String, repository: String) -> impl IntoView {
                         view! {
                             {r.description.map(|d| view! { <p class="description">{d}</p> })}
                             {(!facts.is_empty()).then(|| view! { <p class="repo-facts">{facts}</p> })}
+                            {r.labels_tag.clone().filter(|_| !r.labels.is_empty()).map(|tag| view! {
+                                <details class="repo-labels">
+                                    <summary>{format!("Labels of {tag} ({})", r.labels.len())}</summary>
+                                    <LabelTable labels=r.labels.clone() label=format!("Labels of {tag}") />
+                                </details>
+                            })}
                         }.into_any()
                     }
                     Err(error) => view! { <ErrorBox error /> }.into_any(),

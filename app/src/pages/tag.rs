@@ -7,7 +7,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::{get_registry, get_sbom, get_tag, list_referrers};
-use crate::components::{ErrorBox, PullCommands};
+use crate::components::{ErrorBox, LabelTable, PullCommands};
 use crate::error::AppError;
 use crate::format;
 use crate::model::{ImageDetail, Referrer, ReferrerKind, RegistrySummary, Sbom, TagDetail};
@@ -404,17 +404,7 @@ fn ImageSection(image: ImageDetail) -> impl IntoView {
             {if labels.is_empty() {
                 view! { <p class="empty">"No labels in the image configuration."</p> }.into_any()
             } else {
-                view! {
-                    <div class="table-wrap" role="region" aria-label=labels_label tabindex="0">
-                    <table class="labels">
-                        <tbody>
-                            {labels.into_iter().map(|(k, v)| view! {
-                                <tr><th scope="row"><code>{k}</code></th><td>{v}</td></tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                    </div>
-                }.into_any()
+                view! { <LabelTable labels label=labels_label /> }.into_any()
             }}
         </section>
     }

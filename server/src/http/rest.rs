@@ -64,9 +64,8 @@ impl PageQuery {
     fn tag_query(&self) -> Result<TagQuery, Problem> {
         let sort = match self.sort.as_deref() {
             None => TagSort::default(),
-            Some(s) => {
-                TagSort::from_key(s).ok_or_else(|| AppError::bad_request(format!("sort `{s}`: use name or -name")))?
-            }
+            Some(s) => TagSort::from_key(s)
+                .ok_or_else(|| AppError::bad_request(format!("sort `{s}`: use name, -name, newest or largest")))?,
         };
         Ok(TagQuery { q: self.q.clone(), artifacts: self.artifacts, sort })
     }

@@ -272,3 +272,31 @@ async fn search_namespace_and_artifact_filters_come_from_the_query() -> TestResu
     assert!(html.contains("ctr images pull --plain-http"), "ctr flags plain HTTP");
     Ok(())
 }
+
+#[tokio::test]
+async fn tags_order_by_date_or_size_and_the_repository_shows_its_image_labels() -> TestResult {
+    let app = TestApp::start().await?;
+    // Ordering by size reads each selected tag's manifest: fine for ten tags ...
+    let ten = app.json("/api/registries/local/repositories/big/tags/-/tags?q=t-0999&sort=largest", 200).await?;
+    let items = arr(&ten, "items")?;
+    assert_eq!(items.len(), 10);
+    let sizes: Vec<u64> = items.iter().filter_map(|t| t["size"].as_u64()).collect();
+    assert_eq!(sizes.len(), 10, "every row has its size: {ten}");
+    assert!(sizes.windows(2).all(|w| w[0] >= w[1]), "largest first: {sizes:?}");
+    // ... refused, with what to do, for 10,000.
+    let (status, _, body) = app.get("/api/registries/local/repositories/big/tags/-/tags?sort=newest").await?;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("10000 tags match") && body.contains("Filter the tags first"), "{body}");
+    let newest = app.json("/api/registries/local/repositories/team/attested/-/tags?sort=newest", 200).await?;
+    let created: Vec<&str> = arr(&newest, "items")?.iter().filter_map(|t| t["created"].as_str()).collect();
+    assert!(created.windows(2).all(|w| w[0] >= w[1]), "newest first: {created:?}");
+
+    // The repository page's labels come from `latest`, as the seed wrote them.
+    let repo = app.json("/api/registries/local/repositories/team/app", 200).await?;
+    assert_eq!(repo["labelsTag"], "latest");
+    assert_eq!(repo["labels"]["org.opencontainers.image.source"], "https://example.com/app");
+    let html = app.html("/registries/local/repositories/team/app").await?;
+    assert!(html.contains("Labels of latest"), "the page shows them");
+    assert!(html.contains(r#"href="https://example.com/app" rel="noopener noreferrer nofollow""#));
+    Ok(())
+}
