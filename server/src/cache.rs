@@ -6,6 +6,7 @@
 //! refresh runs. Identical concurrent misses are coalesced in process, and
 //! across replicas a short Redis lock lets one of them fetch.
 
+mod catalogue;
 mod policy;
 mod redis;
 mod upstream;
@@ -23,6 +24,7 @@ use tokio::time::Instant;
 
 use crate::registry::RegistryError;
 
+pub use catalogue::CachedCatalogue;
 pub use policy::{CacheConfig, Policy};
 pub use redis::RedisTier;
 pub use upstream::CachedRegistry;

@@ -21,7 +21,7 @@ use app::model::{
 };
 use futures::StreamExt;
 
-use crate::cache::{Cache, CacheConfig, CachedRegistry, Policy};
+use crate::cache::{Cache, CacheConfig, CachedCatalogue, CachedRegistry, Policy};
 use crate::config::{Config, DocumentSource, OperationOverride, Profile, RegistryConfig};
 use crate::registry::{
     CanonicalOperation as Op, CatalogueClient, RegistryClient, RegistryError, bind_operations, catalogue_base,
@@ -57,13 +57,13 @@ pub struct RegistryEntry {
     pub catalogue_error: Option<String>,
     client: Option<CachedRegistry>,
     /// The catalogue API (harbor, dockerhub), when its document loaded.
-    catalogue: Option<CatalogueClient>,
+    catalogue: Option<CachedCatalogue>,
 }
 
 impl RegistryEntry {
     /// Where the catalogue API is, when the registry has one.
     pub fn catalogue_url(&self) -> Option<&url::Url> {
-        self.catalogue.as_ref().map(CatalogueClient::base)
+        self.catalogue.as_ref().map(CachedCatalogue::base)
     }
 
     /// Probes the catalogue API, bounded by [`PROBE_TIMEOUT`]; `None` without one.
@@ -265,7 +265,11 @@ async fn build_entry(config: &RegistryConfig, cache: &Arc<Cache>) -> RegistryEnt
             if let Ok(http) = &http {
                 let base = catalogue_base(config, &doc.openapi);
                 let login = find_by_id(&doc.openapi, HUB_LOGIN).ok().flatten();
-                catalogue_client = Some(CatalogueClient::new(config, http.clone(), base, ops, login));
+                catalogue_client = Some(CachedCatalogue::new(
+                    &config.id,
+                    CatalogueClient::new(config, http.clone(), base, ops, login),
+                    cache.clone(),
+                ));
             }
         }
         Some(Err(e)) => {
@@ -378,7 +382,7 @@ async fn tag_rows(
     let times = async {
         let catalogue = entry.catalogue.as_ref().filter(|c| c.can(Op::ListTags, &["tag"]))?;
         match catalogue.list_tags(repository).await {
-            Ok(listed) => Some(listed.items),
+            Ok(listed) => Some(listed),
             Err(e) => {
                 tracing::warn!(registry, repository, error = %e, "catalogue tags unavailable; showing OCI data only");
                 None
@@ -396,7 +400,7 @@ async fn tag_rows(
         .collect::<Vec<TagSummary>>();
     let (mut items, times) = futures::join!(items, times);
     let times: std::collections::HashMap<String, crate::registry::TagRecord> =
-        times.unwrap_or_default().into_iter().map(|t| (t.name.clone(), t)).collect();
+        times.iter().flat_map(|l| l.items.iter()).map(|t| (t.name.clone(), t.clone())).collect();
     for item in &mut items {
         item.signed = item
             .digest
@@ -524,7 +528,7 @@ impl Catalog for CatalogService {
                         listed.total.map(|t| format!("; the registry reports {t} repositories")).unwrap_or_default()
                     )
                 });
-                let all: Vec<RepositorySummary> = listed.items.into_iter().map(summary_of).collect();
+                let all: Vec<RepositorySummary> = listed.items.iter().cloned().map(summary_of).collect();
                 (all, partial)
             }
             None => {
@@ -567,9 +571,9 @@ impl Catalog for CatalogService {
         entry.browse()?;
         crate::registry::validate_repository(repository).map_err(AppError::from)?;
         let mut summary = match entry.catalogue.as_ref().filter(|c| c.can(Op::GetRepository, &[])) {
-            Some(catalogue) => {
-                summary_of(catalogue.repository(repository).await.map_err(|e| upstream(registry, "getRepository", e))?)
-            }
+            Some(catalogue) => summary_of(
+                (*catalogue.repository(repository).await.map_err(|e| upstream(registry, "getRepository", e))?).clone(),
+            ),
             None => RepositorySummary::named(repository),
         };
         if let Some((tag, labels)) = sample_labels(&entry, repository).await {
@@ -651,7 +655,7 @@ impl Catalog for CatalogService {
             return Ok(None);
         };
         let markdown = catalogue.readme(repository).await.map_err(|e| upstream(registry, "getReadme", e))?;
-        Ok(markdown.filter(|m| !m.trim().is_empty()).map(|m| readme::render(&m)))
+        Ok(markdown.as_deref().filter(|m| !m.trim().is_empty()).map(readme::render))
     }
 
     async fn referrers(&self, registry: &str, repository: &str, digest: &str) -> Result<Vec<Referrer>, AppError> {

@@ -35,7 +35,7 @@ const NAMESPACES_NEEDED: &str = "this API lists repositories per namespace: name
 const HUB_TOKEN_LIFETIME: Duration = Duration::from_secs(9 * 60);
 
 /// A repository as the catalogue API describes it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RepositoryRecord {
     /// Full name as the OCI endpoint knows it (`project/app`, `library/nginx`).
     pub name: String,
@@ -50,7 +50,7 @@ pub struct RepositoryRecord {
 }
 
 /// A tag as the catalogue API describes it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TagRecord {
     pub name: String,
     pub digest: Option<String>,
@@ -60,7 +60,7 @@ pub struct TagRecord {
 }
 
 /// A whole listing read page by page.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Listed<T> {
     pub items: Vec<T>,
     /// What the API says the whole listing holds, when it says.

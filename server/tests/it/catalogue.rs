@@ -92,6 +92,12 @@ async fn harbor_mock() -> MockServer {
         .mount(&server)
         .await;
     Mock::given(method("GET"))
+        .and(path("/api/v2.0/projects/team/repositories/app"))
+        .and(header("authorization", basic().as_str()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(harbor_repo("team/app", "The team's web app", 1234, 1)))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
         .and(path("/api/v2.0/projects/team/repositories/app/artifacts/latest/additions/readme.md"))
         .and(header("authorization", basic().as_str()))
         .respond_with(
@@ -190,6 +196,22 @@ async fn harbor_lists_repositories_page_by_page_with_descriptions_and_pull_count
     assert!(html.find("legacy/tool").is_some_and(|l| l > first), "team/app (1234 pulls) should come first");
     let html = app.html("/registries/harbor/repositories/team/app").await?;
     assert!(html.contains(">Pushed</th>") && html.contains("2026-11-01 12:00 UTC"), "{html}");
+
+    // Warm, the same pages ask Harbor nothing: its answers are cached like the registry's.
+    let before = mock.received_requests().await.unwrap_or_default().len();
+    for page in
+        ["/registries/harbor", "/registries/harbor?view=grid&sort=pulls", "/registries/harbor/repositories/team/app"]
+    {
+        app.html(page).await?;
+    }
+    app.json("/api/registries/harbor/repositories/team/app/-/readme", 200).await?;
+    let after = mock.received_requests().await.unwrap_or_default();
+    assert_eq!(
+        after.len(),
+        before,
+        "warm pages asked Harbor for {:?}",
+        &after[before..].iter().map(|r| r.url.to_string()).collect::<Vec<_>>()
+    );
     Ok(())
 }
 

@@ -1,0 +1,59 @@
+//! A catalogue API (Harbor, Docker Hub) seen through the cache, like
+//! [`CachedRegistry`](super::CachedRegistry) for the OCI endpoint: listings,
+//! repository records and READMEs follow the listing policy, so warm pages
+//! make no catalogue request either. Probes stay uncached.
+
+use std::sync::Arc;
+
+use super::{Cache, Policy};
+use crate::registry::{CanonicalOperation, CatalogueClient, Listed, RegistryError, RepositoryRecord, TagRecord};
+
+/// One registry's catalogue client plus the shared cache.
+#[derive(Debug, Clone)]
+pub struct CachedCatalogue {
+    client: Arc<CatalogueClient>,
+    cache: Arc<Cache>,
+    registry: String,
+}
+
+impl CachedCatalogue {
+    pub fn new(registry: &str, client: CatalogueClient, cache: Arc<Cache>) -> Self {
+        Self { client: Arc::new(client), cache, registry: registry.to_string() }
+    }
+
+    pub fn base(&self) -> &url::Url {
+        self.client.base()
+    }
+
+    pub fn can(&self, op: CanonicalOperation, fields: &[&str]) -> bool {
+        self.client.can(op, fields)
+    }
+
+    pub async fn probe(&self) -> Result<(), RegistryError> {
+        self.client.probe().await
+    }
+
+    pub async fn list_repositories(&self) -> Result<Arc<Listed<RepositoryRecord>>, RegistryError> {
+        let client = self.client.clone();
+        let key = Cache::key(&self.registry, "catalogue-repositories", &[]);
+        self.cache.get(key, Policy::Listing, move || async move { client.list_repositories().await }).await
+    }
+
+    pub async fn repository(&self, name: &str) -> Result<Arc<RepositoryRecord>, RegistryError> {
+        let (client, n) = (self.client.clone(), name.to_string());
+        let key = Cache::key(&self.registry, "catalogue-repository", &[name]);
+        self.cache.get(key, Policy::Listing, move || async move { client.repository(&n).await }).await
+    }
+
+    pub async fn readme(&self, name: &str) -> Result<Arc<Option<String>>, RegistryError> {
+        let (client, n) = (self.client.clone(), name.to_string());
+        let key = Cache::key(&self.registry, "catalogue-readme", &[name]);
+        self.cache.get(key, Policy::Listing, move || async move { client.readme(&n).await }).await
+    }
+
+    pub async fn list_tags(&self, name: &str) -> Result<Arc<Listed<TagRecord>>, RegistryError> {
+        let (client, n) = (self.client.clone(), name.to_string());
+        let key = Cache::key(&self.registry, "catalogue-tags", &[name]);
+        self.cache.get(key, Policy::Listing, move || async move { client.list_tags(&n).await }).await
+    }
+}
