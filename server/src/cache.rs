@@ -49,6 +49,16 @@ struct MemEntry {
 #[derive(Clone)]
 struct ByWeight;
 
+/// The memory tier's slot for a key being fetched: other tasks wait on it.
+type Placeholder<'a> = quick_cache::sync::PlaceholderGuard<
+    'a,
+    String,
+    MemEntry,
+    ByWeight,
+    quick_cache::DefaultHashBuilder,
+    quick_cache::sync::DefaultLifecycle<String, MemEntry>,
+>;
+
 impl quick_cache::Weighter<String, MemEntry> for ByWeight {
     fn weight(&self, key: &String, val: &MemEntry) -> u64 {
         (key.len() as u64).saturating_add(val.weight).max(1)
@@ -179,10 +189,7 @@ impl Cache {
             let fresh = stored.fresh_until_ms > unix_ms();
             let value = Arc::new(stored.value);
             let entry = self.entry(value.clone(), encoded_len(&*value), policy, fresh);
-            match guard {
-                Some(g) => drop(g.insert(entry)),
-                None => self.memory.insert(key.clone(), entry),
-            }
+            self.fill(guard, &key, entry);
             if !fresh {
                 self.counters.stale_served.fetch_add(1, Ordering::Relaxed);
                 self.refresh_in_background(key, policy, fetch);
@@ -198,10 +205,7 @@ impl Cache {
                         self.counters.redis_hits.fetch_add(1, Ordering::Relaxed);
                         let value = Arc::new(value);
                         let entry = self.entry(value.clone(), encoded_len(&*value), policy, true);
-                        match guard {
-                            Some(g) => drop(g.insert(entry)),
-                            None => self.memory.insert(key, entry),
-                        }
+                        self.fill(guard, &key, entry);
                         return Ok(value);
                     }
                     None
@@ -216,10 +220,7 @@ impl Cache {
                 let value = Arc::new(value);
                 let bytes = self.store_shared(&key, &*value, policy).await;
                 let entry = self.entry(value.clone(), bytes, policy, true);
-                match guard {
-                    Some(g) => drop(g.insert(entry)),
-                    None => self.memory.insert(key.clone(), entry),
-                }
+                self.fill(guard, &key, entry);
                 Ok(value)
             }
             Err(e) => Err(e),
@@ -304,6 +305,15 @@ impl Cache {
             memory_bytes: self.memory.weight(),
             redis_configured: self.redis.is_some(),
             redis_connected: self.redis.as_ref().is_some_and(RedisTier::connected),
+        }
+    }
+
+    /// Puts `entry` in the memory tier: through the placeholder this task
+    /// holds (waking the tasks that wait on it), else directly.
+    fn fill(&self, guard: Option<Placeholder<'_>>, key: &str, entry: MemEntry) {
+        match guard {
+            Some(g) => drop(g.insert(entry)),
+            None => self.memory.insert(key.to_string(), entry),
         }
     }
 

@@ -129,7 +129,11 @@ fn refresh_documents(service: Arc<CatalogService>) {
     let every = match std::env::var("REESTR_SCHEMA_REFRESH").map(|v| v.trim().parse::<u64>()) {
         Err(_) => DEFAULT_SCHEMA_REFRESH,
         Ok(Ok(0)) => return,
-        Ok(Ok(secs)) => std::time::Duration::from_secs(secs),
+        Ok(Ok(secs)) if secs <= MAX_SCHEMA_REFRESH => std::time::Duration::from_secs(secs),
+        Ok(Ok(_)) => {
+            tracing::warn!("REESTR_SCHEMA_REFRESH is capped at {MAX_SCHEMA_REFRESH} seconds (a week)");
+            std::time::Duration::from_secs(MAX_SCHEMA_REFRESH)
+        }
         Ok(Err(_)) => {
             tracing::warn!("REESTR_SCHEMA_REFRESH is not a whole number of seconds; using 900");
             DEFAULT_SCHEMA_REFRESH
@@ -151,6 +155,8 @@ fn refresh_documents(service: Arc<CatalogService>) {
 }
 
 const DEFAULT_SCHEMA_REFRESH: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+/// A week: anything longer is "never" in practice and would overflow the timer.
+const MAX_SCHEMA_REFRESH: u64 = 7 * 24 * 60 * 60;
 
 /// `RUST_LOG` filters (default `info`); `REESTR_LOG_FORMAT=json` for production.
 fn init_tracing() {

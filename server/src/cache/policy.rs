@@ -3,6 +3,10 @@
 
 use std::time::Duration;
 
+/// Longest listing freshness an operator may set (a day): longer would show
+/// tags long gone, and unbounded values would overflow the clock arithmetic.
+const MAX_LISTING_TTL_SECS: u64 = 24 * 60 * 60;
+
 /// "Fresh" for immutable content: long enough never to matter.
 const IMMUTABLE_FRESH: Duration = Duration::from_secs(365 * 24 * 60 * 60);
 
@@ -57,15 +61,18 @@ impl Default for CacheConfig {
 
 impl CacheConfig {
     /// Defaults, overridden by `REESTR_CACHE_MEMORY_MB` and
-    /// `REESTR_LISTING_TTL` (seconds a listing stays fresh). A value that
-    /// does not parse is reported and ignored.
+    /// `REESTR_LISTING_TTL` (seconds a listing stays fresh, at most a day).
+    /// A value that does not parse is reported and ignored.
     pub fn from_env() -> Self {
         let mut config = Self::default();
         if let Some(mb) = env_number("REESTR_CACHE_MEMORY_MB") {
             config.memory_bytes = mb.saturating_mul(1024 * 1024).max(1024 * 1024);
         }
         if let Some(secs) = env_number("REESTR_LISTING_TTL") {
-            config.listing_fresh = Duration::from_secs(secs);
+            if secs > MAX_LISTING_TTL_SECS {
+                tracing::warn!(seconds = secs, "REESTR_LISTING_TTL is capped at one day");
+            }
+            config.listing_fresh = Duration::from_secs(secs.min(MAX_LISTING_TTL_SECS));
             config.listing_keep = config.listing_keep.max(config.listing_fresh * 2);
         }
         config
