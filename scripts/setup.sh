@@ -29,7 +29,7 @@ apt_install() {
 
 apt_install cc:gcc node:nodejs npm:npm curl:curl
 if [ "$mode" = test ]; then
-  apt_install docker-registry:docker-registry skopeo:skopeo umoci:umoci jq:jq htpasswd:apache2-utils chromium:chromium python3:python3 redis-server:redis-server
+  apt_install docker-registry:docker-registry skopeo:skopeo umoci:umoci jq:jq htpasswd:apache2-utils chromium:chromium python3:python3 redis-server:redis-server pg_ctlcluster:postgresql
 fi
 
 if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then

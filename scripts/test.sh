@@ -26,6 +26,7 @@ cleanup() {
   [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
   end2end/registry.sh stop "$work/registry"
   end2end/registry.sh stop "$work/auth-registry"
+  scripts/postgres.sh stop "$work/postgres"
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -40,6 +41,13 @@ REESTR_TEST_AUTH_PASSWORD="canary-$RANDOM$RANDOM"
 REESTR_TEST_AUTH_REGISTRY=$(end2end/registry.sh start "$work/auth-registry" reader "$REESTR_TEST_AUTH_PASSWORD")
 export REESTR_TEST_AUTH_REGISTRY REESTR_TEST_AUTH_PASSWORD
 end2end/registry.sh copy "$REESTR_TEST_REGISTRY" "$REESTR_TEST_AUTH_REGISTRY" reader "$REESTR_TEST_AUTH_PASSWORD" team/app:1.0
+
+step "postgres: the running server, or one of our own"
+REESTR_TEST_POSTGRES=$(scripts/postgres.sh start "$work/postgres")
+export REESTR_TEST_POSTGRES
+# Databases earlier runs' tests made (reestr_it_*) are dropped here.
+psql "$REESTR_TEST_POSTGRES" -tAc "select datname from pg_database where datname like 'reestr_it_%'" |
+  while read -r db; do psql "$REESTR_TEST_POSTGRES" -qc "drop database if exists $db" >/dev/null || true; done
 
 step "cargo test (unit and integration)"
 cargo test -p app -p reestr
@@ -63,14 +71,18 @@ registries:
     baseUrl: http://127.0.0.1:$dead
     tls: { allowHttp: true }
 YAML
-LEPTOS_SITE_ROOT="$root/target/site" "$CARGO_TARGET_DIR/debug/reestr" --config "$work/registries.yaml" \
+setup_token="e2e-setup-$RANDOM$RANDOM$RANDOM"
+REESTR_DATA_DIR="$work" REESTR_SETUP_TOKEN="$setup_token" \
+  LEPTOS_SITE_ROOT="$root/target/site" "$CARGO_TARGET_DIR/debug/reestr" --config "$work/registries.yaml" \
   serve --listen "127.0.0.1:$port" >"$work/reestr.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 100); do
   curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
   sleep 0.1
 done
-(cd end2end && REESTR_E2E_URL="http://localhost:$port" REESTR_TEST_REGISTRY="$REESTR_TEST_REGISTRY" npx playwright test) ||
+(cd end2end && rm -rf test-results/.auth &&
+  REESTR_E2E_URL="http://localhost:$port" REESTR_TEST_REGISTRY="$REESTR_TEST_REGISTRY" \
+  REESTR_E2E_SETUP_TOKEN="$setup_token" npx playwright test) ||
   { echo "--- reestr log" >&2; tail -n 50 "$work/reestr.log" >&2; exit 1; }
 
 step "all checks passed in $((SECONDS - started)) s"

@@ -113,3 +113,29 @@ pub async fn get_storage(registry: String) -> Result<StorageStatus, AppError> {
 pub async fn resync_registry(registry: String) -> Result<ResyncResult, AppError> {
     catalog()?.resync(&registry).await
 }
+
+/// The signed-in user (absent on the login and setup pages).
+#[server(prefix = "/_fn", endpoint = "whoami")]
+pub async fn whoami() -> Result<Option<crate::model::Viewer>, AppError> {
+    Ok(use_context::<http::request::Parts>().and_then(|p| p.extensions.get::<crate::model::Viewer>().cloned()))
+}
+
+/// The signed-in user's sessions and API tokens; a token made just now is
+/// in it once (its cookie is cleared on the way out).
+#[server(prefix = "/_fn", endpoint = "account")]
+pub async fn get_account() -> Result<crate::model::Account, AppError> {
+    let accounts = use_context::<crate::contract::SharedAccounts>()
+        .ok_or_else(|| AppError::internal("accounts are not available in this context"))?;
+    let parts =
+        use_context::<http::request::Parts>().ok_or_else(|| AppError::internal("no request in this context"))?;
+    let account = accounts.account(&parts).await?;
+    if account.new_token.is_some()
+        && let Some(response) = use_context::<leptos_axum::ResponseOptions>()
+    {
+        response.append_header(
+            http::header::SET_COOKIE,
+            http::HeaderValue::from_static("reestr_new_token=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict"),
+        );
+    }
+    Ok(account)
+}

@@ -81,3 +81,14 @@ pub trait Catalog: Send + Sync + 'static {
 
 /// How the catalogue travels through context and router state.
 pub type SharedCatalog = Arc<dyn Catalog>;
+
+/// Reestr's own accounts, as the account page sees them. The server
+/// implements it over its user store (`server::access`).
+#[async_trait::async_trait]
+pub trait Accounts: Send + Sync + 'static {
+    /// The signed-in user's account (sessions, API tokens), from the
+    /// request the page or server function is answering.
+    async fn account(&self, request: &http::request::Parts) -> Result<crate::model::Account, AppError>;
+}
+
+pub type SharedAccounts = Arc<dyn Accounts>;

@@ -30,6 +30,12 @@ pub enum ErrorKind {
     Unsupported,
     /// A bug or an unexpected condition in Reestr.
     Internal,
+    /// Reestr needs a login (or an API token) for this.
+    NotSignedIn,
+    /// The signed-in user may not do this, or the request came from another site.
+    NotAllowed,
+    /// Too many attempts (logins); wait `retry_after` seconds.
+    TooManyAttempts,
 }
 
 impl ErrorKind {
@@ -44,6 +50,9 @@ impl ErrorKind {
             Self::Timeout => 504,
             Self::Unsupported => 501,
             Self::Internal => 500,
+            Self::NotSignedIn => 401,
+            Self::NotAllowed => 403,
+            Self::TooManyAttempts => 429,
         }
     }
 
@@ -60,6 +69,9 @@ impl ErrorKind {
             Self::InvalidResponse => "Invalid registry response",
             Self::Unsupported => "Not supported by this registry",
             Self::Internal => "Internal error",
+            Self::NotSignedIn => "Sign in required",
+            Self::NotAllowed => "Not allowed",
+            Self::TooManyAttempts => "Too many attempts",
         }
     }
 }

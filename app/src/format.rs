@@ -41,6 +41,22 @@ pub fn when(rfc3339: &str) -> String {
     }
 }
 
+/// `2026-11-27 17:55 UTC` from Unix seconds (Howard Hinnant's civil-from-days).
+pub fn unix(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02} {:02}:{:02} UTC", rem / 3600, rem % 3600 / 60)
+}
+
 /// Size range over platforms: `12.0 MB` or `11.2 MB – 12.0 MB`.
 pub fn size_range(sizes: impl IntoIterator<Item = u64>) -> Option<String> {
     let sizes: Vec<u64> = sizes.into_iter().collect();
@@ -52,6 +68,13 @@ pub fn size_range(sizes: impl IntoIterator<Item = u64>) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unix_times_read_as_utc_dates() {
+        assert_eq!(unix(0), "1970-01-01 00:00 UTC");
+        assert_eq!(unix(1_767_323_045), "2026-01-02 03:04 UTC");
+        assert_eq!(unix(951_782_400), "2000-02-29 00:00 UTC");
+    }
 
     #[test]
     fn sizes_read_like_docker_hub() {

@@ -17,10 +17,20 @@ use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::{ParamSegment, SsrMode, StaticSegment, WildcardSegment};
 
-use crate::pages::{HomePage, NotFound, RegistryPage, RepositoryOrTagPage, StoragePage};
+use crate::pages::{
+    AccountPage, HomePage, LoginPage, NotFound, RegistryPage, RepositoryOrTagPage, SetupPage, StoragePage,
+};
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    // The security-headers layer's nonce, so Leptos's inline scripts run
+    // under the Content-Security-Policy.
+    #[cfg(feature = "ssr")]
+    if let Some(model::CspNonce(nonce)) =
+        use_context::<http::request::Parts>().and_then(|p| p.extensions.get::<model::CspNonce>().cloned())
+    {
+        provide_context(leptos::nonce::Nonce::from_value(nonce));
+    }
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -58,10 +68,14 @@ pub fn App() -> impl IntoView {
             <header class="top">
                 <A href="/" attr:class="brand">"Reestr"</A>
                 <span class="tagline">"container registry browser"</span>
+                <UserMenu />
             </header>
             <main id="main" tabindex="-1">
                 <Routes fallback=|| view! { <NotFound /> }>
                     <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("setup") view=SetupPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("account") view=AccountPage ssr=SsrMode::Async />
                     <Route
                         path=(StaticSegment("registries"), ParamSegment("registry"))
                         view=RegistryPage
@@ -85,5 +99,32 @@ pub fn App() -> impl IntoView {
                 </Routes>
             </main>
         </Router>
+    }
+}
+
+/// Who is signed in, their account, and signing out (a form, so it works
+/// without JavaScript). Nothing on the login and setup pages.
+#[component]
+fn UserMenu() -> impl IntoView {
+    let viewer = Resource::new(|| (), |()| api::whoami());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match viewer.await {
+                    Ok(Some(v)) if v.open => view! {
+                        <span class="user-menu"><span class="badge warn" title="access: open — no login required">"open access"</span></span>
+                    }.into_any(),
+                    Ok(Some(v)) => view! {
+                        <nav class="user-menu" aria-label="Account">
+                            <A href="/account">{v.username}</A>
+                            <form method="post" action="/auth/logout">
+                                <button type="submit" class="link-button">"Sign out"</button>
+                            </form>
+                        </nav>
+                    }.into_any(),
+                    _ => ().into_any(),
+                }
+            })}
+        </Suspense>
     }
 }

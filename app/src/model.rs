@@ -2,6 +2,7 @@
 //! front end. Field names are camelCase on the wire and stay stable: scripts
 //! read them through the REST API.
 
+mod access;
 mod query;
 mod registry;
 mod repository;
@@ -9,7 +10,8 @@ mod storage;
 mod supply;
 mod tag;
 
-pub use query::{RepoQuery, RepoSort, TagNames, TagQuery, TagSort, is_artifact_tag};
+pub use access::{Account, ApiTokenInfo, CspNonce, Role, SessionInfo, Viewer};
+pub use query::{Recency, RepoQuery, RepoSort, TagNames, TagQuery, TagSort, is_artifact_tag};
 pub use registry::{
     HealthStatus, OperationCheck, RegistryHealth, RegistryOverview, RegistrySummary, ResyncResult, StorageTotals,
 };

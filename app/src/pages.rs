@@ -1,15 +1,21 @@
 //! One module per page of the UI.
 
+mod account;
 mod home;
+mod login;
 mod not_found;
 mod registry;
 mod repository;
 mod repository_or_tag;
+mod setup;
 mod storage;
 mod tag;
 
+pub use account::AccountPage;
 pub use home::HomePage;
+pub use login::LoginPage;
 pub use not_found::NotFound;
 pub use registry::RegistryPage;
 pub use repository_or_tag::RepositoryOrTagPage;
+pub use setup::SetupPage;
 pub use storage::StoragePage;

@@ -16,6 +16,8 @@ const pages: [string, string][] = [
   ["tag-sbom", "/registries/local/repositories/team/signed/-/tags/1.0"],
   ["storage", "/registries/local/storage"],
   ["not-found", "/no/such/page"],
+  ["login", "/login"],
+  ["account", "/account"],
 ];
 
 const viewports = { desktop: { width: 1280, height: 900 }, mobile: { width: 390, height: 844 } };

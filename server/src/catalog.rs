@@ -424,10 +424,7 @@ fn summary_of(r: crate::registry::RepositoryRecord) -> RepositorySummary {
         star_count: r.star_count,
         artifact_count: r.artifact_count,
         updated: r.updated,
-        stored_bytes: None,
-        tag_count: None,
-        labels: Default::default(),
-        labels_tag: None,
+        ..RepositorySummary::default()
     }
 }
 
@@ -538,30 +535,38 @@ impl Catalog for CatalogService {
         };
         all.sort_by(|a, b| a.name.cmp(&b.name));
         all.dedup_by(|a, b| a.name == b.name);
-        // Sizes and tag counts from the last storage count; sorting by size
+        // Sizes, tag counts, signatures and (without a catalogue API) update
+        // times from the last storage count; sorting or filtering by them
         // starts one when there is none yet.
-        let report = match query.sort {
-            RepoSort::Size => self.storage.status(&self.cache, registry, client).await.report.map(Arc::new),
-            _ => self.storage.peek(&self.cache, registry).await,
+        let needs_report = query.sort == RepoSort::Size || query.filters_by_activity();
+        let report = match needs_report {
+            true => self.storage.status(&self.cache, registry, client).await.report.map(Arc::new),
+            false => self.storage.peek(&self.cache, registry).await,
         };
         let mut partial = partial;
         match &report {
             Some(report) => {
-                let sizes: std::collections::HashMap<&str, (u64, u64)> =
-                    report.repositories.iter().map(|r| (r.name.as_str(), (r.bytes, r.tags))).collect();
+                let counted: std::collections::HashMap<&str, &app::model::RepoStorage> =
+                    report.repositories.iter().map(|r| (r.name.as_str(), r)).collect();
                 for r in &mut all {
-                    if let Some((bytes, tags)) = sizes.get(r.name.as_str()) {
-                        r.stored_bytes = Some(*bytes);
-                        r.tag_count = Some(*tags);
+                    if let Some(c) = counted.get(r.name.as_str()) {
+                        r.stored_bytes = Some(c.bytes);
+                        r.tag_count = Some(c.tags);
+                        r.signed = Some(c.signed_images > 0);
+                        if r.updated.is_none() {
+                            r.updated = c.newest.clone();
+                        }
                     }
                 }
             }
-            None if query.sort == RepoSort::Size => {
-                partial = Some("sizes are being counted (see Storage used); until then the order is by name".into());
+            None if needs_report => {
+                partial = Some(
+                    "sizes, signatures and image dates are being counted (see Storage used); until then they are unknown".into(),
+                );
             }
             None => {}
         }
-        let mut out = slice_page(filter::repositories(all, query), page, |r| r);
+        let mut out = slice_page(filter::repositories(all, query, time::OffsetDateTime::now_utc()), page, |r| r);
         out.partial = partial;
         Ok(out)
     }

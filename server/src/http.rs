@@ -2,7 +2,7 @@
 //! API, health, and the static site.
 
 mod health;
-mod problem;
+pub(crate) mod problem;
 mod rest;
 mod router;
 mod state;

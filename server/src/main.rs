@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
+use reestr::access::{Access, Mode, Policy, Store};
 use reestr::cache::{Cache, CacheConfig, RedisTier};
 use reestr::catalog::CatalogService;
 use reestr::config::{DEFAULT_PATH, load_file};
@@ -84,9 +85,18 @@ async fn serve(config_path: PathBuf, listen: Option<std::net::SocketAddr>) -> Ex
             return ExitCode::FAILURE;
         }
     };
+    let access = match open_access(&config).await {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("reestr: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let service = Arc::new(CatalogService::build_with_cache(&config, cache).await);
     refresh_documents(service.clone());
-    let app = router(AppState::new(options, service));
+    sweep_sessions(access.clone());
+    let app =
+        router(AppState::new(options, service, access)).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let listener = match tokio::net::TcpListener::bind(addr).await {
         Ok(l) => l,
         Err(e) => {
@@ -102,6 +112,43 @@ async fn serve(config_path: PathBuf, listen: Option<std::net::SocketAddr>) -> Ex
             ExitCode::FAILURE
         }
     }
+}
+
+/// Users and sessions: Postgres when `DATABASE_URL` says so, else an SQLite
+/// file. On a first run, prints the setup token.
+async fn open_access(config: &reestr::config::Config) -> Result<Arc<Access>, String> {
+    let url = Access::database_url();
+    let store = Store::open(&url).await.map_err(|e| format!("cannot open the user database: {e}"))?;
+    let policy = Policy::from_env()?;
+    let mode = if config.open_access { Mode::Open } else { Mode::Login };
+    let access = Access::new(store, mode, policy).await.map_err(|e| format!("the user database: {e}"))?;
+    tracing::info!(store = access.store.kind, "users and sessions: {}", access.store.kind);
+    if mode == Mode::Open {
+        tracing::warn!(
+            "access: open — anyone who can reach this server can browse it and resync registries; use it for demos only"
+        );
+    }
+    match access.issue_setup_token().await {
+        Ok(Some(token)) => {
+            tracing::warn!("first run: open /setup and enter the setup token {token} (valid 24 h, once)")
+        }
+        Ok(None) => {}
+        Err(e) => return Err(format!("cannot write the setup token: {e}")),
+    }
+    Ok(Arc::new(access))
+}
+
+/// Deletes expired sessions and old throttle entries every 10 minutes.
+fn sweep_sessions(access: Arc<Access>) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            if let Err(e) = access.sweep().await {
+                tracing::warn!(error = %e, "could not sweep expired sessions");
+            }
+        }
+    });
 }
 
 /// The cache: memory only, or memory before Redis when `REDIS_URL` is set.

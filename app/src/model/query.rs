@@ -45,6 +45,51 @@ impl RepoSort {
     }
 }
 
+/// "Updated within" filter of the repository list (`?updated=30d`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Recency {
+    Week,
+    Month,
+    Quarter,
+    Year,
+}
+
+impl Recency {
+    pub const ALL: [Self; 4] = [Self::Week, Self::Month, Self::Quarter, Self::Year];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Week => "7d",
+            Self::Month => "30d",
+            Self::Quarter => "90d",
+            Self::Year => "365d",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Week => "Past 7 days",
+            Self::Month => "Past 30 days",
+            Self::Quarter => "Past 90 days",
+            Self::Year => "Past year",
+        }
+    }
+
+    pub fn days(self) -> u64 {
+        match self {
+            Self::Week => 7,
+            Self::Month => 30,
+            Self::Quarter => 90,
+            Self::Year => 365,
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.key() == key)
+    }
+}
+
 /// Filters of the repository list.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -55,8 +100,39 @@ pub struct RepoQuery {
     /// Only repositories under this first path component (`team`).
     #[serde(default)]
     pub namespace: String,
+    /// Only repositories updated within this period.
+    #[serde(default)]
+    pub updated: Option<Recency>,
+    /// Only repositories with (true) or without (false) a signed image.
+    #[serde(default)]
+    pub signed: Option<bool>,
     #[serde(default)]
     pub sort: RepoSort,
+}
+
+impl RepoQuery {
+    /// `signed=yes|no` as written in the URL.
+    pub fn signed_key(&self) -> &'static str {
+        match self.signed {
+            Some(true) => "yes",
+            Some(false) => "no",
+            None => "",
+        }
+    }
+
+    pub fn signed_from_key(key: &str) -> Option<bool> {
+        match key {
+            "yes" => Some(true),
+            "no" => Some(false),
+            _ => None,
+        }
+    }
+
+    /// Whether a filter that needs the storage count (for registries without
+    /// a catalogue API) is set.
+    pub fn filters_by_activity(&self) -> bool {
+        self.updated.is_some() || self.signed.is_some()
+    }
 }
 
 /// Order of the tags table.

@@ -19,9 +19,13 @@ pub struct RepositorySummary {
     /// Artifacts (Harbor), tagged or not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub artifact_count: Option<u64>,
-    /// Last update (RFC 3339).
+    /// Last update (RFC 3339): the push time a catalogue API reports, else
+    /// the creation time of the newest image once the storage count has run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated: Option<String>,
+    /// Whether any of its images is signed, once the storage count has run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed: Option<bool>,
     /// Bytes of its distinct blobs, once the storage count has run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stored_bytes: Option<u64>,

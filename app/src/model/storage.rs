@@ -16,6 +16,13 @@ pub struct RepoStorage {
     pub shared_bytes: u64,
     pub tags: u64,
     pub blobs: u64,
+    /// Distinct images its tags name (referrer and signature tags aside).
+    pub images: u64,
+    /// Of those, images with a signature: a cosign `.sig` tag, or a
+    /// signature in their referrers (`sha256-…` tag) index.
+    pub signed_images: u64,
+    /// Creation time (RFC 3339) of its newest image, from the image configs.
+    pub newest: Option<String>,
 }
 
 /// One tag's image size (all its platforms' distinct blobs).

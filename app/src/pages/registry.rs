@@ -9,7 +9,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::{PAGE_SIZE, get_registry, list_repositories};
 use crate::components::{ErrorBox, Pagination};
-use crate::model::{RepoQuery, RepoSort, RepositorySummary};
+use crate::model::{Recency, RepoQuery, RepoSort, RepositorySummary};
 use crate::{format, paths};
 
 /// Reads `?page=` (from 1); anything else means the first page.
@@ -37,6 +37,8 @@ pub fn RegistryPage() -> impl IntoView {
         RepoQuery {
             q: q.get("q").unwrap_or_default(),
             namespace: q.get("namespace").unwrap_or_default(),
+            updated: q.get("updated").and_then(|u| Recency::from_key(&u)),
+            signed: q.get("signed").and_then(|s| RepoQuery::signed_from_key(&s)),
             sort: q.get("sort").and_then(|s| RepoSort::from_key(&s)).unwrap_or_default(),
         }
     };
@@ -73,11 +75,12 @@ pub fn RegistryPage() -> impl IntoView {
                     match repos.await {
                         Ok(p) if p.items.is_empty() && p.offset == 0 => {
                             let base = paths::registry_page(&reg);
-                            if q.q.is_empty() && q.namespace.is_empty() {
+                            if q.q.is_empty() && q.namespace.is_empty() && !q.filters_by_activity() {
                                 view! { <p class="empty">"This registry has no repositories yet. Push an image to see it here."</p> }.into_any()
                             } else {
                                 view! {
-                                    <p class="empty">"No repository matches. "<A href=base>"Clear the search"</A>" to see them all."</p>
+                                    <p class="empty">"No repository matches. "<A href=base>"Clear the search and filters"</A>" to see them all."</p>
+                                    {p.partial.map(|why| view! { <p class="partial" role="status">{why}</p> })}
                                 }.into_any()
                             }
                         }
@@ -115,7 +118,15 @@ pub fn RegistryPage() -> impl IntoView {
 fn keep_params(q: &RepoQuery, layout: Layout) -> Vec<(&'static str, String)> {
     let sort = if q.sort == RepoSort::Name { String::new() } else { q.sort.key().to_string() };
     let view = if layout == Layout::Grid { "grid".to_string() } else { String::new() };
-    vec![("q", q.q.clone()), ("namespace", q.namespace.clone()), ("sort", sort), ("view", view)]
+    let updated = q.updated.map(|u| u.key().to_string()).unwrap_or_default();
+    vec![
+        ("q", q.q.clone()),
+        ("namespace", q.namespace.clone()),
+        ("updated", updated),
+        ("signed", q.signed_key().to_string()),
+        ("sort", sort),
+        ("view", view),
+    ]
 }
 
 /// Search box, sort order and layout switch; a plain GET form, so it works
@@ -146,6 +157,23 @@ fn SearchForm(base: String, query: RepoQuery, layout: Layout) -> impl IntoView {
                     }).collect_view()}
                 </select>
             </label>
+            <label class="field">
+                <span>"Updated"</span>
+                <select name="updated">
+                    <option value="" selected=query.updated.is_none()>"Any time"</option>
+                    {Recency::ALL.into_iter().map(|r| view! {
+                        <option value=r.key() selected=query.updated == Some(r)>{r.label()}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <label class="field">
+                <span>"Signed"</span>
+                <select name="signed">
+                    <option value="" selected=query.signed.is_none()>"Any"</option>
+                    <option value="yes" selected=query.signed == Some(true)>"Signed"</option>
+                    <option value="no" selected=query.signed == Some(false)>"Not signed"</option>
+                </select>
+            </label>
             {hidden_namespace.map(|ns| view! { <input type="hidden" name="namespace" value=ns /> })}
             {(layout == Layout::Grid).then(|| view! { <input type="hidden" name="view" value="grid" /> })}
             <button type="submit">"Apply"</button>
@@ -167,7 +195,8 @@ fn metrics(r: &RepositorySummary) -> String {
     let pulls = r.pull_count.map(|n| format!("{} pulls", format::count(n)));
     let stars = r.star_count.map(|n| format!("{} stars", format::count(n)));
     let stored = r.stored_bytes.map(format::bytes);
-    [pulls, stars, stored].into_iter().flatten().collect::<Vec<_>>().join(" · ")
+    let signed = (r.signed == Some(true)).then(|| "signed".to_string());
+    [pulls, stars, stored, signed].into_iter().flatten().collect::<Vec<_>>().join(" · ")
 }
 
 #[component]
@@ -178,6 +207,7 @@ fn RepoTable(registry: String, items: Vec<RepositorySummary>, query: RepoQuery) 
     let has_pulls = items.iter().any(|r| r.pull_count.is_some());
     let has_updated = items.iter().any(|r| r.updated.is_some());
     let has_size = items.iter().any(|r| r.stored_bytes.is_some());
+    let has_signed = items.iter().any(|r| r.signed.is_some());
     view! {
         <div class="table-wrap" role="region" aria-label="Repositories table" tabindex="0">
         <table class="repos">
@@ -191,6 +221,7 @@ fn RepoTable(registry: String, items: Vec<RepositorySummary>, query: RepoQuery) 
                         <th scope="col" class="num">"Tags"</th>
                         <th scope="col" class="num">"Stored"</th>
                     })}
+                    {has_signed.then(|| view! { <th scope="col">"Signed"</th> })}
                 </tr>
             </thead>
             <tbody>
@@ -219,6 +250,9 @@ fn RepoTable(registry: String, items: Vec<RepositorySummary>, query: RepoQuery) 
                             {has_size.then(|| view! {
                                 <td class="num">{r.tag_count}</td>
                                 <td class="num">{r.stored_bytes.map(format::bytes)}</td>
+                            })}
+                            {has_signed.then(|| view! {
+                                <td>{(r.signed == Some(true)).then(|| view! { <span class="badge badge-signature" title="At least one of its images has a signature">"Signed"</span> })}</td>
                             })}
                         </tr>
                     }

@@ -93,7 +93,7 @@ pub fn summarize(name: String, detail: &TagDetail) -> TagSummary {
 
 /// buildx lists provenance and SBOM manifests in the index with platform
 /// unknown/unknown and this annotation; they are not platforms.
-fn is_attestation(d: &OciDescriptor) -> bool {
+pub(crate) fn is_attestation(d: &OciDescriptor) -> bool {
     let annotated = d
         .annotations()
         .as_ref()

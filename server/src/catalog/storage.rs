@@ -12,11 +12,13 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
-use app::model::{ImageSize, RepoStorage, StorageProgress, StorageReport, StorageStatus, is_artifact_tag};
+use app::model::{
+    ImageSize, ReferrerKind, RepoStorage, StorageProgress, StorageReport, StorageStatus, is_artifact_tag,
+};
 use futures::StreamExt;
 
 use crate::cache::{Cache, CachedRegistry, Policy};
-use crate::registry::{Manifest, RegistryError, parse_manifest};
+use crate::registry::{Manifest, RegistryError, parse_config, parse_manifest};
 
 /// Repositories scanned at once, per registry.
 const REPO_CONCURRENCY: usize = 4;
@@ -142,6 +144,7 @@ async fn run(cache: Arc<Cache>, registry: String, client: CachedRegistry, state:
 }
 
 /// What one repository's tags reach.
+#[derive(Default)]
 struct RepoScan {
     name: String,
     tags: u64,
@@ -149,6 +152,12 @@ struct RepoScan {
     blobs: HashMap<String, u64>,
     /// (tag, manifest digest, bytes) per tag that resolved.
     images: Vec<(String, String, u64)>,
+    /// Distinct images (manifest digests of its non-artifact tags).
+    image_count: u64,
+    /// Of those, the ones with a signature.
+    signed_images: u64,
+    /// Creation time of its newest image (RFC 3339).
+    newest: Option<String>,
     problems: Vec<String>,
 }
 
@@ -168,7 +177,7 @@ async fn compute(client: &CachedRegistry, registry: &str, state: &JobState) -> R
 }
 
 async fn scan_repository(client: &CachedRegistry, name: String) -> RepoScan {
-    let mut scan = RepoScan { name, tags: 0, blobs: HashMap::new(), images: Vec::new(), problems: Vec::new() };
+    let mut scan = RepoScan { name, ..RepoScan::default() };
     let tags = match client.list_tags(&scan.name).await {
         Ok(t) => t,
         Err(e) => {
@@ -189,39 +198,124 @@ async fn scan_repository(client: &CachedRegistry, name: String) -> RepoScan {
         .buffer_unordered(TAG_CONCURRENCY)
         .collect()
         .await;
+    // Digests a signature names: cosign's `sha256-<hex>.sig` tags, and
+    // referrers (`sha256-<hex>`) indexes that list a signature.
+    let mut signed: HashSet<String> = HashSet::new();
+    let mut image_digests: HashSet<String> = HashSet::new();
+    let mut configs: HashSet<String> = HashSet::new();
     for (tag, result) in resolved {
+        let subject = tag.strip_prefix("sha256-").map(|hex| format!("sha256:{}", hex.trim_end_matches(".sig")));
         match result {
-            Ok((digest, blobs)) => {
-                let bytes = blobs.values().fold(0_u64, |a, b| a.saturating_add(*b));
-                scan.images.push((tag, digest, bytes));
-                scan.blobs.extend(blobs);
+            Ok(reached) => {
+                let bytes = reached.blobs.values().fold(0_u64, |a, b| a.saturating_add(*b));
+                match subject {
+                    Some(subject) if tag.ends_with(".sig") || reached.lists_signature => {
+                        signed.insert(subject);
+                    }
+                    _ => {}
+                }
+                if !is_artifact_tag(&tag) {
+                    image_digests.insert(reached.digest.clone());
+                    configs.extend(reached.image_configs);
+                }
+                scan.images.push((tag, reached.digest, bytes));
+                scan.blobs.extend(reached.blobs);
             }
             Err(e) => scan.problems.push(format!("{}:{tag}: {e}", scan.name)),
         }
     }
+    scan.image_count = image_digests.len() as u64;
+    scan.signed_images = image_digests.iter().filter(|d| signed.contains(*d)).count() as u64;
+    scan.newest = newest_created(client, &repo, configs, &mut scan.problems).await;
     scan
 }
 
-/// The manifest digest a tag points to, and digest → size of the distinct blobs it reaches.
-type TagBlobs = (String, HashMap<String, u64>);
+/// The newest creation time among these image configs (read through the
+/// cache: each config once, ever).
+async fn newest_created(
+    client: &CachedRegistry,
+    repository: &str,
+    configs: HashSet<String>,
+    problems: &mut Vec<String>,
+) -> Option<String> {
+    if !client.can_read_blobs() {
+        return None;
+    }
+    let read: Vec<(String, Result<Option<String>, RegistryError>)> = futures::stream::iter(configs)
+        .map(|digest| async move {
+            let created = match client.get_config_blob(repository, &digest).await {
+                Ok(body) => parse_config(&body).map(|c| c.created),
+                Err(e) => Err(e),
+            };
+            (digest, created)
+        })
+        .buffer_unordered(TAG_CONCURRENCY)
+        .collect()
+        .await;
+    let mut newest: Option<(time::OffsetDateTime, String)> = None;
+    for (digest, created) in read {
+        match created {
+            Ok(Some(text)) => {
+                if let Some(at) = super::filter::instant(&text)
+                    && newest.as_ref().is_none_or(|(n, _)| at > *n)
+                {
+                    newest = Some((at, text));
+                }
+            }
+            Ok(None) => {}
+            Err(e) => problems.push(format!("{repository}@{digest}: {e}")),
+        }
+    }
+    newest.map(|(_, text)| text)
+}
+
+/// What one tag reaches.
+struct TagBlobs {
+    /// The manifest digest the tag points to.
+    digest: String,
+    /// digest → size of the distinct blobs.
+    blobs: HashMap<String, u64>,
+    /// Config digests of its images (platforms, not attestations).
+    image_configs: Vec<String>,
+    /// The manifest is an index listing a signature (a referrers index).
+    lists_signature: bool,
+}
 
 async fn tag_blobs(client: &CachedRegistry, repository: &str, tag: &str) -> Result<TagBlobs, RegistryError> {
     let fetched = client.get_manifest(repository, tag).await?;
-    let mut blobs = HashMap::new();
+    let mut reached = TagBlobs {
+        digest: fetched.digest.clone(),
+        blobs: HashMap::new(),
+        image_configs: Vec::new(),
+        lists_signature: false,
+    };
     match parse_manifest(&fetched.media_type, &fetched.body)? {
-        Manifest::Image(m) => add_image(&mut blobs, &m),
+        Manifest::Image(m) => {
+            add_image(&mut reached.blobs, &m);
+            reached.image_configs.push(m.config().digest().to_string());
+        }
         Manifest::Index(index) => {
+            reached.lists_signature = index.manifests().iter().any(|e| {
+                e.artifact_type()
+                    .as_ref()
+                    .is_some_and(|t| super::supply::kind_of(t.as_ref()) == ReferrerKind::Signature)
+            });
             for entry in index.manifests().iter().take(MAX_INDEX_ENTRIES) {
                 let child = client.get_manifest(repository, entry.digest().as_ref()).await?;
                 match parse_manifest(&child.media_type, &child.body)? {
-                    Manifest::Image(m) => add_image(&mut blobs, &m),
+                    Manifest::Image(m) => {
+                        add_image(&mut reached.blobs, &m);
+                        if !super::images::is_attestation(entry) {
+                            reached.image_configs.push(m.config().digest().to_string());
+                        }
+                    }
                     // Nested indexes hold no blobs of their own.
                     Manifest::Index(_) => {}
                 }
             }
         }
     }
-    Ok((fetched.digest.clone(), blobs))
+    Ok(reached)
 }
 
 fn add_image(blobs: &mut HashMap<String, u64>, m: &oci_spec::image::ImageManifest) {
@@ -260,6 +354,9 @@ fn aggregate(registry: &str, scans: Vec<RepoScan>) -> StorageReport {
                 shared_bytes: bytes - unique,
                 tags: scan.tags,
                 blobs: scan.blobs.len() as u64,
+                images: scan.image_count,
+                signed_images: scan.signed_images,
+                newest: scan.newest.clone(),
             }
         })
         .collect();
@@ -312,7 +409,7 @@ mod tests {
             tags: 1,
             blobs: blobs.iter().map(|(d, s)| ((*d).to_string(), *s)).collect(),
             images: vec![("1.0".into(), format!("m-{name}"), blobs.iter().map(|(_, s)| s).sum())],
-            problems: Vec::new(),
+            ..RepoScan::default()
         }
     }
 

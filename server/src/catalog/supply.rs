@@ -104,7 +104,7 @@ fn from_index(body: &[u8], source: ReferrerSource) -> Result<Vec<Referrer>, Regi
 }
 
 /// SBOM, signature or attestation, from an artifact or media type.
-fn kind_of(artifact_type: &str) -> ReferrerKind {
+pub(crate) fn kind_of(artifact_type: &str) -> ReferrerKind {
     let t = artifact_type.to_ascii_lowercase();
     if t.contains("spdx") || t.contains("cyclonedx") || t.contains("syft") {
         ReferrerKind::Sbom

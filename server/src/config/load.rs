@@ -65,6 +65,19 @@ pub fn load_str(
     })?;
 
     let mut v = Validator { file, base_dir, env, errors: Vec::new() };
+    let open_access = match raw.access.as_ref() {
+        None => false,
+        Some(a) if a.as_str() == "login" => false,
+        Some(a) if a.as_str() == "open" => true,
+        Some(a) => {
+            v.error(
+                a,
+                "access",
+                format!("`{}`: use `login` (the default) or `open` (no login: demos only)", a.as_str()),
+            );
+            false
+        }
+    };
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut registries = Vec::new();
     for (i, r) in raw.registries.into_iter().enumerate() {
@@ -83,7 +96,7 @@ pub fn load_str(
         }
     }
     if v.errors.is_empty() {
-        Ok(Config { source: file.to_string(), registries })
+        Ok(Config { source: file.to_string(), open_access, registries })
     } else {
         v.errors.sort_by_key(|e| (e.line, e.column));
         Err(ConfigErrors(v.errors))

@@ -235,3 +235,16 @@ fn broken_catalogue_settings_are_each_reported() {
         ]
     );
 }
+
+#[test]
+fn access_is_login_unless_the_file_says_open() {
+    let entry = "registries:\n  - id: local\n    baseUrl: http://127.0.0.1:5000\n    tls: { allowHttp: true }\n";
+    assert!(!ok(entry, &[]).open_access);
+    assert!(ok(&format!("access: open\n{entry}"), &[]).open_access);
+    assert!(!ok(&format!("access: login\n{entry}"), &[]).open_access);
+    let e = errors(&format!("access: anyone\n{entry}"));
+    assert_eq!(
+        e,
+        ["registries.yaml:1:9: access: `anyone`: use `login` (the default) or `open` (no login: demos only)"]
+    );
+}

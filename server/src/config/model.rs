@@ -11,6 +11,8 @@ use url::Url;
 pub struct Config {
     /// Where it was read from (for messages).
     pub source: String,
+    /// `access: open` in the file: nobody needs to log in.
+    pub open_access: bool,
     pub registries: Vec<RegistryConfig>,
 }
 

@@ -7,6 +7,8 @@ use serde::Deserialize;
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawFile {
+    /// `login` (the default) or `open` (no login at all: demos only).
+    pub access: Option<Spanned<String>>,
     pub registries: Vec<RawRegistry>,
 }
 

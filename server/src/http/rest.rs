@@ -8,8 +8,8 @@
 use app::contract::PageRequest;
 use app::error::AppError;
 use app::model::{
-    Page, RegistryOverview, RegistrySummary, RepoQuery, RepoSort, RepositorySummary, ResyncResult, StorageStatus,
-    TagDetail, TagQuery, TagSort, TagSummary,
+    Page, Recency, RegistryOverview, RegistrySummary, RepoQuery, RepoSort, RepositorySummary, ResyncResult,
+    StorageStatus, TagDetail, TagQuery, TagSort, TagSummary,
 };
 use app::paths::{RepoPath, parse_repo_path};
 use axum::Json;
@@ -35,8 +35,12 @@ pub struct PageQuery {
     /// Repositories: only this namespace.
     #[serde(default)]
     namespace: String,
-    /// `name`, `pulls`, `updated` (repositories); `name`, `-name` (tags).
+    /// `name`, `pulls`, `updated`, `size` (repositories); `name`, `-name`, `newest`, `largest` (tags).
     sort: Option<String>,
+    /// Repositories: updated within `7d`, `30d`, `90d` or `365d`.
+    updated: Option<String>,
+    /// Repositories: `yes` (some image signed) or `no`.
+    signed: Option<String>,
     /// Tags: also referrer and signature tags.
     #[serde(default)]
     artifacts: bool,
@@ -58,7 +62,21 @@ impl PageQuery {
             Some(s) => RepoSort::from_key(s)
                 .ok_or_else(|| AppError::bad_request(format!("sort `{s}`: use name, pulls, updated or size")))?,
         };
-        Ok(RepoQuery { q: self.q.clone(), namespace: self.namespace.clone(), sort })
+        let updated = match self.updated.as_deref() {
+            None | Some("") => None,
+            Some(u) => Some(
+                Recency::from_key(u)
+                    .ok_or_else(|| AppError::bad_request(format!("updated `{u}`: use 7d, 30d, 90d or 365d")))?,
+            ),
+        };
+        let signed = match self.signed.as_deref() {
+            None | Some("") => None,
+            Some(s) => Some(
+                RepoQuery::signed_from_key(s)
+                    .ok_or_else(|| AppError::bad_request(format!("signed `{s}`: use yes or no")))?,
+            ),
+        };
+        Ok(RepoQuery { q: self.q.clone(), namespace: self.namespace.clone(), updated, signed, sort })
     }
 
     fn tag_query(&self) -> Result<TagQuery, Problem> {

@@ -15,6 +15,9 @@ use tower_http::trace::TraceLayer;
 
 use super::problem::Problem;
 use super::{AppState, health, rest};
+use crate::access::gate::gate;
+use crate::access::headers::security_headers;
+use crate::access::routes as access_routes;
 
 /// The page routes, generated once per process. Generating them runs the
 /// app with resource loading suppressed process-wide (leptos_server's
@@ -30,6 +33,8 @@ fn routes() -> Vec<AxumRouteListing> {
 pub fn router(state: AppState) -> Router {
     let routes = routes();
     let catalog = state.catalog.clone();
+    let accounts: app::contract::SharedAccounts = state.access.clone();
+    let access = state.access.clone();
     let options = state.leptos_options.clone();
     let api = Router::new()
         .route("/registries", get(rest::registries))
@@ -38,19 +43,27 @@ pub fn router(state: AppState) -> Router {
         .route("/registries/{id}/storage", get(rest::storage))
         .route("/registries/{id}/repositories", get(rest::repositories))
         .route("/registries/{id}/repositories/{*rest}", get(rest::repository_path))
+        .with_state(state.clone())
+        .merge(access_routes::api_routes().with_state(access.clone()))
         .fallback(api_not_found);
     Router::new()
         .route("/healthz", get(health::healthz))
         .nest("/api", api)
+        .merge(access_routes::form_routes().with_state(access.clone()))
         .leptos_routes_with_context(
             &state,
             routes,
-            move || provide_context(catalog.clone()),
+            move || {
+                provide_context(catalog.clone());
+                provide_context(accounts.clone());
+            },
             move || shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .with_state(state)
+        .layer(axum::middleware::from_fn_with_state(access, gate))
         .layer(CompressionLayer::new())
+        .layer(axum::middleware::from_fn(security_headers))
         .layer(TraceLayer::new_for_http())
 }
 

@@ -6,6 +6,7 @@ use app::contract::SharedCatalog;
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 
+use crate::access::Access;
 use crate::catalog::CatalogService;
 
 /// Cheap to clone; handed to axum and, through context, to server functions.
@@ -17,12 +18,14 @@ pub struct AppState {
     pub service: Arc<CatalogService>,
     /// ... and as the contract the pages see.
     pub catalog: SharedCatalog,
+    /// Reestr's own users and sessions.
+    pub access: Arc<Access>,
 }
 
 impl AppState {
-    pub fn new(leptos_options: LeptosOptions, service: Arc<CatalogService>) -> Self {
+    pub fn new(leptos_options: LeptosOptions, service: Arc<CatalogService>, access: Arc<Access>) -> Self {
         let catalog: SharedCatalog = service.clone();
-        Self { leptos_options, service, catalog }
+        Self { leptos_options, service, catalog, access }
     }
 }
 

@@ -1,6 +1,7 @@
 //! Reestr's integration tests, one binary (faster to build, one harness):
 //! a real Reestr against real registries started by `scripts/test.sh`.
 
+mod access;
 mod auth;
 mod browse;
 mod cache;

@@ -99,11 +99,46 @@ async fn storage_totals_match_the_registry_files() -> TestResult {
     assert_eq!(first["storedBytes"], repos[0]["bytes"]);
     assert_eq!(first["tagCount"], repos[0]["tags"]);
     assert!(largest.get("partial").is_none(), "{largest}");
+    // Signatures and image dates come from the same walk.
+    let signed = app.json("/api/registries/local/repositories?signed=yes", 200).await?;
+    assert_eq!(names_of(&signed), ["team/signed"], "cosign .sig / referrer signature: {signed}");
+    let unsigned = app.json("/api/registries/local/repositories?signed=no&namespace=team", 200).await?;
+    assert!(
+        !names_of(&unsigned).contains(&"team/signed".to_string())
+            && names_of(&unsigned).contains(&"team/app".to_string())
+    );
+    let counted = |name: &str| repos.iter().find(|r| r["name"] == name).cloned().unwrap_or_default();
+    let signed_repo = counted("team/signed");
+    assert_eq!(
+        (signed_repo["images"].as_u64(), signed_repo["signedImages"].as_u64()),
+        (Some(1), Some(1)),
+        "{signed_repo}"
+    );
+    // team/attested: an index whose attestation is not counted as an image, and not a signature.
+    let attested = counted("team/attested");
+    assert_eq!((attested["images"].as_u64(), attested["signedImages"].as_u64()), (Some(2), Some(0)), "{attested}");
+    let app_repo = counted("team/app");
+    assert_eq!(app_repo["newest"], "2026-01-02T03:04:05Z", "the seeded image's creation time: {app_repo}");
+    let team = app.json("/api/registries/local/repositories?namespace=team&sort=updated", 200).await?;
+    let listed = team["items"].as_array().ok_or("no items")?;
+    let app_row = listed.iter().find(|r| r["name"] == "team/app").ok_or("no team/app")?;
+    assert_eq!(app_row["updated"], "2026-01-02T03:04:05Z");
+    let recent = app.json("/api/registries/local/repositories?updated=7d", 200).await?;
+    assert!(!names_of(&recent).contains(&"team/app".to_string()), "created in January: {recent}");
+    app.json("/api/registries/local/repositories?updated=yesterday", 400).await?;
+    app.json("/api/registries/local/repositories?signed=maybe", 400).await?;
     let overview = app.json("/api/registries", 200).await?;
     let local = overview.as_array().and_then(|a| a.iter().find(|r| r["id"] == "local")).ok_or("no local")?;
     assert_eq!(local["storage"]["bytes"], report["totalBytes"]);
     assert_eq!(local["storage"]["repositories"], expected.len());
     Ok(())
+}
+
+fn names_of(page: &serde_json::Value) -> Vec<String> {
+    page["items"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|r| r["name"].as_str().map(str::to_string)).collect())
+        .unwrap_or_default()
 }
 
 /// Polls `GET …/storage` until the count is done; returns every state seen and the last answer.

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use leptos::config::LeptosOptions;
+use reestr::access::{Access, Mode, Policy, Store};
 use reestr::catalog::CatalogService;
 use reestr::http::{AppState, router};
 use sha2::{Digest, Sha256};
@@ -31,6 +32,8 @@ pub struct TestApp {
     pub registry: String,
     /// The catalogue behind the pages (its cache's counters).
     pub service: Arc<CatalogService>,
+    /// Users and sessions.
+    pub access: Arc<Access>,
     http: reqwest::Client,
     _scratch: Scratch,
 }
@@ -142,8 +145,22 @@ impl TestApp {
     }
 
     async fn listen(service: Arc<CatalogService>, registry: String, scratch: Scratch) -> TestResult<Self> {
+        // Browsing tests run in open access; `access.rs` tests the logins.
+        let store = Store::open("sqlite::memory:").await?;
+        let access = Arc::new(Access::new(store, Mode::Open, Policy::default()).await?);
+        Self::listen_with(service, access, registry, scratch).await
+    }
+
+    /// Starts Reestr on `service` behind the given access control.
+    pub async fn listen_with(
+        service: Arc<CatalogService>,
+        access: Arc<Access>,
+        registry: String,
+        scratch: Scratch,
+    ) -> TestResult<Self> {
         let options = LeptosOptions::builder().output_name("reestr").site_root("target/site").build();
-        let app = router(AppState::new(options, service.clone()));
+        let app = router(AppState::new(options, service.clone(), access.clone()))
+            .into_make_service_with_connect_info::<std::net::SocketAddr>();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         tokio::spawn(async move {
@@ -153,6 +170,7 @@ impl TestApp {
             base: format!("http://{addr}"),
             registry,
             service,
+            access,
             http: reqwest::Client::builder().timeout(std::time::Duration::from_secs(30)).build()?,
             _scratch: scratch,
         })
@@ -186,7 +204,7 @@ impl TestApp {
 
     /// POST to a JSON path of Reestr, requiring `expect` as the status.
     pub async fn post_json(&self, path: &str, expect: u16) -> TestResult<serde_json::Value> {
-        let resp = self.http.post(format!("{}{path}", self.base)).send().await?;
+        let resp = self.http.post(format!("{}{path}", self.base)).header("origin", &self.base).send().await?;
         let status = resp.status().as_u16();
         let body = resp.text().await?;
         if status != expect {

@@ -1,0 +1,81 @@
+//! Who is using Reestr: the signed-in user as the pages see them, their
+//! sessions and API tokens (never a secret: tokens are shown once, when made).
+
+use serde::{Deserialize, Serialize};
+
+/// What a user may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Role {
+    /// Everything, including users and resyncs.
+    Admin,
+    /// Browse.
+    Viewer,
+}
+
+impl Role {
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Admin => "admin",
+            Self::Viewer => "viewer",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Self> {
+        match key {
+            "admin" => Some(Self::Admin),
+            "viewer" => Some(Self::Viewer),
+            _ => None,
+        }
+    }
+}
+
+/// The signed-in user, for the header and the account page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Viewer {
+    pub username: String,
+    pub role: Role,
+    /// `access: open`: nobody is signed in and nobody needs to be.
+    pub open: bool,
+}
+
+/// One of the user's sessions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionInfo {
+    /// Unix seconds.
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub expires_at: i64,
+    pub user_agent: String,
+    /// The session this request came with.
+    pub current: bool,
+}
+
+/// One of the user's personal API tokens.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiTokenInfo {
+    pub id: String,
+    pub name: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+}
+
+/// The account page's data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Account {
+    pub viewer: Viewer,
+    pub sessions: Vec<SessionInfo>,
+    pub tokens: Vec<ApiTokenInfo>,
+    /// A token made just now, shown this once.
+    pub new_token: Option<String>,
+}
+
+/// The Content-Security-Policy nonce of this response (server side only):
+/// the security-headers layer puts it in the request, the shell hands it to
+/// Leptos so its inline scripts carry it.
+#[derive(Debug, Clone)]
+pub struct CspNonce(pub String);

@@ -1,0 +1,113 @@
+//! `/account`: the signed-in user's sessions ("sign out everywhere") and
+//! personal API tokens (create: shown once; revoke). Plain forms posted to
+//! `/auth/…`, so all of it works without JavaScript.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use super::login::error_message;
+use crate::api::get_account;
+use crate::components::{CopyButton, ErrorBox};
+use crate::format;
+
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let account = Resource::new(|| (), |()| get_account());
+    let query = use_query_map();
+    let error = move || query.read().get("error").and_then(|c| error_message(&c));
+    view! {
+        <Title text="Account" />
+        <h1>"Account"</h1>
+        {move || error().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+        <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match account.await {
+                    Ok(a) => view! {
+                        <p>"Signed in as " <strong>{a.viewer.username.clone()}</strong> " (" {a.viewer.role.key()} ")."</p>
+                        <section aria-labelledby="tokens-heading">
+                            <h2 id="tokens-heading">"API tokens"</h2>
+                            <p>"For scripts: send " <code>"Authorization: Bearer <token>"</code> " to " <code>"/api/…"</code> "."</p>
+                            {a.new_token.clone().map(|t| view! {
+                                <div class="new-token" role="status">
+                                    <p>"Your new token. Copy it now: it is not shown again."</p>
+                                    <code class="token" data-testid="new-token">{t.clone()}</code>
+                                    " " <CopyButton text=t label="Copy token".to_string() />
+                                </div>
+                            })}
+                            <form method="post" action="/auth/tokens" class="inline-form">
+                                <label class="field">
+                                    <span>"Name"</span>
+                                    <input name="name" required maxlength="100" placeholder="ci-pipeline" />
+                                </label>
+                                <button type="submit">"Create token"</button>
+                            </form>
+                            {if a.tokens.is_empty() {
+                                view! { <p class="empty">"No API tokens yet."</p> }.into_any()
+                            } else {
+                                view! {
+                                    <div class="table-wrap" role="region" aria-label="API tokens table" tabindex="0">
+                                    <table>
+                                        <thead><tr><th scope="col">"Name"</th><th scope="col">"Created"</th><th scope="col">"Last used"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr></thead>
+                                        <tbody>
+                                            {a.tokens.into_iter().map(|t| {
+                                                let action = format!("/auth/tokens/{}/revoke", t.id);
+                                                let label = format!("Revoke the token {}", t.name);
+                                                view! {
+                                                    <tr>
+                                                        <th scope="row">{t.name.clone()}</th>
+                                                        <td>{format::unix(t.created_at)}</td>
+                                                        <td>{t.last_used_at.map(format::unix).unwrap_or_else(|| "never".into())}</td>
+                                                        <td>
+                                                            <form method="post" action=action on:submit=confirm_first("Revoke this token? Scripts using it stop working.")>
+                                                                <button type="submit" class="danger" aria-label=label>"Revoke"</button>
+                                                            </form>
+                                                        </td>
+                                                    </tr>
+                                                }
+                                            }).collect_view()}
+                                        </tbody>
+                                    </table>
+                                    </div>
+                                }.into_any()
+                            }}
+                        </section>
+                        <section aria-labelledby="sessions-heading">
+                            <h2 id="sessions-heading">"Sessions"</h2>
+                            <div class="table-wrap" role="region" aria-label="Sessions table" tabindex="0">
+                            <table>
+                                <thead><tr><th scope="col">"Browser"</th><th scope="col">"Signed in"</th><th scope="col">"Last seen"</th><th scope="col">"Ends"</th></tr></thead>
+                                <tbody>
+                                    {a.sessions.into_iter().map(|s| view! {
+                                        <tr>
+                                            <th scope="row">{s.user_agent.clone()}{s.current.then(|| view! { " " <span class="badge ok">"this one"</span> })}</th>
+                                            <td>{format::unix(s.created_at)}</td>
+                                            <td>{format::unix(s.last_seen_at)}</td>
+                                            <td>{format::unix(s.expires_at)}</td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                            </div>
+                            <form method="post" action="/auth/logout-everywhere" on:submit=confirm_first("Sign out of every browser, this one included?")>
+                                <button type="submit" class="danger">"Sign out everywhere"</button>
+                            </form>
+                        </section>
+                    }.into_any(),
+                    Err(error) => view! { <ErrorBox error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// Asks before a destructive form is sent (with JavaScript; without it the
+/// form goes straight away).
+fn confirm_first(message: &'static str) -> impl Fn(leptos::ev::SubmitEvent) + 'static {
+    move |ev| {
+        let confirmed = web_sys::window().and_then(|w| w.confirm_with_message(message).ok()).unwrap_or(true);
+        if !confirmed {
+            ev.prevent_default();
+        }
+    }
+}

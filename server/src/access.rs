@@ -1,0 +1,332 @@
+//! Access to Reestr itself (not to the registries): the first-run setup,
+//! password logins, sessions, personal API tokens and the login throttle,
+//! over the store in `store`. The HTTP side is `gate` (who is asking, may
+//! they) and `routes` (the forms and token endpoints).
+
+pub mod gate;
+pub mod headers;
+pub mod password;
+pub mod routes;
+pub mod secret;
+pub mod store;
+pub mod throttle;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+pub use app::model::Role;
+use app::model::Viewer;
+use password::Hasher;
+use store::SessionRow;
+pub use store::{Store, StoreError, User};
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "reestr_session";
+/// How long a setup token printed at start stays valid.
+const SETUP_TOKEN_TTL: i64 = 24 * 60 * 60;
+/// Sessions' last-seen time is written at most this often.
+const TOUCH_EVERY: i64 = 60;
+
+/// Whether a login is needed (`access: open` in `registries.yaml` turns it off).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Login,
+    Open,
+}
+
+/// Session lifetimes and cookie policy.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    /// A session unused this long ends.
+    pub idle: Duration,
+    /// A session ends this long after login, used or not.
+    pub absolute: Duration,
+    /// `Secure` cookies: always when the public URL is HTTPS, else when the
+    /// request came through HTTPS (`X-Forwarded-Proto`).
+    pub public_url: Option<url::Url>,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Self {
+            idle: Duration::from_secs(12 * 60 * 60),
+            absolute: Duration::from_secs(14 * 24 * 60 * 60),
+            public_url: None,
+        }
+    }
+}
+
+impl Policy {
+    /// From `REESTR_SESSION_IDLE_HOURS`, `REESTR_SESSION_MAX_DAYS` and
+    /// `REESTR_PUBLIC_URL`.
+    pub fn from_env() -> Result<Self, String> {
+        let mut p = Self::default();
+        let num = |name: &str, max: u64| -> Result<Option<u64>, String> {
+            match std::env::var(name).ok().filter(|v| !v.trim().is_empty()) {
+                None => Ok(None),
+                Some(v) => match v.trim().parse::<u64>() {
+                    Ok(n) if (1..=max).contains(&n) => Ok(Some(n)),
+                    _ => Err(format!("{name} must be a whole number from 1 to {max}")),
+                },
+            }
+        };
+        if let Some(h) = num("REESTR_SESSION_IDLE_HOURS", 24 * 90)? {
+            p.idle = Duration::from_secs(h * 3600);
+        }
+        if let Some(d) = num("REESTR_SESSION_MAX_DAYS", 365)? {
+            p.absolute = Duration::from_secs(d * 24 * 3600);
+        }
+        if let Some(u) = std::env::var("REESTR_PUBLIC_URL").ok().filter(|v| !v.trim().is_empty()) {
+            let url = url::Url::parse(u.trim()).map_err(|e| format!("REESTR_PUBLIC_URL: {e}"))?;
+            if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+                return Err("REESTR_PUBLIC_URL must be an http(s) URL with a host".into());
+            }
+            p.public_url = Some(url);
+        }
+        Ok(p)
+    }
+}
+
+/// Who is asking, and how they proved it.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub user: User,
+    pub via: Via,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Via {
+    /// A browser session (its token's hash).
+    Session(String),
+    /// A personal API token (`Authorization: Bearer`).
+    Token,
+    /// `access: open`: nobody logged in.
+    Open,
+}
+
+impl Principal {
+    pub fn viewer(&self, mode: Mode) -> Viewer {
+        Viewer { username: self.user.username.clone(), role: self.user.role, open: mode == Mode::Open }
+    }
+}
+
+/// Why a login or setup did not go through (said to the user as a code,
+/// never with detail that would tell which part was wrong).
+#[derive(Debug, thiserror::Error)]
+pub enum AccessError {
+    #[error("wrong username or password")]
+    BadCredentials,
+    #[error("too many failed attempts; try again in {0} s")]
+    Throttled(i64),
+    #[error("the setup token is wrong or expired")]
+    BadSetupToken,
+    #[error("Reestr is already set up")]
+    AlreadySetUp,
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Access control: the store, the password hasher, the policy.
+#[derive(Debug)]
+pub struct Access {
+    pub store: Store,
+    pub mode: Mode,
+    pub policy: Policy,
+    hasher: Hasher,
+    /// Set once any user exists (it never goes back).
+    has_users: AtomicBool,
+}
+
+pub fn now() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}
+
+impl Access {
+    pub async fn new(store: Store, mode: Mode, policy: Policy) -> Result<Self, StoreError> {
+        let has_users = store.user_count().await? > 0;
+        Ok(Self { store, mode, policy, hasher: Hasher::default(), has_users: AtomicBool::new(has_users) })
+    }
+
+    /// The database `DATABASE_URL` names, else `reestr.db` in
+    /// `REESTR_DATA_DIR` (default: the working directory).
+    pub fn database_url() -> String {
+        match std::env::var("DATABASE_URL").ok().filter(|u| !u.trim().is_empty()) {
+            Some(url) => url.trim().to_string(),
+            None => {
+                let dir = std::env::var("REESTR_DATA_DIR").ok().filter(|d| !d.trim().is_empty());
+                let path = std::path::Path::new(dir.as_deref().unwrap_or(".")).join("reestr.db");
+                format!("sqlite://{}", path.display())
+            }
+        }
+    }
+
+    /// Whether the first administrator is still to be created.
+    pub async fn needs_setup(&self) -> Result<bool, StoreError> {
+        if self.has_users.load(Ordering::Relaxed) {
+            return Ok(false);
+        }
+        let any = self.store.user_count().await? > 0;
+        if any {
+            self.has_users.store(true, Ordering::Relaxed);
+        }
+        Ok(!any)
+    }
+
+    /// On a first run (no users), makes a setup token valid for a day and
+    /// returns it for the log: `REESTR_SETUP_TOKEN` when set (automation),
+    /// else a random one. Each replica adds its own; any of them works once.
+    pub async fn issue_setup_token(&self) -> Result<Option<String>, StoreError> {
+        if self.mode == Mode::Open || !self.needs_setup().await? {
+            return Ok(None);
+        }
+        let token = std::env::var("REESTR_SETUP_TOKEN")
+            .ok()
+            .map(|t| t.trim().to_string())
+            .filter(|t| t.len() >= 16)
+            .unwrap_or_else(secret::new_token);
+        self.store.add_setup_token(&secret::hash(&token), now() + SETUP_TOKEN_TTL).await?;
+        Ok(Some(token))
+    }
+
+    /// Creates the first administrator and signs them in.
+    pub async fn setup(
+        &self,
+        setup_token: &str,
+        username: &str,
+        password: &str,
+        ip: &str,
+        user_agent: &str,
+    ) -> Result<String, AccessError> {
+        let t = now();
+        if !self.needs_setup().await? {
+            return Err(AccessError::AlreadySetUp);
+        }
+        if let Some(wait) = throttle::retry_after(&self.store, "(setup)", ip, t).await? {
+            return Err(AccessError::Throttled(wait));
+        }
+        if !self.store.setup_token_valid(&secret::hash(setup_token.trim()), t).await? {
+            throttle::failed(&self.store, "(setup)", ip, t).await?;
+            return Err(AccessError::BadSetupToken);
+        }
+        let username = check_username(username)?;
+        password::check_new(password).map_err(AccessError::Invalid)?;
+        let hash = self.hasher.hash(password).await.map_err(AccessError::Invalid)?;
+        let user = User { id: secret::new_id(), username, role: Role::Admin };
+        if !self.store.create_first_admin(&user, &hash, t).await? {
+            return Err(AccessError::AlreadySetUp);
+        }
+        self.store.clear_setup_tokens().await?;
+        self.has_users.store(true, Ordering::Relaxed);
+        tracing::info!(user = %user.username, "first administrator created; setup is closed");
+        self.start_session(&user, user_agent).await
+    }
+
+    /// Checks a password login (throttled) and starts a session: returns its token.
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+        ip: &str,
+        user_agent: &str,
+    ) -> Result<String, AccessError> {
+        let t = now();
+        let username = username.trim();
+        if let Some(wait) = throttle::retry_after(&self.store, username, ip, t).await? {
+            tracing::warn!(user = %username, ip, "login throttled");
+            return Err(AccessError::Throttled(wait));
+        }
+        let found = self.store.credentials(username).await?;
+        let ok = match found.as_ref().and_then(|c| c.password_hash.as_deref()) {
+            Some(phc) => self.hasher.verify(password, phc).await,
+            None => {
+                self.hasher.waste(password).await;
+                false
+            }
+        };
+        match (ok, found) {
+            (true, Some(c)) => {
+                throttle::succeeded(&self.store, username).await?;
+                tracing::info!(user = %c.user.username, ip, "logged in");
+                self.start_session(&c.user, user_agent).await
+            }
+            _ => {
+                throttle::failed(&self.store, username, ip, t).await?;
+                tracing::warn!(user = %username, ip, "failed login");
+                Err(AccessError::BadCredentials)
+            }
+        }
+    }
+
+    async fn start_session(&self, user: &User, user_agent: &str) -> Result<String, AccessError> {
+        let token = secret::new_token();
+        let t = now();
+        self.store
+            .create_session(&SessionRow {
+                token_hash: secret::hash(&token),
+                user: user.clone(),
+                created_at: t,
+                last_seen_at: t,
+                expires_at: t + self.policy.absolute.as_secs() as i64,
+                user_agent: user_agent.chars().take(200).collect(),
+            })
+            .await?;
+        Ok(token)
+    }
+
+    /// The principal a session cookie stands for, if it is live.
+    pub async fn from_session(&self, token: &str) -> Result<Option<Principal>, StoreError> {
+        let hash = secret::hash(token);
+        let Some(s) = self.store.session(&hash).await? else { return Ok(None) };
+        let t = now();
+        let idle = self.policy.idle.as_secs() as i64;
+        if s.expires_at <= t || s.last_seen_at + idle <= t {
+            self.store.delete_session(&hash).await?;
+            return Ok(None);
+        }
+        if t - s.last_seen_at >= TOUCH_EVERY {
+            self.store.touch_session(&hash, t).await?;
+        }
+        Ok(Some(Principal { user: s.user, via: Via::Session(hash) }))
+    }
+
+    /// The principal an API token stands for.
+    pub async fn from_api_token(&self, token: &str) -> Result<Option<Principal>, StoreError> {
+        Ok(self.store.token_user(&secret::hash(token), now()).await?.map(|user| Principal { user, via: Via::Token }))
+    }
+
+    /// Creates a personal API token; returns (id, token). The token is shown once.
+    pub async fn create_api_token(&self, user: &User, name: &str) -> Result<(String, String), AccessError> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 100 {
+            return Err(AccessError::Invalid("a token needs a name of 1 to 100 characters".into()));
+        }
+        let (id, token) = (secret::new_id(), format!("reestr_{}", secret::new_token()));
+        self.store.create_token(&user.id, &id, name, &secret::hash(&token), now()).await?;
+        tracing::info!(user = %user.username, token_id = %id, "API token created");
+        Ok((id, token))
+    }
+
+    /// Deletes expired sessions and old throttle entries (every replica runs it; it is idempotent).
+    pub async fn sweep(&self) -> Result<(), StoreError> {
+        let t = now();
+        self.store.sweep(t, t - self.policy.idle.as_secs() as i64, t - throttle::WINDOW).await
+    }
+}
+
+/// Usernames: 1–64 of letters, digits, `.`, `_`, `-`, `@`.
+pub fn check_username(name: &str) -> Result<String, AccessError> {
+    let name = name.trim();
+    let ok = !name.is_empty()
+        && name.chars().count() <= 64
+        && name.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'));
+    if ok {
+        Ok(name.to_string())
+    } else {
+        Err(AccessError::Invalid("a username has 1 to 64 letters, digits, dots, dashes, underscores or @".into()))
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,391 @@
+//! Where users, sessions, API tokens and login failures live: Postgres when
+//! `DATABASE_URL` is `postgres://…`, otherwise an embedded SQLite file.
+//! One set of queries through sqlx's `Any` driver (times are Unix seconds,
+//! flags integers), two migration folders for the two dialects' DDL.
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, Row};
+
+use super::Role;
+
+/// Connections each replica keeps.
+const MAX_CONNECTIONS: u32 = 8;
+/// How long a query may wait for a connection.
+const ACQUIRE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+static POSTGRES: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+static SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("database migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("{0}")]
+    Config(String),
+}
+
+/// The database behind access control.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: AnyPool,
+    /// `postgres` or `sqlite`, for messages.
+    pub kind: &'static str,
+}
+
+/// A user as the rest of the server sees it (no password hash).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: String,
+    pub username: String,
+    pub role: Role,
+}
+
+/// A user's row with the password hash, for logging in.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub user: User,
+    pub password_hash: Option<String>,
+}
+
+/// One of a user's sessions.
+#[derive(Debug, Clone)]
+pub struct SessionRow {
+    pub token_hash: String,
+    pub user: User,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub expires_at: i64,
+    pub user_agent: String,
+}
+
+/// One of a user's API tokens (never the token itself).
+#[derive(Debug, Clone)]
+pub struct TokenRow {
+    pub id: String,
+    pub name: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+}
+
+impl Store {
+    /// Opens (creating when needed) and migrates the database `url` names:
+    /// `postgres://…` or `sqlite://path` (`sqlite::memory:` for tests).
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        install_default_drivers();
+        let (kind, migrator, url) = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            ("postgres", &POSTGRES, url.to_string())
+        } else if let Some(rest) = url.strip_prefix("sqlite:") {
+            // Create the file when missing.
+            let url = if rest.contains("mode=") || rest.contains(":memory:") {
+                url.to_string()
+            } else if rest.contains('?') {
+                format!("{url}&mode=rwc")
+            } else {
+                format!("{url}?mode=rwc")
+            };
+            ("sqlite", &SQLITE, url)
+        } else {
+            return Err(StoreError::Config(
+                "DATABASE_URL must start with postgres:// or sqlite: (unset, Reestr keeps an SQLite file)".into(),
+            ));
+        };
+        let mut options = AnyPoolOptions::new().max_connections(MAX_CONNECTIONS).acquire_timeout(ACQUIRE_TIMEOUT);
+        if url.contains(":memory:") {
+            // Every connection to `:memory:` is a database of its own: keep one.
+            options = options.max_connections(1).min_connections(1).idle_timeout(None).max_lifetime(None);
+        }
+        let pool = options.connect(&url).await?;
+        migrator.run(&pool).await?;
+        Ok(Self { pool, kind })
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    // ---- users
+
+    pub async fn user_count(&self) -> Result<i64, StoreError> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM users").fetch_one(&self.pool).await?;
+        Ok(row.try_get::<i64, _>("n")?)
+    }
+
+    /// Creates a user; `Ok(false)` when the name is taken.
+    pub async fn create_user(&self, user: &User, password_hash: Option<&str>, now: i64) -> Result<bool, StoreError> {
+        let result = sqlx::query(
+            "INSERT INTO users (id, username, role, password_hash, created_at) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (username) DO NOTHING",
+        )
+        .bind(&user.id)
+        .bind(&user.username)
+        .bind(user.role.key())
+        .bind(password_hash)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(result.rows_affected() == 1)
+    }
+
+    /// Creates the first administrator, only while there are no users at
+    /// all (one statement, so two replicas cannot both succeed).
+    pub async fn create_first_admin(&self, user: &User, password_hash: &str, now: i64) -> Result<bool, StoreError> {
+        let result = sqlx::query(
+            "INSERT INTO users (id, username, role, password_hash, created_at) \
+             SELECT $1, $2, $3, $4, $5 WHERE NOT EXISTS (SELECT 1 FROM users)",
+        )
+        .bind(&user.id)
+        .bind(&user.username)
+        .bind(Role::Admin.key())
+        .bind(password_hash)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(result.rows_affected() == 1)
+    }
+
+    pub async fn credentials(&self, username: &str) -> Result<Option<Credentials>, StoreError> {
+        let row = sqlx::query("SELECT id, username, role, password_hash FROM users WHERE username = $1")
+            .bind(username)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| {
+            Ok(Credentials { user: user_of(&r)?, password_hash: r.try_get::<Option<String>, _>("password_hash")? })
+        })
+        .transpose()
+    }
+
+    pub async fn set_password(&self, user_id: &str, password_hash: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(password_hash)
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    // ---- setup tokens
+
+    pub async fn add_setup_token(&self, token_hash: &str, expires_at: i64) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO setup_tokens (token_hash, expires_at) VALUES ($1, $2)")
+            .bind(token_hash)
+            .bind(expires_at)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn setup_token_valid(&self, token_hash: &str, now: i64) -> Result<bool, StoreError> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM setup_tokens WHERE token_hash = $1 AND expires_at > $2")
+            .bind(token_hash)
+            .bind(now)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get::<i64, _>("n")? > 0)
+    }
+
+    /// Spends every setup token: there is an administrator now.
+    pub async fn clear_setup_tokens(&self) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM setup_tokens").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    // ---- sessions
+
+    pub async fn create_session(&self, s: &SessionRow) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, user_agent) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&s.token_hash)
+        .bind(&s.user.id)
+        .bind(s.created_at)
+        .bind(s.last_seen_at)
+        .bind(s.expires_at)
+        .bind(&s.user_agent)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn session(&self, token_hash: &str) -> Result<Option<SessionRow>, StoreError> {
+        let row = sqlx::query(
+            "SELECT s.token_hash, s.created_at, s.last_seen_at, s.expires_at, s.user_agent, u.id, u.username, u.role \
+             FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| session_of(&r)).transpose()
+    }
+
+    pub async fn sessions_of(&self, user_id: &str) -> Result<Vec<SessionRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT s.token_hash, s.created_at, s.last_seen_at, s.expires_at, s.user_agent, u.id, u.username, u.role \
+             FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.user_id = $1 ORDER BY s.last_seen_at DESC",
+        )
+        .bind(user_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(session_of).collect()
+    }
+
+    pub async fn touch_session(&self, token_hash: &str, now: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+            .bind(now)
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Signs a user out everywhere; returns the sessions ended.
+    pub async fn delete_sessions_of(&self, user_id: &str) -> Result<Vec<String>, StoreError> {
+        let ended: Vec<String> = sqlx::query("SELECT token_hash FROM sessions WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| r.try_get::<String, _>("token_hash"))
+            .collect::<Result<_, _>>()?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&self.pool).await?;
+        Ok(ended)
+    }
+
+    /// Drops sessions past their expiry and failures past the window.
+    pub async fn sweep(&self, now: i64, idle_before: i64, failures_before: i64) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2")
+            .bind(now)
+            .bind(idle_before)
+            .execute(&self.pool)
+            .await?;
+        sqlx::query("DELETE FROM login_failures WHERE at <= $1").bind(failures_before).execute(&self.pool).await?;
+        sqlx::query("DELETE FROM setup_tokens WHERE expires_at <= $1").bind(now).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    // ---- API tokens
+
+    pub async fn create_token(
+        &self,
+        user_id: &str,
+        id: &str,
+        name: &str,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO api_tokens (id, user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(id)
+            .bind(user_id)
+            .bind(name)
+            .bind(token_hash)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn tokens_of(&self, user_id: &str) -> Result<Vec<TokenRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, name, created_at, last_used_at FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC",
+        )
+        .bind(user_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(TokenRow {
+                    id: r.try_get("id")?,
+                    name: r.try_get("name")?,
+                    created_at: r.try_get("created_at")?,
+                    last_used_at: r.try_get("last_used_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Revokes one of the user's tokens; `Ok(false)` when it has none by that id.
+    pub async fn delete_token(&self, user_id: &str, id: &str) -> Result<bool, StoreError> {
+        let r = sqlx::query("DELETE FROM api_tokens WHERE id = $1 AND user_id = $2")
+            .bind(id)
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    /// The user a token belongs to, marking it used.
+    pub async fn token_user(&self, token_hash: &str, now: i64) -> Result<Option<User>, StoreError> {
+        let row = sqlx::query(
+            "SELECT t.id AS token_id, u.id, u.username, u.role FROM api_tokens t JOIN users u ON u.id = t.user_id \
+             WHERE t.token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let token_id: String = row.try_get("token_id")?;
+        sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(&token_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(Some(user_of(&row)?))
+    }
+
+    // ---- login throttle
+
+    pub async fn record_failure(&self, bucket: &str, now: i64) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO login_failures (bucket, at) VALUES ($1, $2)")
+            .bind(bucket)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Failures in `bucket` since `since`, and the oldest of them.
+    pub async fn failures(&self, bucket: &str, since: i64) -> Result<(i64, Option<i64>), StoreError> {
+        let row =
+            sqlx::query("SELECT COUNT(*) AS n, MIN(at) AS oldest FROM login_failures WHERE bucket = $1 AND at > $2")
+                .bind(bucket)
+                .bind(since)
+                .fetch_one(&self.pool)
+                .await?;
+        Ok((row.try_get("n")?, row.try_get("oldest")?))
+    }
+
+    pub async fn clear_failures(&self, bucket: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM login_failures WHERE bucket = $1").bind(bucket).execute(&self.pool).await?;
+        Ok(())
+    }
+}
+
+fn user_of(r: &sqlx::any::AnyRow) -> Result<User, StoreError> {
+    let role: String = r.try_get("role")?;
+    Ok(User {
+        id: r.try_get("id")?,
+        username: r.try_get("username")?,
+        role: Role::from_key(&role)
+            .ok_or_else(|| StoreError::Config(format!("unknown role `{role}` in the database")))?,
+    })
+}
+
+fn session_of(r: &sqlx::any::AnyRow) -> Result<SessionRow, StoreError> {
+    Ok(SessionRow {
+        token_hash: r.try_get("token_hash")?,
+        user: user_of(r)?,
+        created_at: r.try_get("created_at")?,
+        last_seen_at: r.try_get("last_seen_at")?,
+        expires_at: r.try_get("expires_at")?,
+        user_agent: r.try_get("user_agent")?,
+    })
+}

@@ -1,0 +1,85 @@
+//! Access rules on an in-memory SQLite store: setup once, logins,
+//! throttling, session expiry, API tokens.
+
+use super::*;
+
+async fn access() -> Result<Access, StoreError> {
+    let store = Store::open("sqlite::memory:").await?;
+    Access::new(store, Mode::Login, Policy::default()).await
+}
+
+#[tokio::test]
+async fn setup_works_once_with_the_token_then_logins_work() -> Result<(), Box<dyn std::error::Error>> {
+    let a = access().await?;
+    assert!(a.needs_setup().await?);
+    let token = a.issue_setup_token().await?.ok_or("no setup token on a first run")?;
+    let wrong = a.setup("not-the-token", "admin", "a long password", "1.2.3.4", "test").await;
+    assert!(matches!(wrong, Err(AccessError::BadSetupToken)), "{wrong:?}");
+    let short = a.setup(&token, "admin", "short", "1.2.3.4", "test").await;
+    assert!(matches!(short, Err(AccessError::Invalid(_))), "{short:?}");
+    let session = a.setup(&token, "admin", "a long password", "1.2.3.4", "test").await?;
+    let p = a.from_session(&session).await?.ok_or("the setup session is not live")?;
+    assert_eq!((p.user.username.as_str(), p.user.role), ("admin", Role::Admin));
+    assert!(!a.needs_setup().await?);
+    let again = a.setup(&token, "second", "a long password", "1.2.3.4", "test").await;
+    assert!(matches!(again, Err(AccessError::AlreadySetUp)), "{again:?}");
+    assert_eq!(a.issue_setup_token().await?, None, "no token once set up");
+
+    let s2 = a.login("admin", "a long password", "1.2.3.4", "test").await?;
+    assert!(a.from_session(&s2).await?.is_some());
+    assert!(matches!(a.login("admin", "wrong password", "1.2.3.4", "t").await, Err(AccessError::BadCredentials)));
+    assert!(matches!(a.login("nobody", "a long password", "1.2.3.4", "t").await, Err(AccessError::BadCredentials)));
+    a.store.delete_session(&secret::hash(&s2)).await?;
+    assert!(a.from_session(&s2).await?.is_none(), "a logged-out session is gone");
+    Ok(())
+}
+
+#[tokio::test]
+async fn failed_logins_are_throttled_per_account_and_clear_on_success() -> Result<(), Box<dyn std::error::Error>> {
+    let a = access().await?;
+    let token = a.issue_setup_token().await?.ok_or("no token")?;
+    a.setup(&token, "admin", "a long password", "10.0.0.1", "t").await?;
+    for _ in 0..throttle::PER_ACCOUNT {
+        assert!(matches!(a.login("admin", "bad password!", "10.0.0.2", "t").await, Err(AccessError::BadCredentials)));
+    }
+    // Even the right password is refused now, from anywhere.
+    let r = a.login("admin", "a long password", "10.0.0.3", "t").await;
+    assert!(matches!(r, Err(AccessError::Throttled(s)) if s > 0 && s <= throttle::WINDOW), "{r:?}");
+    // Another account from another address is not affected.
+    assert!(matches!(a.login("other", "x", "10.0.0.4", "t").await, Err(AccessError::BadCredentials)));
+    Ok(())
+}
+
+#[tokio::test]
+async fn sessions_end_when_idle_or_past_their_lifetime() -> Result<(), Box<dyn std::error::Error>> {
+    let store = Store::open("sqlite::memory:").await?;
+    let a = Access::new(store, Mode::Login, Policy::default()).await?;
+    let token = a.issue_setup_token().await?.ok_or("no token")?;
+    let s = a.setup(&token, "admin", "a long password", "ip", "t").await?;
+    let hash = secret::hash(&s);
+    let row = a.store.session(&hash).await?.ok_or("no row")?;
+    // Make it look idle past the limit.
+    a.store.touch_session(&hash, row.last_seen_at - a.policy.idle.as_secs() as i64 - 1).await?;
+    assert!(a.from_session(&s).await?.is_none(), "idle session still accepted");
+    assert!(a.store.session(&hash).await?.is_none(), "and it is deleted");
+    Ok(())
+}
+
+#[tokio::test]
+async fn api_tokens_are_stored_hashed_and_revocable() -> Result<(), Box<dyn std::error::Error>> {
+    let a = access().await?;
+    let token = a.issue_setup_token().await?.ok_or("no token")?;
+    let s = a.setup(&token, "admin", "a long password", "ip", "t").await?;
+    let user = a.from_session(&s).await?.ok_or("no session")?.user;
+    let (id, api) = a.create_api_token(&user, "ci").await?;
+    assert!(api.starts_with("reestr_"));
+    let p = a.from_api_token(&api).await?.ok_or("token not accepted")?;
+    assert_eq!((p.user.username.as_str(), p.via), ("admin", Via::Token));
+    let listed = a.store.tokens_of(&user.id).await?;
+    assert_eq!(listed.len(), 1);
+    assert!(listed[0].last_used_at.is_some());
+    assert!(a.store.delete_token(&user.id, &id).await?);
+    assert!(a.from_api_token(&api).await?.is_none(), "revoked token still accepted");
+    assert!(matches!(a.create_api_token(&user, "  ").await, Err(AccessError::Invalid(_))));
+    Ok(())
+}
