@@ -13,11 +13,16 @@ WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/,
 
 say() { printf '\033[1msetup:\033[0m %s\n' "$*" >&2; }
 
+# Each spec is command:package (installed when the command is missing) or
+# dpkg=name:package (when dpkg does not know the package).
 apt_install() {
   local missing=()
   for spec in "$@"; do
     local cmd=${spec%%:*} pkg=${spec#*:}
-    command -v "$cmd" >/dev/null 2>&1 || missing+=("$pkg")
+    case $cmd in
+      dpkg=*) dpkg -s "${cmd#dpkg=}" >/dev/null 2>&1 || missing+=("$pkg") ;;
+      *) command -v "$cmd" >/dev/null 2>&1 || missing+=("$pkg") ;;
+    esac
   done
   [ ${#missing[@]} -eq 0 ] && return 0
   say "installing apt packages: ${missing[*]}"
@@ -27,7 +32,8 @@ apt_install() {
     { $sudo apt-get update >/dev/null && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null; }
 }
 
-apt_install cc:gcc node:nodejs npm:npm curl:curl
+# OpenSSL headers for webauthn-rs (passkeys): a library, so dpkg is asked.
+apt_install cc:gcc node:nodejs npm:npm curl:curl pkg-config:pkg-config dpkg=libssl-dev:libssl-dev
 if [ "$mode" = test ]; then
   apt_install docker-registry:docker-registry skopeo:skopeo umoci:umoci jq:jq htpasswd:apache2-utils chromium:chromium python3:python3 redis-server:redis-server pg_ctlcluster:postgresql
 fi

@@ -27,6 +27,7 @@ cleanup() {
   end2end/registry.sh stop "$work/registry"
   end2end/registry.sh stop "$work/auth-registry"
   scripts/postgres.sh stop "$work/postgres"
+  [ -f "$work/redis.pid" ] && kill "$(cat "$work/redis.pid")" 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -46,7 +47,7 @@ step "postgres: the running server, or one of our own"
 REESTR_TEST_POSTGRES=$(scripts/postgres.sh start "$work/postgres")
 export REESTR_TEST_POSTGRES
 # Databases earlier runs' tests made (reestr_it_*) are dropped here.
-psql "$REESTR_TEST_POSTGRES" -tAc "select datname from pg_database where datname like 'reestr_it_%'" |
+psql "$REESTR_TEST_POSTGRES" -tAc "select datname from pg_database where datname like 'reestr_it_%' or datname like 'reestr_e2e_%'" |
   while read -r db; do psql "$REESTR_TEST_POSTGRES" -qc "drop database if exists $db" >/dev/null || true; done
 
 step "cargo test (unit and integration)"
@@ -80,6 +81,12 @@ for _ in $(seq 1 100); do
   curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
   sleep 0.1
 done
+# A Redis of our own for the two-replica spec (replicas.spec.ts).
+redis_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --daemonize yes \
+  --pidfile "$work/redis.pid" --dir "$work" >/dev/null
+export REESTR_E2E_REDIS_URL="redis://127.0.0.1:$redis_port" REESTR_BIN="$CARGO_TARGET_DIR/debug/reestr"
+export REESTR_E2E_CONFIG="$work/registries.yaml" LEPTOS_SITE_ROOT="$root/target/site"
 (cd end2end && rm -rf test-results/.auth &&
   REESTR_E2E_URL="http://localhost:$port" REESTR_TEST_REGISTRY="$REESTR_TEST_REGISTRY" \
   REESTR_E2E_SETUP_TOKEN="$setup_token" npx playwright test) ||

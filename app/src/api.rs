@@ -111,6 +111,12 @@ pub async fn get_storage(registry: String) -> Result<StorageStatus, AppError> {
 /// Reloads a registry's API document ("Resync schema").
 #[server(prefix = "/_fn", endpoint = "resync")]
 pub async fn resync_registry(registry: String) -> Result<ResyncResult, AppError> {
+    let admin = use_context::<http::request::Parts>()
+        .and_then(|p| p.extensions.get::<crate::model::Viewer>().map(|v| v.role == crate::model::Role::Admin))
+        .unwrap_or(false);
+    if !admin {
+        return Err(AppError::new(crate::error::ErrorKind::NotAllowed, "only administrators may resync a registry"));
+    }
     catalog()?.resync(&registry).await
 }
 
@@ -138,4 +144,24 @@ pub async fn get_account() -> Result<crate::model::Account, AppError> {
         );
     }
     Ok(account)
+}
+
+/// Users and invitations, for administrators; an invitation link made just
+/// now is in it once (its cookie is cleared on the way out).
+#[server(prefix = "/_fn", endpoint = "users")]
+pub async fn get_users() -> Result<crate::model::UserAdmin, AppError> {
+    let accounts = use_context::<crate::contract::SharedAccounts>()
+        .ok_or_else(|| AppError::internal("accounts are not available in this context"))?;
+    let parts =
+        use_context::<http::request::Parts>().ok_or_else(|| AppError::internal("no request in this context"))?;
+    let admin = accounts.users(&parts).await?;
+    if admin.new_invitation.is_some()
+        && let Some(response) = use_context::<leptos_axum::ResponseOptions>()
+    {
+        response.append_header(
+            http::header::SET_COOKIE,
+            http::HeaderValue::from_static("reestr_new_invite=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict"),
+        );
+    }
+    Ok(admin)
 }

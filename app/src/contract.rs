@@ -89,6 +89,9 @@ pub trait Accounts: Send + Sync + 'static {
     /// The signed-in user's account (sessions, API tokens), from the
     /// request the page or server function is answering.
     async fn account(&self, request: &http::request::Parts) -> Result<crate::model::Account, AppError>;
+
+    /// Every user and pending invitation (administrators only).
+    async fn users(&self, request: &http::request::Parts) -> Result<crate::model::UserAdmin, AppError>;
 }
 
 pub type SharedAccounts = Arc<dyn Accounts>;

@@ -18,7 +18,8 @@ use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::{ParamSegment, SsrMode, StaticSegment, WildcardSegment};
 
 use crate::pages::{
-    AccountPage, HomePage, LoginPage, NotFound, RegistryPage, RepositoryOrTagPage, SetupPage, StoragePage,
+    AccountPage, HomePage, InvitePage, LoginPage, NotFound, RegistryPage, RepositoryOrTagPage, SetupPage, StoragePage,
+    UsersPage,
 };
 
 /// The HTML document around the app, rendered on the server only.
@@ -39,6 +40,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light dark" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <script type="module" src="/passkeys.js"></script>
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />
@@ -76,6 +78,8 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("setup") view=SetupPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("account") view=AccountPage ssr=SsrMode::Async />
+                    <Route path=(StaticSegment("admin"), StaticSegment("users")) view=UsersPage ssr=SsrMode::Async />
+                    <Route path=(StaticSegment("invite"), ParamSegment("token")) view=InvitePage ssr=SsrMode::Async />
                     <Route
                         path=(StaticSegment("registries"), ParamSegment("registry"))
                         view=RegistryPage
@@ -116,6 +120,7 @@ fn UserMenu() -> impl IntoView {
                     }.into_any(),
                     Ok(Some(v)) => view! {
                         <nav class="user-menu" aria-label="Account">
+                            {(v.role == model::Role::Admin).then(|| view! { <A href="/admin/users">"Users"</A> })}
                             <A href="/account">{v.username}</A>
                             <form method="post" action="/auth/logout">
                                 <button type="submit" class="link-button">"Sign out"</button>

@@ -10,7 +10,9 @@ mod storage;
 mod supply;
 mod tag;
 
-pub use access::{Account, ApiTokenInfo, CspNonce, Role, SessionInfo, Viewer};
+pub use access::{
+    Account, ApiTokenInfo, CspNonce, InvitationInfo, PasskeyInfo, Role, SessionInfo, UserAdmin, UserInfo, Viewer,
+};
 pub use query::{Recency, RepoQuery, RepoSort, TagNames, TagQuery, TagSort, is_artifact_tag};
 pub use registry::{
     HealthStatus, OperationCheck, RegistryHealth, RegistryOverview, RegistrySummary, ResyncResult, StorageTotals,

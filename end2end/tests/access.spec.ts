@@ -16,16 +16,16 @@ test("signed out, pages lead to the login and back after it", async ({ page }) =
 
   await page.getByLabel("Username").fill(admin.username);
   await page.getByLabel("Password").fill("not the password");
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page.getByRole("alert")).toHaveText("Wrong username or password.");
 
   await page.getByLabel("Username").fill(admin.username);
   await page.getByLabel("Password").fill(admin.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page).toHaveURL(/\/registries\/local\?q=app$/);
   await expect(page.getByRole("link", { name: "team/app", exact: true })).toBeVisible();
 
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("button", { name: "Sign out", exact: true }).click();
   await expect(page).toHaveURL(/\/login$/);
   await page.goto("/");
   await expect(page).toHaveURL(/\/login$/);
@@ -35,9 +35,9 @@ test("an API token is made on the account page, shown once, and opens the API", 
   await page.goto("/login");
   await page.getByLabel("Username").fill(admin.username);
   await page.getByLabel("Password").fill(admin.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await page.goto("/account");
-  await page.getByLabel("Name").fill(`e2e-${test.info().project.name}`);
+  await page.getByLabel("Token name").fill(`e2e-${test.info().project.name}`);
   await page.getByRole("button", { name: "Create token" }).click();
   const token = (await page.getByTestId("new-token").textContent())?.trim() ?? "";
   expect(token).toMatch(/^reestr_/);
@@ -51,4 +51,57 @@ test("an API token is made on the account page, shown once, and opens the API", 
   await expect(page.getByRole("button", { name: `Revoke the token e2e-${test.info().project.name}` })).toHaveCount(0);
   const after = await request.get("/api/me", { headers: { Authorization: `Bearer ${token}` } });
   expect(after.status()).toBe(401);
+});
+
+test("a passkey is added on the account page and signs in alone", async ({ page, javaScriptEnabled }) => {
+  test.skip(!javaScriptEnabled, "WebAuthn needs JavaScript");
+  // A Chrome DevTools virtual authenticator: a platform passkey provider
+  // with user verification that always says yes.
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("WebAuthn.enable");
+  await cdp.send("WebAuthn.addVirtualAuthenticator", {
+    options: {
+      protocol: "ctap2",
+      transport: "internal",
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+  await page.goto("/login");
+  await page.getByLabel("Username").fill(admin.username);
+  await page.getByLabel("Password").fill(admin.password);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await expect(page.getByRole("navigation", { name: "Account" })).toBeVisible();
+
+  await page.goto("/account");
+  await page.waitForLoadState("networkidle");
+  await page.getByLabel("New passkey's name").fill("e2e laptop");
+  await page.getByRole("button", { name: "Add a passkey" }).click();
+  await expect(page.getByRole("rowheader", { name: "e2e laptop" })).toBeVisible();
+
+  // Signed out, the passkey alone (no username) signs in again.
+  await page.getByRole("button", { name: "Sign out", exact: true }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await page.waitForLoadState("networkidle");
+  await page.getByRole("button", { name: "Sign in with a passkey" }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByRole("navigation", { name: "Account" })).toContainText(admin.username);
+
+  // Username first, then the passkey: the same.
+  await page.getByRole("button", { name: "Sign out", exact: true }).click();
+  await page.waitForLoadState("networkidle");
+  await page.getByLabel("Username").fill(admin.username);
+  await page.getByRole("button", { name: "Sign in with a passkey" }).click();
+  await expect(page).toHaveURL(/\/$/);
+
+  // Renamed, then removed (after a confirmation); it no longer signs in.
+  await page.goto("/account");
+  await page.getByLabel("New name for the passkey e2e laptop").fill("e2e desk");
+  await page.getByRole("button", { name: "Rename" }).click();
+  await expect(page.getByRole("rowheader", { name: "e2e desk" })).toBeVisible();
+  page.on("dialog", (d) => d.accept());
+  await page.getByRole("button", { name: "Remove the passkey e2e desk" }).click();
+  await expect(page.getByText("No passkeys yet.")).toBeVisible();
 });

@@ -18,6 +18,7 @@ const pages: [string, string][] = [
   ["not-found", "/no/such/page"],
   ["login", "/login"],
   ["account", "/account"],
+  ["users", "/admin/users"],
 ];
 
 const viewports = { desktop: { width: 1280, height: 900 }, mobile: { width: 390, height: 844 } };

@@ -5,11 +5,14 @@
 
 pub mod gate;
 pub mod headers;
+pub mod passkeys;
 pub mod password;
 pub mod routes;
 pub mod secret;
+pub mod session_cache;
 pub mod store;
 pub mod throttle;
+pub mod users;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -124,6 +127,8 @@ pub enum AccessError {
     AlreadySetUp,
     #[error("{0}")]
     Invalid(String),
+    #[error("{0}")]
+    Passkey(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -137,6 +142,7 @@ pub struct Access {
     hasher: Hasher,
     /// Set once any user exists (it never goes back).
     has_users: AtomicBool,
+    sessions: session_cache::SessionCache,
 }
 
 pub fn now() -> i64 {
@@ -146,7 +152,20 @@ pub fn now() -> i64 {
 impl Access {
     pub async fn new(store: Store, mode: Mode, policy: Policy) -> Result<Self, StoreError> {
         let has_users = store.user_count().await? > 0;
-        Ok(Self { store, mode, policy, hasher: Hasher::default(), has_users: AtomicBool::new(has_users) })
+        Ok(Self {
+            store,
+            mode,
+            policy,
+            hasher: Hasher::default(),
+            has_users: AtomicBool::new(has_users),
+            sessions: session_cache::SessionCache::default(),
+        })
+    }
+
+    /// Caches live sessions in Redis (shared by every replica).
+    pub fn with_session_cache(mut self, redis: Option<crate::cache::RedisTier>) -> Self {
+        self.sessions = session_cache::SessionCache::new(redis);
+        self
     }
 
     /// The database `DATABASE_URL` names, else `reestr.db` in
@@ -259,7 +278,7 @@ impl Access {
         }
     }
 
-    async fn start_session(&self, user: &User, user_agent: &str) -> Result<String, AccessError> {
+    pub(crate) async fn start_session(&self, user: &User, user_agent: &str) -> Result<String, AccessError> {
         let token = secret::new_token();
         let t = now();
         self.store
@@ -278,17 +297,51 @@ impl Access {
     /// The principal a session cookie stands for, if it is live.
     pub async fn from_session(&self, token: &str) -> Result<Option<Principal>, StoreError> {
         let hash = secret::hash(token);
-        let Some(s) = self.store.session(&hash).await? else { return Ok(None) };
+        let mut s = match self.sessions.get(&hash).await {
+            Some(s) => s,
+            None => {
+                let Some(s) = self.store.session(&hash).await? else { return Ok(None) };
+                self.sessions.put(&s).await;
+                s
+            }
+        };
         let t = now();
         let idle = self.policy.idle.as_secs() as i64;
         if s.expires_at <= t || s.last_seen_at + idle <= t {
-            self.store.delete_session(&hash).await?;
+            self.end_session(&hash).await?;
             return Ok(None);
         }
         if t - s.last_seen_at >= TOUCH_EVERY {
             self.store.touch_session(&hash, t).await?;
+            s.last_seen_at = t;
+            self.sessions.put(&s).await;
         }
         Ok(Some(Principal { user: s.user, via: Via::Session(hash) }))
+    }
+
+    /// Ends one session (logout).
+    pub async fn end_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        self.store.delete_session(token_hash).await?;
+        self.sessions.forget(token_hash).await;
+        Ok(())
+    }
+
+    /// Ends every session of a user ("sign out everywhere"); returns how many.
+    pub async fn end_sessions_of(&self, user_id: &str) -> Result<usize, StoreError> {
+        let ended = self.store.delete_sessions_of(user_id).await?;
+        for hash in &ended {
+            self.sessions.forget(hash).await;
+        }
+        Ok(ended.len())
+    }
+
+    /// Drops a user's cached sessions, so a role change or removal applies
+    /// on every replica at once.
+    pub async fn refresh_sessions_of(&self, user_id: &str) -> Result<(), StoreError> {
+        for s in self.store.sessions_of(user_id).await? {
+            self.sessions.forget(&s.token_hash).await;
+        }
+        Ok(())
     }
 
     /// The principal an API token stands for.

@@ -78,14 +78,14 @@ async fn serve(config_path: PathBuf, listen: Option<std::net::SocketAddr>) -> Ex
         options.site_addr = addr;
     }
     let addr = options.site_addr;
-    let cache = match open_cache() {
+    let (cache, redis) = match open_cache() {
         Ok(c) => c,
         Err(e) => {
             eprintln!("reestr: {e}");
             return ExitCode::FAILURE;
         }
     };
-    let access = match open_access(&config).await {
+    let access = match open_access(&config, redis).await {
         Ok(a) => a,
         Err(e) => {
             eprintln!("reestr: {e}");
@@ -116,12 +116,15 @@ async fn serve(config_path: PathBuf, listen: Option<std::net::SocketAddr>) -> Ex
 
 /// Users and sessions: Postgres when `DATABASE_URL` says so, else an SQLite
 /// file. On a first run, prints the setup token.
-async fn open_access(config: &reestr::config::Config) -> Result<Arc<Access>, String> {
+async fn open_access(config: &reestr::config::Config, redis: Option<RedisTier>) -> Result<Arc<Access>, String> {
     let url = Access::database_url();
     let store = Store::open(&url).await.map_err(|e| format!("cannot open the user database: {e}"))?;
     let policy = Policy::from_env()?;
     let mode = if config.open_access { Mode::Open } else { Mode::Login };
-    let access = Access::new(store, mode, policy).await.map_err(|e| format!("the user database: {e}"))?;
+    let access = Access::new(store, mode, policy)
+        .await
+        .map_err(|e| format!("the user database: {e}"))?
+        .with_session_cache(redis);
     tracing::info!(store = access.store.kind, "users and sessions: {}", access.store.kind);
     if mode == Mode::Open {
         tracing::warn!(
@@ -154,17 +157,18 @@ fn sweep_sessions(access: Arc<Access>) {
 /// The cache: memory only, or memory before Redis when `REDIS_URL` is set.
 /// An unreachable Redis is not fatal: the server starts, warns, and uses
 /// Redis once it answers.
-fn open_cache() -> Result<Arc<Cache>, String> {
+/// Sessions are cached in the same Redis.
+fn open_cache() -> Result<(Arc<Cache>, Option<RedisTier>), String> {
     let config = CacheConfig::from_env();
     match std::env::var("REDIS_URL").ok().filter(|u| !u.trim().is_empty()) {
         None => {
             tracing::info!("cache: memory only (set REDIS_URL to share it between replicas)");
-            Ok(Cache::memory(config))
+            Ok((Cache::memory(config), None))
         }
         Some(url) => {
             let redis = RedisTier::connect(&url)?;
             tracing::info!("cache: memory, then Redis");
-            Ok(Cache::with_redis(config, Some(redis)))
+            Ok((Cache::with_redis(config, Some(redis.clone())), Some(redis)))
         }
     }
 }

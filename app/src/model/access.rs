@@ -63,6 +63,16 @@ pub struct ApiTokenInfo {
     pub last_used_at: Option<i64>,
 }
 
+/// One of the user's passkeys.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PasskeyInfo {
+    pub id: String,
+    pub name: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+}
+
 /// The account page's data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -70,8 +80,44 @@ pub struct Account {
     pub viewer: Viewer,
     pub sessions: Vec<SessionInfo>,
     pub tokens: Vec<ApiTokenInfo>,
+    pub passkeys: Vec<PasskeyInfo>,
     /// A token made just now, shown this once.
     pub new_token: Option<String>,
+}
+
+/// A user, as administrators see them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserInfo {
+    pub id: String,
+    pub username: String,
+    pub role: Role,
+    pub created_at: i64,
+    pub has_password: bool,
+    pub passkeys: u64,
+    /// The administrator looking at the list.
+    pub is_you: bool,
+}
+
+/// An invitation not yet used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InvitationInfo {
+    pub id: String,
+    pub username: String,
+    pub role: Role,
+    pub created_by: String,
+    pub expires_at: i64,
+}
+
+/// The user administration page's data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserAdmin {
+    pub users: Vec<UserInfo>,
+    pub invitations: Vec<InvitationInfo>,
+    /// The link of an invitation made just now, shown this once.
+    pub new_invitation: Option<String>,
 }
 
 /// The Content-Security-Policy nonce of this response (server side only):

@@ -7,6 +7,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::login::error_message;
+use super::users::confirm_first;
 use crate::api::get_account;
 use crate::components::{CopyButton, ErrorBox};
 use crate::format;
@@ -25,6 +26,54 @@ pub fn AccountPage() -> impl IntoView {
                 match account.await {
                     Ok(a) => view! {
                         <p>"Signed in as " <strong>{a.viewer.username.clone()}</strong> " (" {a.viewer.role.key()} ")."</p>
+                        <section aria-labelledby="passkeys-heading">
+                            <h2 id="passkeys-heading">"Passkeys"</h2>
+                            <p>"Sign in with a fingerprint, face or security key instead of the password."</p>
+                            <div class="inline-form passkey-only">
+                                <label class="field">
+                                    <span>"New passkey's name"</span>
+                                    <input id="passkey-name" maxlength="100" placeholder="Work laptop" />
+                                </label>
+                                <button type="button" data-passkey="register">"Add a passkey"</button>
+                            </div>
+                            <p class="no-passkeys">"Adding a passkey needs JavaScript and a browser with WebAuthn."</p>
+                            <p id="passkey-status" role="status" aria-live="polite"></p>
+                            {if a.passkeys.is_empty() {
+                                view! { <p class="empty">"No passkeys yet."</p> }.into_any()
+                            } else {
+                                view! {
+                                    <div class="table-wrap" role="region" aria-label="Passkeys table" tabindex="0">
+                                    <table>
+                                        <thead><tr><th scope="col">"Name"</th><th scope="col">"Added"</th><th scope="col">"Last used"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr></thead>
+                                        <tbody>
+                                            {a.passkeys.into_iter().map(|k| {
+                                                let rename = format!("/auth/passkeys/{}/rename", k.id);
+                                                let remove = format!("/auth/passkeys/{}/remove", k.id);
+                                                let rename_label = format!("New name for the passkey {}", k.name);
+                                                let remove_label = format!("Remove the passkey {}", k.name);
+                                                view! {
+                                                    <tr>
+                                                        <th scope="row">{k.name.clone()}</th>
+                                                        <td>{format::unix(k.created_at)}</td>
+                                                        <td>{k.last_used_at.map(format::unix).unwrap_or_else(|| "never".into())}</td>
+                                                        <td class="actions">
+                                                            <form method="post" action=rename class="row-form">
+                                                                <input name="name" maxlength="100" required aria-label=rename_label value=k.name.clone() />
+                                                                <button type="submit">"Rename"</button>
+                                                            </form>
+                                                            <form method="post" action=remove on:submit=confirm_first("Remove this passkey? It will no longer sign you in.")>
+                                                                <button type="submit" class="danger" aria-label=remove_label>"Remove"</button>
+                                                            </form>
+                                                        </td>
+                                                    </tr>
+                                                }
+                                            }).collect_view()}
+                                        </tbody>
+                                    </table>
+                                    </div>
+                                }.into_any()
+                            }}
+                        </section>
                         <section aria-labelledby="tokens-heading">
                             <h2 id="tokens-heading">"API tokens"</h2>
                             <p>"For scripts: send " <code>"Authorization: Bearer <token>"</code> " to " <code>"/api/…"</code> "."</p>
@@ -37,7 +86,7 @@ pub fn AccountPage() -> impl IntoView {
                             })}
                             <form method="post" action="/auth/tokens" class="inline-form">
                                 <label class="field">
-                                    <span>"Name"</span>
+                                    <span>"Token name"</span>
                                     <input name="name" required maxlength="100" placeholder="ci-pipeline" />
                                 </label>
                                 <button type="submit">"Create token"</button>
@@ -98,16 +147,5 @@ pub fn AccountPage() -> impl IntoView {
                 }
             })}
         </Suspense>
-    }
-}
-
-/// Asks before a destructive form is sent (with JavaScript; without it the
-/// form goes straight away).
-fn confirm_first(message: &'static str) -> impl Fn(leptos::ev::SubmitEvent) + 'static {
-    move |ev| {
-        let confirmed = web_sys::window().and_then(|w| w.confirm_with_message(message).ok()).unwrap_or(true);
-        if !confirmed {
-            ev.prevent_default();
-        }
     }
 }

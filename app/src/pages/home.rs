@@ -20,6 +20,8 @@ pub fn HomePage() -> impl IntoView {
     let only = move || query.read().get("status").unwrap_or_default();
     // A finished resync reloads the cards.
     let overview = Resource::new(move || resync.version().get(), |_| get_overview());
+    // Only administrators may resync; others do not see the button.
+    let viewer = Resource::new(|| (), |()| crate::api::whoami());
     let toast = move || {
         resync.value().get().map(|r| match r {
             Ok(r) if r.ok => ("toast ok", format!("{}: {}", r.registry.display_name, r.message)),
@@ -43,6 +45,7 @@ pub fn HomePage() -> impl IntoView {
                         </div>
                     }.into_any(),
                     Ok(list) => {
+                        let can_resync = matches!(viewer.await, Ok(Some(v)) if v.role == crate::model::Role::Admin);
                         let attention = list.iter().filter(|o| o.health.status != HealthStatus::Healthy).count();
                         let filter = only();
                         let shown: Vec<RegistryOverview> = list
@@ -75,7 +78,7 @@ pub fn HomePage() -> impl IntoView {
                             } else {
                                 view! {
                                     <ul class="cards">
-                                        {shown.into_iter().map(|o| view! { <RegistryCard overview=o resync /> }).collect_view()}
+                                        {shown.into_iter().map(|o| view! { <RegistryCard overview=o resync can_resync /> }).collect_view()}
                                     </ul>
                                 }.into_any()
                             }}
@@ -90,7 +93,7 @@ pub fn HomePage() -> impl IntoView {
 
 /// One registry: name, endpoint, auth mode, API document and health.
 #[component]
-fn RegistryCard(overview: RegistryOverview, resync: ServerAction<ResyncRegistry>) -> impl IntoView {
+fn RegistryCard(overview: RegistryOverview, resync: ServerAction<ResyncRegistry>, can_resync: bool) -> impl IntoView {
     let RegistryOverview { registry, health, storage } = overview;
     let href = paths::registry_page(&registry.id);
     let missing: Vec<String> =
@@ -152,10 +155,12 @@ fn RegistryCard(overview: RegistryOverview, resync: ServerAction<ResyncRegistry>
                     }).collect_view()}
                 </ul>
             </details>
-            <ActionForm action=resync attr:class="resync">
-                <input type="hidden" name="registry" value=id />
-                <button type="submit" disabled=move || resync.pending().get()>"Resync schema"</button>
-            </ActionForm>
+            {can_resync.then(|| view! {
+                <ActionForm action=resync attr:class="resync">
+                    <input type="hidden" name="registry" value=id />
+                    <button type="submit" disabled=move || resync.pending().get()>"Resync schema"</button>
+                </ActionForm>
+            })}
         </li>
     }
 }

@@ -17,7 +17,13 @@ pub(crate) fn error_message(code: &str) -> Option<&'static str> {
         "username" => "A username has 1 to 64 letters, digits, dots, dashes, underscores or @.",
         "done" => "Reestr is already set up: sign in.",
         "store" => "The user database did not answer. Try again; if it persists, see the server log.",
-        "name" => "A token needs a name of 1 to 100 characters.",
+        "name" => "A name needs 1 to 100 characters.",
+        "invite" => "This invitation link is wrong, used or expired. Ask an administrator for a new one.",
+        "taken" => "That username is taken.",
+        "role" => "Unknown role.",
+        "last-admin" => "Reestr needs at least one administrator: make someone else an administrator first.",
+        "yourself" => "You cannot remove yourself.",
+        "passkey" => "The passkey did not work. Try again, or sign in with your password.",
         _ => return None,
     })
 }
@@ -44,6 +50,12 @@ pub fn LoginPage() -> impl IntoView {
                 </label>
                 <button type="submit" class="primary">"Sign in"</button>
             </form>
+            <div class="passkey-only passkey-login">
+                <p class="or">"or"</p>
+                <button type="button" data-passkey="login">"Sign in with a passkey"</button>
+                <p class="hint">"With a username above, only that account's passkeys are offered."</p>
+                <p id="passkey-status" role="status" aria-live="polite"></p>
+            </div>
         </section>
     }
 }

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use app::error::{AppError, ErrorKind};
-use app::model::{Account, ApiTokenInfo, SessionInfo, Viewer};
+use app::model::{Account, ApiTokenInfo, InvitationInfo, PasskeyInfo, SessionInfo, UserAdmin, UserInfo, Viewer};
 use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -29,6 +29,17 @@ pub fn form_routes() -> Router<Arc<Access>> {
         .route("/auth/logout-everywhere", post(logout_everywhere))
         .route("/auth/tokens", post(create_token_form))
         .route("/auth/tokens/{id}/revoke", post(revoke_token_form))
+        .route("/auth/passkeys/register/start", post(passkey_register_start))
+        .route("/auth/passkeys/register/finish", post(passkey_register_finish))
+        .route("/auth/passkeys/login/start", post(passkey_login_start))
+        .route("/auth/passkeys/login/finish", post(passkey_login_finish))
+        .route("/auth/passkeys/{id}/rename", post(rename_passkey_form))
+        .route("/auth/passkeys/{id}/remove", post(remove_passkey_form))
+        .route("/auth/users", post(invite_form))
+        .route("/auth/users/{id}/role", post(role_form))
+        .route("/auth/users/{id}/remove", post(remove_user_form))
+        .route("/auth/invitations/{id}/revoke", post(revoke_invitation_form))
+        .route("/auth/invite", post(accept_invitation_form))
 }
 
 pub fn api_routes() -> Router<Arc<Access>> {
@@ -56,9 +67,12 @@ fn error_code(e: &AccessError) -> &'static str {
         AccessError::Throttled(_) => "throttled",
         AccessError::BadSetupToken => "token",
         AccessError::AlreadySetUp => "done",
+        AccessError::Invalid(m) if m.contains("invitation") => "invite",
+        AccessError::Invalid(m) if m.contains("taken") => "taken",
         AccessError::Invalid(m) if m.contains("password") => "password",
         AccessError::Invalid(m) if m.contains("username") => "username",
         AccessError::Invalid(_) => "name",
+        AccessError::Passkey(_) => "passkey",
         AccessError::Store(_) => "store",
     }
 }
@@ -150,7 +164,7 @@ async fn setup(State(access): State<Arc<Access>>, req: Request) -> Response {
 
 async fn logout(State(access): State<Arc<Access>>, headers: HeaderMap) -> Response {
     if let Some(token) = cookie(&headers, SESSION_COOKIE)
-        && let Err(e) = access.store.delete_session(&super::secret::hash(token)).await
+        && let Err(e) = access.end_session(&super::secret::hash(token)).await
     {
         tracing::error!(error = %e, "could not end a session");
     }
@@ -161,8 +175,8 @@ async fn logout(State(access): State<Arc<Access>>, headers: HeaderMap) -> Respon
 
 async fn logout_everywhere(State(access): State<Arc<Access>>, principal: Option<Extension<Principal>>) -> Response {
     let Some(Extension(p)) = principal else { return see_other("/login") };
-    match access.store.delete_sessions_of(&p.user.id).await {
-        Ok(ended) => tracing::info!(user = %p.user.username, sessions = ended.len(), "signed out everywhere"),
+    match access.end_sessions_of(&p.user.id).await {
+        Ok(ended) => tracing::info!(user = %p.user.username, sessions = ended, "signed out everywhere"),
         Err(e) => tracing::error!(error = %e, "could not end sessions"),
     }
     let mut resp = see_other("/login");
@@ -298,6 +312,7 @@ impl app::contract::Accounts for Access {
         };
         let sessions = self.store.sessions_of(&p.user.id).await.map_err(store_problem_app)?;
         let tokens = self.store.tokens_of(&p.user.id).await.map_err(store_problem_app)?;
+        let passkeys = self.store.passkeys_of(&p.user.id).await.map_err(store_problem_app)?;
         Ok(Account {
             viewer: p.viewer(self.mode),
             sessions: sessions
@@ -311,14 +326,341 @@ impl app::contract::Accounts for Access {
                 })
                 .collect(),
             tokens: tokens.into_iter().map(token_info).collect(),
+            passkeys: passkeys
+                .into_iter()
+                .map(|k| PasskeyInfo { id: k.id, name: k.name, created_at: k.created_at, last_used_at: k.last_used_at })
+                .collect(),
             new_token: cookie(&request.headers, NEW_TOKEN_COOKIE)
                 .filter(|t| t.starts_with("reestr_"))
                 .map(str::to_string),
         })
     }
+
+    async fn users(&self, request: &axum::http::request::Parts) -> Result<UserAdmin, AppError> {
+        let me = admin_page(request)?;
+        let users = self.store.list_users().await.map_err(store_problem_app)?;
+        let invitations = self.store.invitations(super::now()).await.map_err(store_problem_app)?;
+        let origin = match &self.policy.public_url {
+            Some(u) => u.origin().ascii_serialization(),
+            None => {
+                let host = request.headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+                let scheme = if secure(self, &request.headers) { "https" } else { "http" };
+                format!("{scheme}://{host}")
+            }
+        };
+        Ok(UserAdmin {
+            users: users
+                .into_iter()
+                .map(|u| UserInfo {
+                    is_you: u.user.id == me.user.id,
+                    id: u.user.id,
+                    username: u.user.username,
+                    role: u.user.role,
+                    created_at: u.created_at,
+                    has_password: u.has_password,
+                    passkeys: u64::try_from(u.passkeys).unwrap_or(0),
+                })
+                .collect(),
+            invitations: invitations
+                .into_iter()
+                .map(|i| InvitationInfo {
+                    id: i.id,
+                    username: i.username,
+                    role: i.role,
+                    created_by: i.created_by,
+                    expires_at: i.expires_at,
+                })
+                .collect(),
+            new_invitation: cookie(&request.headers, NEW_INVITE_COOKIE)
+                .filter(|t| !t.is_empty())
+                .map(|t| format!("{origin}/invite/{t}")),
+        })
+    }
+}
+
+fn admin_page(request: &axum::http::request::Parts) -> Result<Principal, AppError> {
+    request
+        .extensions
+        .get::<Principal>()
+        .filter(|p| p.via != Via::Open && p.user.role == app::model::Role::Admin)
+        .cloned()
+        .ok_or_else(|| AppError::new(ErrorKind::NotAllowed, "only administrators manage users"))
 }
 
 fn store_problem_app(e: impl std::fmt::Display) -> AppError {
     tracing::error!(error = %e, "the access store failed");
     AppError::internal("the user database is unavailable")
+}
+
+// ---- passkeys (JSON: the ceremonies need JavaScript anyway)
+
+/// The page's origin, for the relying party (the gate has checked it).
+fn origin(headers: &HeaderMap) -> String {
+    headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string()
+}
+
+fn passkey_problem(e: AccessError) -> Problem {
+    match e {
+        AccessError::Store(e) => store_problem(e),
+        AccessError::Throttled(secs) => {
+            let mut err = AppError::new(ErrorKind::TooManyAttempts, "too many failed attempts; try again later");
+            err.retry_after = u64::try_from(secs).ok();
+            err.into()
+        }
+        other => AppError::bad_request(other.to_string()).into(),
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct Ceremony<T> {
+    ceremony: String,
+    options: T,
+}
+
+async fn passkey_register_start(
+    State(access): State<Arc<Access>>,
+    principal: Option<Extension<Principal>>,
+    headers: HeaderMap,
+) -> Result<Json<Ceremony<webauthn_rs::prelude::CreationChallengeResponse>>, Problem> {
+    let p = need(principal)?;
+    let (ceremony, options) =
+        access.passkey_register_start(&p.user, &origin(&headers)).await.map_err(passkey_problem)?;
+    Ok(Json(Ceremony { ceremony, options }))
+}
+
+#[derive(Debug, Deserialize)]
+struct RegisterFinish {
+    ceremony: String,
+    name: String,
+    credential: webauthn_rs::prelude::RegisterPublicKeyCredential,
+}
+
+async fn passkey_register_finish(
+    State(access): State<Arc<Access>>,
+    principal: Option<Extension<Principal>>,
+    headers: HeaderMap,
+    Json(body): Json<RegisterFinish>,
+) -> Result<(StatusCode, Json<serde_json::Value>), Problem> {
+    let p = need(principal)?;
+    let id = access
+        .passkey_register_finish(&p.user, &body.ceremony, &body.name, &body.credential, &origin(&headers))
+        .await
+        .map_err(passkey_problem)?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": id, "name": body.name.trim() }))))
+}
+
+#[derive(Debug, Deserialize)]
+struct LoginStart {
+    #[serde(default)]
+    username: Option<String>,
+}
+
+async fn passkey_login_start(
+    State(access): State<Arc<Access>>,
+    req: Request,
+) -> Result<Json<Ceremony<webauthn_rs::prelude::RequestChallengeResponse>>, Problem> {
+    let ip = client_ip(&req);
+    let origin = origin(req.headers());
+    let Json(body) =
+        Json::<LoginStart>::from_request(req, &()).await.map_err(|e| Problem(AppError::bad_request(e.body_text())))?;
+    let (ceremony, options) =
+        access.passkey_login_start(body.username.as_deref(), &origin, &ip).await.map_err(passkey_problem)?;
+    Ok(Json(Ceremony { ceremony, options }))
+}
+
+#[derive(Debug, Deserialize)]
+struct LoginFinish {
+    ceremony: String,
+    credential: webauthn_rs::prelude::PublicKeyCredential,
+    #[serde(default)]
+    next: Option<String>,
+}
+
+async fn passkey_login_finish(State(access): State<Arc<Access>>, req: Request) -> Result<Response, Problem> {
+    let ip = client_ip(&req);
+    let headers = req.headers().clone();
+    let Json(body) =
+        Json::<LoginFinish>::from_request(req, &()).await.map_err(|e| Problem(AppError::bad_request(e.body_text())))?;
+    let token = access
+        .passkey_login_finish(&body.ceremony, &body.credential, &origin(&headers), &ip, &user_agent(&headers))
+        .await
+        .map_err(passkey_problem)?;
+    let next = safe_next(body.next.as_deref().filter(|n| !n.is_empty()));
+    let mut resp = Json(serde_json::json!({ "redirect": next })).into_response();
+    if let Ok(v) = HeaderValue::from_str(&session_cookie(&access, &headers, &token)) {
+        resp.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    Ok(resp)
+}
+
+#[derive(Debug, Deserialize)]
+struct RenameForm {
+    name: String,
+}
+
+async fn rename_passkey_form(
+    State(access): State<Arc<Access>>,
+    principal: Option<Extension<Principal>>,
+    Path(id): Path<String>,
+    Form(form): Form<RenameForm>,
+) -> Response {
+    let Some(Extension(p)) = principal else { return see_other("/login") };
+    let name = form.name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return see_other("/account?error=name");
+    }
+    if let Err(e) = access.store.rename_passkey(&p.user.id, &id, name).await {
+        tracing::error!(error = %e, "could not rename a passkey");
+    }
+    see_other("/account")
+}
+
+async fn remove_passkey_form(
+    State(access): State<Arc<Access>>,
+    principal: Option<Extension<Principal>>,
+    Path(id): Path<String>,
+) -> Response {
+    let Some(Extension(p)) = principal else { return see_other("/login") };
+    match access.store.delete_passkey(&p.user.id, &id).await {
+        Ok(true) => tracing::info!(user = %p.user.username, passkey = %id, "passkey removed"),
+        Ok(false) => {}
+        Err(e) => tracing::error!(error = %e, "could not remove a passkey"),
+    }
+    see_other("/account")
+}
+
+// ---- user administration (administrators; plain forms)
+
+/// The NEW_INVITE cookie carries a just-made invitation link to the users page, once.
+const NEW_INVITE_COOKIE: &str = "reestr_new_invite";
+
+fn admin_of(principal: Option<Extension<Principal>>) -> Option<Principal> {
+    principal.map(|Extension(p)| p).filter(|p| p.via != Via::Open && p.user.role == app::model::Role::Admin)
+}
+
+#[derive(Debug, Deserialize)]
+struct InviteForm {
+    username: String,
+    role: String,
+}
+
+async fn invite_form(
+    State(access): State<Arc<Access>>,
+    principal: Option<Extension<Principal>>,
+    headers: HeaderMap,
+    Form(form): Form<InviteForm>,
+) -> Response {
+    let Some(admin) = admin_of(principal) else {
+        return (StatusCode::FORBIDDEN, "administrators only").into_response();
+    };
+    let Some(role) = app::model::Role::from_key(&form.role) else { return see_other("/admin/users?error=role") };
+    match access.invite(&admin.user, &form.username, role).await {
+        Ok(token) => {
+            let mut resp = see_other("/admin/users");
+            let cookie = format!(
+                "{NEW_INVITE_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=60{}",
+                if secure(&access, &headers) { "; Secure" } else { "" }
+            );
+            if let Ok(v) = HeaderValue::from_str(&cookie) {
+                resp.headers_mut().insert(header::SET_COOKIE, v);
+            }
+            resp
+        }
+        Err(e) => see_other(&format!("/admin/users?error={}", error_code(&e))),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct RoleForm {
+    role: String,
+}
+
+async fn role_form(
+    State(access): State<Arc<Access>>,
+    principal: Option<Extension<Principal>>,
+    Path(id): Path<String>,
+    Form(form): Form<RoleForm>,
+) -> Response {
+    let Some(admin) = admin_of(principal) else {
+        return (StatusCode::FORBIDDEN, "administrators only").into_response();
+    };
+    let Some(role) = app::model::Role::from_key(&form.role) else { return see_other("/admin/users?error=role") };
+    match access.store.set_role(&id, role).await {
+        Ok(true) => {
+            if let Err(e) = access.refresh_sessions_of(&id).await {
+                tracing::error!(error = %e, "could not refresh the user's sessions");
+            }
+            tracing::info!(by = %admin.user.username, user = %id, role = role.key(), "role changed");
+            see_other("/admin/users")
+        }
+        Ok(false) => see_other("/admin/users?error=last-admin"),
+        Err(e) => {
+            tracing::error!(error = %e, "could not change a role");
+            see_other("/admin/users?error=store")
+        }
+    }
+}
+
+async fn remove_user_form(
+    State(access): State<Arc<Access>>,
+    principal: Option<Extension<Principal>>,
+    Path(id): Path<String>,
+) -> Response {
+    let Some(admin) = admin_of(principal) else {
+        return (StatusCode::FORBIDDEN, "administrators only").into_response();
+    };
+    if admin.user.id == id {
+        return see_other("/admin/users?error=yourself");
+    }
+    if let Err(e) = access.refresh_sessions_of(&id).await {
+        tracing::error!(error = %e, "could not refresh the user's sessions");
+    }
+    match access.store.delete_user(&id).await {
+        Ok(true) => {
+            tracing::info!(by = %admin.user.username, user = %id, "user removed");
+            see_other("/admin/users")
+        }
+        Ok(false) => see_other("/admin/users?error=last-admin"),
+        Err(e) => {
+            tracing::error!(error = %e, "could not remove a user");
+            see_other("/admin/users?error=store")
+        }
+    }
+}
+
+async fn revoke_invitation_form(
+    State(access): State<Arc<Access>>,
+    principal: Option<Extension<Principal>>,
+    Path(id): Path<String>,
+) -> Response {
+    if admin_of(principal).is_none() {
+        return (StatusCode::FORBIDDEN, "administrators only").into_response();
+    }
+    if let Err(e) = access.store.delete_invitation(&id).await {
+        tracing::error!(error = %e, "could not revoke an invitation");
+    }
+    see_other("/admin/users")
+}
+
+#[derive(Debug, Deserialize)]
+struct AcceptForm {
+    token: String,
+    password: String,
+    password2: String,
+}
+
+async fn accept_invitation_form(State(access): State<Arc<Access>>, req: Request) -> Response {
+    let ip = client_ip(&req);
+    let headers = req.headers().clone();
+    let Ok(Form(form)) = Form::<AcceptForm>::from_request(req, &()).await else {
+        return see_other("/login?error=invite");
+    };
+    let back = format!("/invite/{}", url::form_urlencoded::byte_serialize(form.token.as_bytes()).collect::<String>());
+    if form.password != form.password2 {
+        return see_other(&format!("{back}?error=mismatch"));
+    }
+    match access.accept_invitation(&form.token, &form.password, &ip, &user_agent(&headers)).await {
+        Ok(token) => signed_in(&access, &headers, &token, "/"),
+        Err(e) => see_other(&format!("{back}?error={}", error_code(&e))),
+    }
 }

@@ -69,6 +69,41 @@ pub struct TokenRow {
     pub last_used_at: Option<i64>,
 }
 
+/// A user as the administration page lists them.
+#[derive(Debug, Clone)]
+pub struct UserListing {
+    pub user: User,
+    pub created_at: i64,
+    pub has_password: bool,
+    pub passkeys: i64,
+}
+
+/// A pending invitation (never its token).
+#[derive(Debug, Clone)]
+pub struct InvitationRow {
+    pub id: String,
+    pub username: String,
+    pub role: Role,
+    /// The inviting administrator's username.
+    pub created_by: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+/// A stored passkey: webauthn-rs's `Passkey` as JSON, and what finds it.
+#[derive(Debug, Clone)]
+pub struct PasskeyRow {
+    pub id: String,
+    /// The WebAuthn user handle (a UUID) the credential was made for.
+    pub user_handle: String,
+    /// base64url, as the browser reports it.
+    pub credential_id: String,
+    pub name: String,
+    pub passkey: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+}
+
 impl Store {
     /// Opens (creating when needed) and migrates the database `url` names:
     /// `postgres://…` or `sqlite://path` (`sqlite::memory:` for tests).
@@ -167,14 +202,125 @@ impl Store {
         Ok(())
     }
 
+    /// Every user with when they joined, whether they have a password, and
+    /// how many passkeys.
+    pub async fn list_users(&self) -> Result<Vec<UserListing>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT u.id, u.username, u.role, u.created_at, \
+             CAST(CASE WHEN u.password_hash IS NULL THEN 0 ELSE 1 END AS BIGINT) AS has_password, \
+             CAST((SELECT COUNT(*) FROM passkeys p WHERE p.user_id = u.id) AS BIGINT) AS passkeys \
+             FROM users u ORDER BY u.username",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(UserListing {
+                    user: user_of(r)?,
+                    created_at: r.try_get("created_at")?,
+                    has_password: r.try_get::<i64, _>("has_password")? == 1,
+                    passkeys: r.try_get("passkeys")?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn user_by_id(&self, id: &str) -> Result<Option<User>, StoreError> {
+        let row = sqlx::query("SELECT id, username, role FROM users WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| user_of(&r)).transpose()
+    }
+
+    /// Changes a role unless that would leave no administrator (one statement).
+    pub async fn set_role(&self, user_id: &str, role: Role) -> Result<bool, StoreError> {
+        let r = sqlx::query(
+            "UPDATE users SET role = $1 WHERE id = $2 AND ($1 = 'admin' OR \
+             (SELECT COUNT(*) FROM users WHERE role = 'admin' AND id <> $2) > 0)",
+        )
+        .bind(role.key())
+        .bind(user_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    /// Deletes a user (their sessions, tokens and passkeys go with them)
+    /// unless they are the last administrator.
+    pub async fn delete_user(&self, user_id: &str) -> Result<bool, StoreError> {
+        let r = sqlx::query(
+            "DELETE FROM users WHERE id = $1 AND (role <> 'admin' OR \
+             (SELECT COUNT(*) FROM users WHERE role = 'admin' AND id <> $1) > 0)",
+        )
+        .bind(user_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    // ---- invitations
+
+    pub async fn create_invitation(&self, inv: &InvitationRow, token_hash: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO invitations (id, token_hash, username, role, created_by, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&inv.id)
+        .bind(token_hash)
+        .bind(&inv.username)
+        .bind(inv.role.key())
+        .bind(&inv.created_by)
+        .bind(inv.created_at)
+        .bind(inv.expires_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn invitations(&self, now: i64) -> Result<Vec<InvitationRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, username, role, created_by, created_at, expires_at FROM invitations WHERE expires_at > $1 \
+             ORDER BY created_at DESC",
+        )
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(invitation_of).collect()
+    }
+
+    /// Spends an invitation (once), if it is live.
+    pub async fn take_invitation(&self, token_hash: &str, now: i64) -> Result<Option<InvitationRow>, StoreError> {
+        let row = sqlx::query(
+            "DELETE FROM invitations WHERE token_hash = $1 \
+             RETURNING id, username, role, created_by, created_at, expires_at",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        match row.map(|r| invitation_of(&r)).transpose()? {
+            Some(inv) if inv.expires_at > now => Ok(Some(inv)),
+            _ => Ok(None),
+        }
+    }
+
+    pub async fn delete_invitation(&self, id: &str) -> Result<bool, StoreError> {
+        let r = sqlx::query("DELETE FROM invitations WHERE id = $1").bind(id).execute(&self.pool).await?;
+        Ok(r.rows_affected() == 1)
+    }
+
     // ---- setup tokens
 
     pub async fn add_setup_token(&self, token_hash: &str, expires_at: i64) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO setup_tokens (token_hash, expires_at) VALUES ($1, $2)")
-            .bind(token_hash)
-            .bind(expires_at)
-            .execute(&self.pool)
-            .await?;
+        // Replicas given the same token (REESTR_SETUP_TOKEN) each add it.
+        sqlx::query(
+            "INSERT INTO setup_tokens (token_hash, expires_at) VALUES ($1, $2) \
+             ON CONFLICT (token_hash) DO UPDATE SET expires_at = excluded.expires_at",
+        )
+        .bind(token_hash)
+        .bind(expires_at)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
@@ -269,6 +415,8 @@ impl Store {
             .await?;
         sqlx::query("DELETE FROM login_failures WHERE at <= $1").bind(failures_before).execute(&self.pool).await?;
         sqlx::query("DELETE FROM setup_tokens WHERE expires_at <= $1").bind(now).execute(&self.pool).await?;
+        sqlx::query("DELETE FROM ceremonies WHERE expires_at <= $1").bind(now).execute(&self.pool).await?;
+        sqlx::query("DELETE FROM invitations WHERE expires_at <= $1").bind(now).execute(&self.pool).await?;
         Ok(())
     }
 
@@ -341,6 +489,127 @@ impl Store {
         Ok(Some(user_of(&row)?))
     }
 
+    // ---- passkeys
+
+    pub async fn add_passkey(&self, p: &PasskeyRow, user_id: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO passkeys (id, user_id, user_handle, credential_id, name, passkey, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&p.id)
+        .bind(user_id)
+        .bind(&p.user_handle)
+        .bind(&p.credential_id)
+        .bind(&p.name)
+        .bind(&p.passkey)
+        .bind(p.created_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn passkeys_of(&self, user_id: &str) -> Result<Vec<PasskeyRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, user_handle, credential_id, name, passkey, created_at, last_used_at FROM passkeys \
+             WHERE user_id = $1 ORDER BY created_at",
+        )
+        .bind(user_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(passkey_of).collect()
+    }
+
+    /// A passkey by its credential id, with its user.
+    pub async fn passkey_by_credential(&self, credential_id: &str) -> Result<Option<(PasskeyRow, User)>, StoreError> {
+        let row = sqlx::query(
+            "SELECT p.id AS passkey_id, p.user_handle, p.credential_id, p.name, p.passkey, p.created_at, \
+             p.last_used_at, u.id, u.username, u.role FROM passkeys p JOIN users u ON u.id = p.user_id \
+             WHERE p.credential_id = $1",
+        )
+        .bind(credential_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            let mut p = passkey_of(&r)?;
+            p.id = r.try_get("passkey_id")?;
+            Ok((p, user_of(&r)?))
+        })
+        .transpose()
+    }
+
+    /// Stores a passkey's updated counter and marks it used.
+    pub async fn passkey_used(&self, id: &str, passkey: &str, now: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE passkeys SET passkey = $1, last_used_at = $2 WHERE id = $3")
+            .bind(passkey)
+            .bind(now)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn rename_passkey(&self, user_id: &str, id: &str, name: &str) -> Result<bool, StoreError> {
+        let r = sqlx::query("UPDATE passkeys SET name = $1 WHERE id = $2 AND user_id = $3")
+            .bind(name)
+            .bind(id)
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    pub async fn delete_passkey(&self, user_id: &str, id: &str) -> Result<bool, StoreError> {
+        let r = sqlx::query("DELETE FROM passkeys WHERE id = $1 AND user_id = $2")
+            .bind(id)
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    // ---- WebAuthn ceremonies
+
+    pub async fn put_ceremony(
+        &self,
+        id: &str,
+        kind: &str,
+        user_id: Option<&str>,
+        state: &str,
+        expires_at: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO ceremonies (id, kind, user_id, state, expires_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(id)
+            .bind(kind)
+            .bind(user_id)
+            .bind(state)
+            .bind(expires_at)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Takes a ceremony's state (once: it is deleted), if it is live:
+    /// `(user_id, state)`.
+    pub async fn take_ceremony(
+        &self,
+        id: &str,
+        kind: &str,
+        now: i64,
+    ) -> Result<Option<(Option<String>, String)>, StoreError> {
+        let row =
+            sqlx::query("DELETE FROM ceremonies WHERE id = $1 AND kind = $2 RETURNING user_id, state, expires_at")
+                .bind(id)
+                .bind(kind)
+                .fetch_optional(&self.pool)
+                .await?;
+        let Some(row) = row else { return Ok(None) };
+        let expires_at: i64 = row.try_get("expires_at")?;
+        if expires_at <= now {
+            return Ok(None);
+        }
+        Ok(Some((row.try_get("user_id")?, row.try_get("state")?)))
+    }
+
     // ---- login throttle
 
     pub async fn record_failure(&self, bucket: &str, now: i64) -> Result<(), StoreError> {
@@ -376,6 +645,31 @@ fn user_of(r: &sqlx::any::AnyRow) -> Result<User, StoreError> {
         username: r.try_get("username")?,
         role: Role::from_key(&role)
             .ok_or_else(|| StoreError::Config(format!("unknown role `{role}` in the database")))?,
+    })
+}
+
+fn invitation_of(r: &sqlx::any::AnyRow) -> Result<InvitationRow, StoreError> {
+    let role: String = r.try_get("role")?;
+    Ok(InvitationRow {
+        id: r.try_get("id")?,
+        username: r.try_get("username")?,
+        role: Role::from_key(&role)
+            .ok_or_else(|| StoreError::Config(format!("unknown role `{role}` in the database")))?,
+        created_by: r.try_get("created_by")?,
+        created_at: r.try_get("created_at")?,
+        expires_at: r.try_get("expires_at")?,
+    })
+}
+
+fn passkey_of(r: &sqlx::any::AnyRow) -> Result<PasskeyRow, StoreError> {
+    Ok(PasskeyRow {
+        id: r.try_get("id")?,
+        user_handle: r.try_get("user_handle")?,
+        credential_id: r.try_get("credential_id")?,
+        name: r.try_get("name")?,
+        passkey: r.try_get("passkey")?,
+        created_at: r.try_get("created_at")?,
+        last_used_at: r.try_get("last_used_at")?,
     })
 }
 

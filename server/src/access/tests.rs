@@ -29,7 +29,7 @@ async fn setup_works_once_with_the_token_then_logins_work() -> Result<(), Box<dy
     assert!(a.from_session(&s2).await?.is_some());
     assert!(matches!(a.login("admin", "wrong password", "1.2.3.4", "t").await, Err(AccessError::BadCredentials)));
     assert!(matches!(a.login("nobody", "a long password", "1.2.3.4", "t").await, Err(AccessError::BadCredentials)));
-    a.store.delete_session(&secret::hash(&s2)).await?;
+    a.end_session(&secret::hash(&s2)).await?;
     assert!(a.from_session(&s2).await?.is_none(), "a logged-out session is gone");
     Ok(())
 }

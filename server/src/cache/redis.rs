@@ -116,7 +116,22 @@ impl RedisTier {
         }
     }
 
-    pub(super) async fn delete(&self, key: &str) {
+    /// Raw bytes under `key` (for other users of the connection, such as
+    /// the session cache); `None` when absent or Redis is down.
+    pub async fn get_bytes(&self, key: &str) -> Option<Vec<u8>> {
+        if !self.connected() {
+            self.report_down("disconnected");
+            return None;
+        }
+        self.call(self.client.get::<Option<Vec<u8>>, _>(key)).await.flatten()
+    }
+
+    /// Stores raw bytes for `ttl`; true when Redis took them.
+    pub async fn set_bytes(&self, key: &str, bytes: Vec<u8>, ttl: Duration) -> bool {
+        self.set(key, bytes, ttl).await
+    }
+
+    pub async fn delete(&self, key: &str) {
         if self.connected() {
             let _: Option<i64> = self.call(self.client.del(key)).await;
         }

@@ -101,7 +101,17 @@ pub async fn storage(State(state): State<AppState>, Path(id): Path<String>) -> R
 }
 
 /// `POST /api/registries/{id}/resync`: reload the API document.
-pub async fn resync(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<ResyncResult>, Problem> {
+/// Administrators only.
+pub async fn resync(
+    State(state): State<AppState>,
+    viewer: Option<axum::Extension<app::model::Viewer>>,
+    Path(id): Path<String>,
+) -> Result<Json<ResyncResult>, Problem> {
+    if !viewer.is_some_and(|axum::Extension(v)| v.role == app::model::Role::Admin) {
+        return Err(
+            AppError::new(app::error::ErrorKind::NotAllowed, "only administrators may resync a registry").into()
+        );
+    }
     Ok(Json(state.catalog.resync(&id).await?))
 }
 

@@ -38,12 +38,21 @@ fn rand_suffix() -> String {
 }
 
 async fn start(database_url: &str, scratch: Scratch) -> TestResult<TestApp> {
+    start_replica(database_url, None, scratch).await
+}
+
+/// One replica: its own process state, the shared database (and Redis).
+async fn start_replica(
+    database_url: &str,
+    redis: Option<reestr::cache::RedisTier>,
+    scratch: Scratch,
+) -> TestResult<TestApp> {
     let registry = registry_host()?;
     let yaml = format!("registries:\n  - id: local\n    baseUrl: http://{registry}\n    tls: {{ allowHttp: true }}\n");
     let config = reestr::config::load_str(&yaml, "test.yaml", std::path::Path::new("."), &|_| None)?;
     let service = Arc::new(CatalogService::build(&config).await);
     let store = Store::open(database_url).await?;
-    let access = Arc::new(Access::new(store, Mode::Login, Policy::default()).await?);
+    let access = Arc::new(Access::new(store, Mode::Login, Policy::default()).await?.with_session_cache(redis));
     TestApp::listen_with(service, access, registry, scratch).await
 }
 
@@ -259,5 +268,153 @@ async fn repeated_failed_logins_are_throttled() -> TestResult {
         .await?;
     let to = resp.headers().get(LOCATION).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
     assert!(to.contains("error=throttled"), "the right password waits too: {to}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn administrators_invite_viewers_who_cannot_administer() -> TestResult {
+    let scratch = Scratch::new()?;
+    let url = format!("sqlite://{}", scratch.0.join("reestr.db").display());
+    let app = start(&url, scratch).await?;
+    let base = &app.base;
+    let http = client()?;
+    let token = app.access.issue_setup_token().await?.ok_or("no token")?;
+    let admin_session = app.access.setup(&token, "admin", PASSWORD, "127.0.0.1", "test").await?;
+    let admin = format!("reestr_session={admin_session}");
+    let post = |path: &str, cookie: &str, form: &[(&str, &str)]| {
+        http.post(format!("{base}{path}")).header("origin", base).header(COOKIE, cookie).form(form).send()
+    };
+
+    // The invitation link comes back once, in a cookie the users page reads.
+    let resp = post("/auth/users", &admin, &[("username", "vera"), ("role", "viewer")]).await?;
+    assert_eq!(resp.headers().get(LOCATION).and_then(|v| v.to_str().ok()), Some("/admin/users"));
+    let invite = resp
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| c.strip_prefix("reestr_new_invite="))
+        .and_then(|c| c.split(';').next())
+        .ok_or("no invitation cookie")?
+        .to_string();
+    let page = http
+        .get(format!("{base}/admin/users"))
+        .header(COOKIE, format!("{admin}; reestr_new_invite={invite}"))
+        .send()
+        .await?
+        .text()
+        .await?;
+    assert!(page.contains(&format!("/invite/{invite}")), "the users page shows the link once");
+    assert!(page.contains("vera"), "pending invitation listed");
+    let resp = post("/auth/users", &admin, &[("username", "admin"), ("role", "viewer")]).await?;
+    assert_eq!(resp.headers().get(LOCATION).and_then(|v| v.to_str().ok()), Some("/admin/users?error=taken"));
+
+    // The invitee chooses a password and is signed in as a viewer.
+    let accept = |t: &str| {
+        http.post(format!("{base}/auth/invite"))
+            .header("origin", base)
+            .form(&[("token", t), ("password", "vera's long password"), ("password2", "vera's long password")])
+            .send()
+    };
+    let resp = accept(&invite).await?;
+    assert_eq!(resp.headers().get(LOCATION).and_then(|v| v.to_str().ok()), Some("/"));
+    let vera = session_cookie(&resp).ok_or("no session for the invitee")?;
+    let resp = accept(&invite).await?;
+    let to = resp.headers().get(LOCATION).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    assert!(to.ends_with("?error=invite"), "an invitation works once: {to}");
+    let me: serde_json::Value = http.get(format!("{base}/api/me")).header(COOKIE, &vera).send().await?.json().await?;
+    assert_eq!((me["username"].as_str(), me["role"].as_str()), (Some("vera"), Some("viewer")));
+
+    // A viewer browses but neither resyncs nor administers.
+    assert_eq!(
+        http.get(format!("{base}/registries/local")).header(COOKIE, &vera).send().await?.status(),
+        StatusCode::OK
+    );
+    let resp = http
+        .post(format!("{base}/api/registries/local/resync"))
+        .header("origin", base)
+        .header(COOKIE, &vera)
+        .send()
+        .await?;
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    let resp = post("/auth/users", &vera, &[("username", "mallory"), ("role", "admin")]).await?;
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    let page = http.get(format!("{base}/admin/users")).header(COOKIE, &vera).send().await?.text().await?;
+    assert!(page.contains("only administrators manage users"), "viewers see a refusal");
+    let home = http.get(format!("{base}/")).header(COOKIE, &vera).send().await?.text().await?;
+    assert!(!home.contains("Resync schema"), "no resync button for viewers");
+
+    // The last administrator can be neither demoted nor removed; others can.
+    let users = app.access.store.list_users().await?;
+    let id_of =
+        |name: &str| users.iter().find(|u| u.user.username == name).map(|u| u.user.id.clone()).unwrap_or_default();
+    let resp = post(&format!("/auth/users/{}/role", id_of("admin")), &admin, &[("role", "viewer")]).await?;
+    assert_eq!(resp.headers().get(LOCATION).and_then(|v| v.to_str().ok()), Some("/admin/users?error=last-admin"));
+    let resp = post(&format!("/auth/users/{}/role", id_of("vera")), &admin, &[("role", "admin")]).await?;
+    assert_eq!(resp.headers().get(LOCATION).and_then(|v| v.to_str().ok()), Some("/admin/users"));
+    let me: serde_json::Value = http.get(format!("{base}/api/me")).header(COOKIE, &vera).send().await?.json().await?;
+    assert_eq!(me["role"], "admin", "the role applies to the live session at once");
+    let resp = post(&format!("/auth/users/{}/remove", id_of("vera")), &admin, &[]).await?;
+    assert_eq!(resp.headers().get(LOCATION).and_then(|v| v.to_str().ok()), Some("/admin/users"));
+    assert_eq!(
+        http.get(format!("{base}/")).header(COOKIE, &vera).send().await?.status(),
+        StatusCode::SEE_OTHER,
+        "removed users' sessions end"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn two_replicas_share_sessions_logouts_and_the_throttle() -> TestResult {
+    let redis = crate::support::upstream::RedisProcess::start().await?;
+    let url = fresh_postgres().await?;
+    let tier = || -> TestResult<reestr::cache::RedisTier> { Ok(reestr::cache::RedisTier::connect(&redis.url())?) };
+    let (ta, tb) = (tier()?, tier()?);
+    assert!(
+        ta.wait_connected(std::time::Duration::from_secs(5)).await
+            && tb.wait_connected(std::time::Duration::from_secs(5)).await
+    );
+    let a = start_replica(&url, Some(ta), Scratch::new()?).await?;
+    let b = start_replica(&url, Some(tb), Scratch::new()?).await?;
+    let http = client()?;
+
+    // Setup on A with A's token; B no longer offers setup.
+    let token = a.access.issue_setup_token().await?.ok_or("no token")?;
+    let form = [("token", token.as_str()), ("username", "admin"), ("password", PASSWORD), ("password2", PASSWORD)];
+    let resp = http.post(format!("{}/auth/setup", a.base)).header("origin", &a.base).form(&form).send().await?;
+    let session = session_cookie(&resp).ok_or("no session")?;
+    let resp = http.get(format!("{}/", b.base)).send().await?;
+    assert_eq!(
+        resp.headers().get(LOCATION).and_then(|v| v.to_str().ok()),
+        Some("/login"),
+        "B sees the admin A created"
+    );
+
+    // The session from A opens B (read through Redis after the first look).
+    for _ in 0..3 {
+        for app in [&a, &b] {
+            let resp = http.get(format!("{}/api/me", app.base)).header(COOKIE, &session).send().await?;
+            assert_eq!(resp.status(), StatusCode::OK, "{}", app.base);
+        }
+    }
+    // Logout on B ends it on A at once (the cached entry is dropped too).
+    http.post(format!("{}/auth/logout", b.base)).header("origin", &b.base).header(COOKIE, &session).send().await?;
+    let resp = http.get(format!("{}/api/me", a.base)).header(COOKIE, &session).send().await?;
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED, "a logout on B still works on A");
+
+    // Failures alternate between replicas; the sixth attempt is throttled on either.
+    let mut codes = Vec::new();
+    for i in 0..6 {
+        let app = if i % 2 == 0 { &a } else { &b };
+        let resp = http
+            .post(format!("{}/auth/login", app.base))
+            .header("origin", &app.base)
+            .form(&[("username", "admin"), ("password", "not the password")])
+            .send()
+            .await?;
+        let to = resp.headers().get(LOCATION).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+        codes.push(to.split("error=").nth(1).and_then(|r| r.split('&').next()).unwrap_or_default().to_string());
+    }
+    assert_eq!(codes, ["invalid", "invalid", "invalid", "invalid", "invalid", "throttled"]);
     Ok(())
 }

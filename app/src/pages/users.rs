@@ -1,0 +1,140 @@
+//! `/admin/users`: administrators invite users (a one-time link; the
+//! invitee chooses the password), change roles, remove users and revoke
+//! invitations. Plain forms, so all of it works without JavaScript.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use super::login::error_message;
+use crate::api::get_users;
+use crate::components::{CopyButton, ErrorBox};
+use crate::format;
+use crate::model::Role;
+
+#[component]
+pub fn UsersPage() -> impl IntoView {
+    let admin = Resource::new(|| (), |()| get_users());
+    let query = use_query_map();
+    let error = move || query.read().get("error").and_then(|c| error_message(&c));
+    view! {
+        <Title text="Users" />
+        <h1>"Users"</h1>
+        {move || error().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+        <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match admin.await {
+                    Ok(a) => view! {
+                        <section aria-labelledby="invite-heading">
+                            <h2 id="invite-heading">"Invite someone"</h2>
+                            {a.new_invitation.clone().map(|link| view! {
+                                <div class="new-token" role="status">
+                                    <p>"Send this link to the new user. It works once, for 7 days, and is not shown again."</p>
+                                    <code class="token" data-testid="invitation-link">{link.clone()}</code>
+                                    " " <CopyButton text=link label="Copy link".to_string() />
+                                </div>
+                            })}
+                            <form method="post" action="/auth/users" class="inline-form">
+                                <label class="field">
+                                    <span>"Username"</span>
+                                    <input name="username" required maxlength="64" autocomplete="off" />
+                                </label>
+                                <label class="field">
+                                    <span>"Role"</span>
+                                    <select name="role">
+                                        <option value="viewer" selected>"Viewer: browse"</option>
+                                        <option value="admin">"Administrator: also users and resyncs"</option>
+                                    </select>
+                                </label>
+                                <button type="submit">"Create invitation"</button>
+                            </form>
+                        </section>
+                        <section aria-labelledby="users-heading">
+                            <h2 id="users-heading">"Everyone"</h2>
+                            <div class="table-wrap" role="region" aria-label="Users table" tabindex="0">
+                            <table>
+                                <thead><tr>
+                                    <th scope="col">"User"</th><th scope="col">"Role"</th><th scope="col">"Sign-in"</th>
+                                    <th scope="col">"Joined"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                                </tr></thead>
+                                <tbody>
+                                    {a.users.into_iter().map(|u| {
+                                        let role_action = format!("/auth/users/{}/role", u.id);
+                                        let remove_action = format!("/auth/users/{}/remove", u.id);
+                                        let role_label = format!("Role of {}", u.username);
+                                        let remove_label = format!("Remove {}", u.username);
+                                        let methods = [
+                                            u.has_password.then(|| "password".to_string()),
+                                            (u.passkeys > 0).then(|| format!("{} passkey{}", u.passkeys, if u.passkeys == 1 { "" } else { "s" })),
+                                        ].into_iter().flatten().collect::<Vec<_>>().join(", ");
+                                        view! {
+                                            <tr>
+                                                <th scope="row">{u.username.clone()}{u.is_you.then(|| view! { " " <span class="badge ok">"you"</span> })}</th>
+                                                <td>
+                                                    <form method="post" action=role_action class="row-form">
+                                                        <select name="role" aria-label=role_label>
+                                                            <option value="viewer" selected=u.role == Role::Viewer>"Viewer"</option>
+                                                            <option value="admin" selected=u.role == Role::Admin>"Administrator"</option>
+                                                        </select>
+                                                        <button type="submit">"Save"</button>
+                                                    </form>
+                                                </td>
+                                                <td>{methods}</td>
+                                                <td>{format::unix(u.created_at)}</td>
+                                                <td>
+                                                    {(!u.is_you).then(|| view! {
+                                                        <form method="post" action=remove_action.clone() on:submit=confirm_first("Remove this user? Their sessions, tokens and passkeys end too.")>
+                                                            <button type="submit" class="danger" aria-label=remove_label.clone()>"Remove"</button>
+                                                        </form>
+                                                    })}
+                                                </td>
+                                            </tr>
+                                        }
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                            </div>
+                        </section>
+                        {(!a.invitations.is_empty()).then(|| view! {
+                            <section aria-labelledby="invitations-heading">
+                                <h2 id="invitations-heading">"Pending invitations"</h2>
+                                <div class="table-wrap" role="region" aria-label="Invitations table" tabindex="0">
+                                <table>
+                                    <thead><tr><th scope="col">"User"</th><th scope="col">"Role"</th><th scope="col">"Invited by"</th><th scope="col">"Expires"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr></thead>
+                                    <tbody>
+                                        {a.invitations.into_iter().map(|i| {
+                                            let action = format!("/auth/invitations/{}/revoke", i.id);
+                                            let label = format!("Revoke the invitation of {}", i.username);
+                                            view! {
+                                                <tr>
+                                                    <th scope="row">{i.username.clone()}</th>
+                                                    <td>{i.role.key()}</td>
+                                                    <td>{i.created_by.clone()}</td>
+                                                    <td>{format::unix(i.expires_at)}</td>
+                                                    <td><form method="post" action=action><button type="submit" class="danger" aria-label=label>"Revoke"</button></form></td>
+                                                </tr>
+                                            }
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                                </div>
+                            </section>
+                        })}
+                    }.into_any(),
+                    Err(error) => view! { <ErrorBox error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// Asks before a destructive form is sent (with JavaScript; without it the
+/// form goes straight away).
+pub(crate) fn confirm_first(message: &'static str) -> impl Fn(leptos::ev::SubmitEvent) + 'static {
+    move |ev| {
+        let confirmed = web_sys::window().and_then(|w| w.confirm_with_message(message).ok()).unwrap_or(true);
+        if !confirmed {
+            ev.prevent_default();
+        }
+    }
+}
