@@ -7,6 +7,50 @@ import { admin } from "./admin";
 
 test.use({ storageState: { cookies: [], origins: [] } });
 
+test("signed out, every page and API route is refused", async ({ request }) => {
+  const pages = [
+    "/",
+    "/registries/local",
+    "/registries/local?q=app&sort=size",
+    "/registries/local/storage",
+    "/registries/local/repositories/team/app",
+    "/registries/local/repositories/team/sub/multi/-/tags/latest",
+    "/account",
+    "/admin/users",
+    "/no/such/page",
+  ];
+  for (const path of pages) {
+    const r = await request.get(path, { maxRedirects: 0 });
+    expect(r.status(), path).toBe(303);
+    expect(r.headers()["location"], path).toMatch(/^\/login/);
+  }
+  const api = [
+    "/api/registries",
+    "/api/registries/local",
+    "/api/registries/local/storage",
+    "/api/registries/local/repositories",
+    "/api/registries/local/repositories/team/app",
+    "/api/registries/local/repositories/team/app/tags",
+    "/api/registries/local/repositories/team/app/tags/1.0",
+    "/api/me",
+    "/api/tokens",
+  ];
+  for (const path of api) {
+    const r = await request.get(path);
+    expect(r.status(), path).toBe(401);
+    expect(r.headers()["content-type"], path).toBe("application/problem+json");
+  }
+  const origin = new URL(process.env.REESTR_E2E_URL ?? "http://localhost:3000").origin;
+  for (const path of ["/api/registries/local/resync", "/_fn/overview", "/auth/logout-everywhere", "/auth/tokens"]) {
+    const r = await request.post(path, { maxRedirects: 0, headers: { origin }, form: { name: "x" } });
+    expect([401, 303], path).toContain(r.status());
+    if (r.status() === 303) expect(r.headers()["location"], path).toBe("/login");
+  }
+  // A form from another site is refused before anything else.
+  const forged = await request.post("/auth/login", { headers: { origin: "https://evil.example" }, form: { username: "admin", password: "x" } });
+  expect(forged.status()).toBe(403);
+});
+
 test("signed out, pages lead to the login and back after it", async ({ page }) => {
   await page.goto("/registries/local?q=app");
   await expect(page).toHaveURL(/\/login\?next=/);

@@ -525,8 +525,25 @@ impl Catalog for CatalogService {
                         listed.total.map(|t| format!("; the registry reports {t} repositories")).unwrap_or_default()
                     )
                 });
-                let all: Vec<RepositorySummary> = listed.items.iter().cloned().map(summary_of).collect();
-                (all, partial)
+                let mut all: Vec<RepositorySummary> = listed.items.iter().cloned().map(summary_of).collect();
+                // A catalogue too large to list in full is searched by the
+                // registry itself; a complete list is searched here (fuzzy).
+                let q = query.q.trim();
+                if listed.truncated && !q.is_empty() && catalogue.can(Op::SearchRepositories, &["name"]) {
+                    let found = catalogue
+                        .search_repositories(q)
+                        .await
+                        .map_err(|e| upstream(registry, "searchRepositories", e))?;
+                    let known: std::collections::HashSet<String> = all.iter().map(|r| r.name.clone()).collect();
+                    all.extend(found.iter().filter(|r| !known.contains(&r.name)).cloned().map(summary_of));
+                    let partial = Some(format!(
+                        "the full list is longer than api.maxPages ({}), so the registry's own search found these",
+                        entry.config.api.max_pages
+                    ));
+                    (all, partial)
+                } else {
+                    (all, partial)
+                }
             }
             None => {
                 let names = client.list_repositories().await.map_err(|e| upstream(registry, "listRepositories", e))?;

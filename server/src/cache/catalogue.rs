@@ -39,6 +39,12 @@ impl CachedCatalogue {
         self.cache.get(key, Policy::Listing, move || async move { client.list_repositories().await }).await
     }
 
+    pub async fn search_repositories(&self, q: &str) -> Result<Arc<Vec<RepositoryRecord>>, RegistryError> {
+        let (client, q) = (self.client.clone(), q.to_string());
+        let key = Cache::key(&self.registry, "catalogue-search", &[&q]);
+        self.cache.get(key, Policy::Listing, move || async move { client.search_repositories(&q).await }).await
+    }
+
     pub async fn repository(&self, name: &str) -> Result<Arc<RepositoryRecord>, RegistryError> {
         let (client, n) = (self.client.clone(), name.to_string());
         let key = Cache::key(&self.registry, "catalogue-repository", &[name]);

@@ -194,6 +194,21 @@ impl CatalogueClient {
         Ok(all)
     }
 
+    /// Repositories matching `q` as the API's own search finds them (one
+    /// answer, no pages): for catalogues too large to list in full.
+    pub async fn search_repositories(&self, q: &str) -> Result<Vec<RepositoryRecord>, RegistryError> {
+        let b = self.ops.bound(Op::SearchRepositories).ok_or(RegistryError::MissingOperation("searchRepositories"))?;
+        let param = match self.profile {
+            Profile::DockerHub => "query",
+            Profile::Harbor | Profile::Oci => "q",
+        };
+        let url = b.template.url(&self.base, &[], &[(param, q)])?;
+        let (_, body) = self.get_json(url, "the search", MAX_PAGE_BYTES).await?;
+        let listing =
+            read_listing(&body, &b.fields).map_err(|e| RegistryError::InvalidResponse(format!("the search: {e}")))?;
+        Ok(listing.items.iter().flat_map(|item| repository(item, None)).filter(|r| !r.name.is_empty()).collect())
+    }
+
     /// One repository's description and counts.
     pub async fn repository(&self, name: &str) -> Result<RepositoryRecord, RegistryError> {
         validate_repository(name)?;

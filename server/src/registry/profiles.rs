@@ -112,8 +112,12 @@ pub const HARBOR: &[Binding] = &[
     b(Op::ListRepositories, Some("listAllRepositories"), Some(("get", "/repositories")), &[], false)
         .reads(HARBOR_REPO_FIELDS_LIST)
         .pages(&HARBOR_PAGES),
-    b(Op::SearchRepositories, Some("search"), Some(("get", "/search")), &[], false)
-        .reads(&[("name", "/repository/[]/repository_name"), ("pullCount", "/repository/[]/pull_count")]),
+    b(Op::SearchRepositories, Some("search"), Some(("get", "/search")), &[], false).reads(&[
+        ("name", "/repository/[]/repository_name"),
+        ("namespace", "/repository/[]/project_name"),
+        ("pullCount", "/repository/[]/pull_count"),
+        ("artifactCount", "/repository/[]/artifact_count"),
+    ]),
     b(Op::GetRepository, Some("getRepository"), Some(("get", HARBOR_REPO_PATH)), HARBOR_REPO, false).reads(&[
         ("description", "/description"),
         ("pullCount", "/pull_count"),

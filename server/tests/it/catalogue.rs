@@ -84,6 +84,18 @@ async fn harbor_mock() -> MockServer {
     .mount(&server)
     .await;
     page("2", json!([harbor_repo("legacy/tool", "", 0, 1)])).mount(&server).await;
+    // Harbor's search answer (the document's `Search` shape): full names, project apart.
+    Mock::given(method("GET"))
+        .and(path("/api/v2.0/search"))
+        .and(query_param("q", "tool"))
+        .and(header("authorization", basic().as_str()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "project": [],
+            "repository": [{"project_id": 2, "project_name": "legacy", "project_public": true,
+                            "repository_name": "legacy/tool", "pull_count": 7, "artifact_count": 1}]
+        })))
+        .mount(&server)
+        .await;
     // Slashes inside a repository name are encoded twice (`sub%252Fmulti`), as Harbor's document asks.
     Mock::given(method("GET"))
         .and(path("/api/v2.0/projects/team/repositories/sub%252Fmulti"))
@@ -440,6 +452,42 @@ async fn a_next_link_that_loops_is_an_error_and_the_page_cap_cuts_with_a_notice(
     let names: Vec<&str> = arr(&page, "items")?.iter().filter_map(|r| r["name"].as_str()).collect();
     assert_eq!(names, ["team/app"]);
     assert_eq!(page["partial"], "only the first 1 pages were read (api.maxPages); the registry reports 2 repositories");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_harbor_catalogue_longer_than_max_pages_is_searched_by_harbor_itself() -> TestResult {
+    let mock = harbor_mock().await;
+    let entry = harbor_entry("harbor", &mock.uri(), &spec("harbor-v2.0-swagger.yaml"), ", maxPages: 1")?;
+    let app = TestApp::start_with(&format!("registries:\n{entry}"), &env).await?;
+    // Unsearched, the list stops at the cap and says so.
+    let page = app.json("/api/registries/harbor/repositories", 200).await?;
+    let names: Vec<&str> = arr(&page, "items")?.iter().filter_map(|r| r["name"].as_str()).collect();
+    assert_eq!(names, ["team/app", "team/sub/multi"]);
+    // `legacy/tool` is past the cap: Harbor's own search finds it.
+    let page = app.json("/api/registries/harbor/repositories?q=tool", 200).await?;
+    let items = arr(&page, "items")?;
+    assert_eq!(items.len(), 1, "{page}");
+    assert_eq!((items[0]["name"].as_str(), items[0]["pullCount"].as_u64()), (Some("legacy/tool"), Some(7)));
+    assert!(page["partial"].as_str().is_some_and(|p| p.contains("the registry's own search")), "{page}");
+    let searches = mock
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .iter()
+        .filter(|r| r.url.path() == "/api/v2.0/search")
+        .count();
+    assert_eq!(searches, 1);
+    // Warm: the search answer is cached like a listing.
+    app.json("/api/registries/harbor/repositories?q=tool", 200).await?;
+    let again = mock
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .iter()
+        .filter(|r| r.url.path() == "/api/v2.0/search")
+        .count();
+    assert_eq!(again, 1, "a warm search asks Harbor nothing");
     Ok(())
 }
 
