@@ -103,7 +103,8 @@ def get(url):
 
 def start_reestr(binary, site, config, env_extra):
     port = free_port()
-    env = dict(os.environ, LEPTOS_SITE_ROOT=site, LEPTOS_ENV="PROD", RUST_LOG="warn", **env_extra)
+    env = dict(os.environ, LEPTOS_SITE_ROOT=site, LEPTOS_ENV="PROD", RUST_LOG="warn",
+               REESTR_API_RATE_PER_MINUTE="0", REESTR_DATA_DIR=os.path.dirname(config), **env_extra)
     proc = subprocess.Popen(
         [binary, "--config", config, "serve", "--listen", f"127.0.0.1:{port}"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -138,7 +139,8 @@ def main():
     via = proxy(args.registry, counter)
     config = os.path.join(args.work, "bench-registries.yaml")
     with open(config, "w") as f:
-        f.write(f"registries:\n  - id: local\n    baseUrl: http://{via}\n    tls: {{ allowHttp: true }}\n")
+        # Open access: the benchmark measures browsing, not logins.
+        f.write(f"access: open\nregistries:\n  - id: local\n    baseUrl: http://{via}\n    tls: {{ allowHttp: true }}\n")
     env_extra = {"REDIS_URL": args.redis} if args.redis else {}
     tier = "memory + Redis" if args.redis else "memory"
 

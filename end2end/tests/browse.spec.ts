@@ -60,6 +60,14 @@ test("a tag page shows manifest, layers and labels", async ({ page }) => {
   await expect(page.getByText("2026-01-02 03:04 UTC")).toBeVisible();
 });
 
+test("a repository shows its image's labels, with the source as a link", async ({ page }) => {
+  await page.goto("/registries/local/repositories/team/app");
+  const labels = page.locator("details", { hasText: "Labels of latest" });
+  await labels.locator("summary").click();
+  await expect(labels.locator("table.labels")).toContainText("org.opencontainers.image.title");
+  await expect(labels.getByRole("link", { name: "https://example.com/app" })).toBeVisible();
+});
+
 test("an unreachable registry shows an inline error, not a broken page", async ({ page }) => {
   await page.goto("/registries/offline");
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Offline registry");

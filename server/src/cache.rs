@@ -10,6 +10,7 @@ mod catalogue;
 mod policy;
 mod redis;
 mod upstream;
+mod upstream_metrics;
 
 use std::any::Any;
 use std::collections::HashSet;
@@ -28,6 +29,7 @@ pub use catalogue::CachedCatalogue;
 pub use policy::{CacheConfig, Policy};
 pub use redis::RedisTier;
 pub use upstream::CachedRegistry;
+pub use upstream_metrics::UpstreamMetrics;
 
 /// Bump when the shape of any cached value changes: old entries are then
 /// simply never read again.
@@ -118,6 +120,8 @@ pub struct Cache {
     counters: Counters,
     /// Keys with a background refresh under way.
     refreshing: Mutex<HashSet<String>>,
+    /// Upstream call durations and errors, by registry and operation.
+    upstream: UpstreamMetrics,
 }
 
 impl std::fmt::Debug for Cache {
@@ -136,7 +140,19 @@ impl Cache {
     pub fn with_redis(config: CacheConfig, redis: Option<RedisTier>) -> Arc<Self> {
         let items = (config.memory_bytes / 4096).clamp(64, 1 << 20) as usize;
         let memory = quick_cache::sync::Cache::with_weighter(items, config.memory_bytes, ByWeight);
-        Arc::new(Self { memory, redis, config, counters: Counters::default(), refreshing: Mutex::new(HashSet::new()) })
+        Arc::new(Self {
+            memory,
+            redis,
+            config,
+            counters: Counters::default(),
+            refreshing: Mutex::new(HashSet::new()),
+            upstream: UpstreamMetrics::default(),
+        })
+    }
+
+    /// Upstream call durations and errors (exported by `/metrics`).
+    pub fn upstream_metrics(&self) -> &UpstreamMetrics {
+        &self.upstream
     }
 
     /// The key for `parts` of registry `registry`: namespaced and versioned.

@@ -2,10 +2,15 @@
 //! API, health, and the static site.
 
 mod health;
+mod metrics;
 pub(crate) mod problem;
+mod rate_limit;
+mod request_id;
 mod rest;
 mod router;
 mod state;
 
+pub use metrics::Metrics;
+pub use rate_limit::ApiLimit;
 pub use router::{router, site_options};
 pub use state::AppState;

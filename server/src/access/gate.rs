@@ -18,8 +18,10 @@ use crate::http::problem::Problem;
 
 /// Paths anyone may reach: health, the site's files, login and setup.
 fn is_public(path: &str) -> bool {
-    matches!(path, "/healthz" | "/readyz" | "/login" | "/setup" | "/favicon.svg" | "/robots.txt" | "/passkeys.js")
-        || path.starts_with("/pkg/")
+    matches!(
+        path,
+        "/healthz" | "/readyz" | "/metrics" | "/login" | "/setup" | "/favicon.svg" | "/robots.txt" | "/passkeys.js"
+    ) || path.starts_with("/pkg/")
         || path.starts_with("/auth/")
         || path.starts_with("/invite/")
 }

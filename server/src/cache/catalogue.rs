@@ -36,30 +36,49 @@ impl CachedCatalogue {
     pub async fn list_repositories(&self) -> Result<Arc<Listed<RepositoryRecord>>, RegistryError> {
         let client = self.client.clone();
         let key = Cache::key(&self.registry, "catalogue-repositories", &[]);
-        self.cache.get(key, Policy::Listing, move || async move { client.list_repositories().await }).await
+        let (m, r) = (self.cache.upstream_metrics().clone(), self.registry.clone());
+        self.cache
+            .get(key, Policy::Listing, move || async move {
+                m.time(&r, "listRepositories", client.list_repositories()).await
+            })
+            .await
     }
 
     pub async fn search_repositories(&self, q: &str) -> Result<Arc<Vec<RepositoryRecord>>, RegistryError> {
         let (client, q) = (self.client.clone(), q.to_string());
         let key = Cache::key(&self.registry, "catalogue-search", &[&q]);
-        self.cache.get(key, Policy::Listing, move || async move { client.search_repositories(&q).await }).await
+        let (m, r) = (self.cache.upstream_metrics().clone(), self.registry.clone());
+        self.cache
+            .get(key, Policy::Listing, move || async move {
+                m.time(&r, "searchRepositories", client.search_repositories(&q)).await
+            })
+            .await
     }
 
     pub async fn repository(&self, name: &str) -> Result<Arc<RepositoryRecord>, RegistryError> {
         let (client, n) = (self.client.clone(), name.to_string());
         let key = Cache::key(&self.registry, "catalogue-repository", &[name]);
-        self.cache.get(key, Policy::Listing, move || async move { client.repository(&n).await }).await
+        let (m, r) = (self.cache.upstream_metrics().clone(), self.registry.clone());
+        self.cache
+            .get(key, Policy::Listing, move || async move { m.time(&r, "getRepository", client.repository(&n)).await })
+            .await
     }
 
     pub async fn readme(&self, name: &str) -> Result<Arc<Option<String>>, RegistryError> {
         let (client, n) = (self.client.clone(), name.to_string());
         let key = Cache::key(&self.registry, "catalogue-readme", &[name]);
-        self.cache.get(key, Policy::Listing, move || async move { client.readme(&n).await }).await
+        let (m, r) = (self.cache.upstream_metrics().clone(), self.registry.clone());
+        self.cache
+            .get(key, Policy::Listing, move || async move { m.time(&r, "getReadme", client.readme(&n)).await })
+            .await
     }
 
     pub async fn list_tags(&self, name: &str) -> Result<Arc<Listed<TagRecord>>, RegistryError> {
         let (client, n) = (self.client.clone(), name.to_string());
         let key = Cache::key(&self.registry, "catalogue-tags", &[name]);
-        self.cache.get(key, Policy::Listing, move || async move { client.list_tags(&n).await }).await
+        let (m, r) = (self.cache.upstream_metrics().clone(), self.registry.clone());
+        self.cache
+            .get(key, Policy::Listing, move || async move { m.time(&r, "listTags", client.list_tags(&n)).await })
+            .await
     }
 }

@@ -35,31 +35,42 @@ impl CachedRegistry {
     pub async fn list_repositories(&self) -> Result<Arc<Vec<String>>, RegistryError> {
         let client = self.client.clone();
         let key = Cache::key(&self.registry, "repositories", &[]);
-        self.cache.get(key, Policy::Listing, move || async move { client.list_repositories().await }).await
+        let (m, r) = self.timer();
+        self.cache
+            .get(key, Policy::Listing, move || async move {
+                m.time(&r, "listRepositories", client.list_repositories()).await
+            })
+            .await
     }
 
     pub async fn list_tags(&self, repository: &str) -> Result<Arc<Vec<String>>, RegistryError> {
         let (client, repo) = (self.client.clone(), repository.to_string());
         let key = Cache::key(&self.registry, "tags", &[repository]);
-        self.cache.get(key, Policy::Listing, move || async move { client.list_tags(&repo).await }).await
+        let (m, r) = self.timer();
+        self.cache
+            .get(key, Policy::Listing, move || async move { m.time(&r, "listTags", client.list_tags(&repo)).await })
+            .await
     }
 
     /// A manifest by digest (immutable) or by tag (a listing; a missing tag
     /// is remembered as missing for as long).
     pub async fn get_manifest(&self, repository: &str, reference: &str) -> Result<Arc<FetchedManifest>, RegistryError> {
         let (client, repo, reference_owned) = (self.client.clone(), repository.to_string(), reference.to_string());
+        let (m, r) = self.timer();
         if is_digest(reference) {
             let key = Cache::key(&self.registry, "manifest", &[repository, reference]);
             return self
                 .cache
-                .get(key, Policy::Immutable, move || async move { client.get_manifest(&repo, &reference_owned).await })
+                .get(key, Policy::Immutable, move || async move {
+                    m.time(&r, "getManifest", client.get_manifest(&repo, &reference_owned)).await
+                })
                 .await;
         }
         let key = Cache::key(&self.registry, "tag", &[repository, reference]);
         let found: Arc<Option<FetchedManifest>> = self
             .cache
             .get(key, Policy::Listing, move || async move {
-                match client.get_manifest(&repo, &reference_owned).await {
+                match m.time(&r, "getManifest", client.get_manifest(&repo, &reference_owned)).await {
                     Ok(m) => Ok(Some(m)),
                     Err(RegistryError::NotFound(_)) => Ok(None),
                     Err(e) => Err(e),
@@ -76,7 +87,12 @@ impl CachedRegistry {
     pub async fn get_config_blob(&self, repository: &str, digest: &str) -> Result<Arc<Vec<u8>>, RegistryError> {
         let (client, repo, d) = (self.client.clone(), repository.to_string(), digest.to_string());
         let key = Cache::key(&self.registry, "blob", &[repository, digest]);
-        self.cache.get(key, Policy::Immutable, move || async move { client.get_config_blob(&repo, &d).await }).await
+        let (m, r) = self.timer();
+        self.cache
+            .get(key, Policy::Immutable, move || async move {
+                m.time(&r, "getBlob", client.get_config_blob(&repo, &d)).await
+            })
+            .await
     }
 
     /// Any blob up to `limit` bytes (an SBOM), by digest: fetched once, ever.
@@ -89,8 +105,11 @@ impl CachedRegistry {
     ) -> Result<Arc<Vec<u8>>, RegistryError> {
         let (client, repo, d) = (self.client.clone(), repository.to_string(), digest.to_string());
         let key = Cache::key(&self.registry, "blob", &[repository, digest]);
+        let (m, r) = self.timer();
         self.cache
-            .get(key, Policy::Immutable, move || async move { client.get_blob(&repo, &d, limit, what).await })
+            .get(key, Policy::Immutable, move || async move {
+                m.time(&r, "getBlob", client.get_blob(&repo, &d, limit, what)).await
+            })
             .await
     }
 
@@ -98,7 +117,17 @@ impl CachedRegistry {
     pub async fn list_referrers(&self, repository: &str, digest: &str) -> Result<Arc<Option<Vec<u8>>>, RegistryError> {
         let (client, repo, d) = (self.client.clone(), repository.to_string(), digest.to_string());
         let key = Cache::key(&self.registry, "referrers", &[repository, digest]);
-        self.cache.get(key, Policy::Referrers, move || async move { client.list_referrers(&repo, &d).await }).await
+        let (m, r) = self.timer();
+        self.cache
+            .get(key, Policy::Referrers, move || async move {
+                m.time(&r, "listReferrers", client.list_referrers(&repo, &d)).await
+            })
+            .await
+    }
+
+    /// What a fetch closure needs to time its call.
+    fn timer(&self) -> (super::UpstreamMetrics, String) {
+        (self.cache.upstream_metrics().clone(), self.registry.clone())
     }
 
     pub fn can_read_blobs(&self) -> bool {

@@ -11,7 +11,6 @@ use leptos::config::{Env, LeptosOptions};
 use leptos::prelude::provide_context;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tower_http::compression::CompressionLayer;
-use tower_http::trace::TraceLayer;
 
 use super::problem::Problem;
 use super::{AppState, health, rest};
@@ -46,8 +45,12 @@ pub fn router(state: AppState) -> Router {
         .with_state(state.clone())
         .merge(access_routes::api_routes().with_state(access.clone()))
         .fallback(api_not_found);
+    let metrics = state.metrics.clone();
+    let api_limit = state.api_limit.clone();
     Router::new()
         .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/metrics", get(super::metrics::metrics).with_state(metrics.clone()))
         .nest("/api", api)
         .merge(access_routes::form_routes().with_state(access.clone()))
         .leptos_routes_with_context(
@@ -62,9 +65,11 @@ pub fn router(state: AppState) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .with_state(state)
         .layer(axum::middleware::from_fn_with_state(access, gate))
+        .layer(axum::middleware::from_fn_with_state(api_limit, super::rate_limit::limit_api))
         .layer(CompressionLayer::new())
         .layer(axum::middleware::from_fn(security_headers))
-        .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn_with_state(metrics, super::metrics::measure))
+        .layer(axum::middleware::from_fn(super::request_id::request_id))
 }
 
 async fn api_not_found(uri: Uri) -> Problem {

@@ -20,12 +20,24 @@ pub struct AppState {
     pub catalog: SharedCatalog,
     /// Reestr's own users and sessions.
     pub access: Arc<Access>,
+    /// Prometheus metrics.
+    pub metrics: Arc<super::Metrics>,
+    /// The per-address limit on `/api`.
+    pub api_limit: Arc<super::ApiLimit>,
 }
 
 impl AppState {
     pub fn new(leptos_options: LeptosOptions, service: Arc<CatalogService>, access: Arc<Access>) -> Self {
         let catalog: SharedCatalog = service.clone();
-        Self { leptos_options, service, catalog, access }
+        let metrics = Arc::new(super::Metrics::new(service.cache().clone()));
+        let api_limit = Arc::new(super::ApiLimit::per_minute(600));
+        Self { leptos_options, service, catalog, access, metrics, api_limit }
+    }
+
+    /// With another API rate limit (`REESTR_API_RATE_PER_MINUTE`).
+    pub fn with_api_limit(mut self, limit: super::ApiLimit) -> Self {
+        self.api_limit = Arc::new(limit);
+        self
     }
 }
 

@@ -8,6 +8,7 @@ mod cache;
 mod catalogue;
 mod cli;
 mod hostile;
+mod observability;
 mod resync;
 mod storage;
 mod supply;
