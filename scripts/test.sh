@@ -71,9 +71,16 @@ registries:
     displayName: Offline registry
     baseUrl: http://127.0.0.1:$dead
     tls: { allowHttp: true }
+  - id: locked
+    displayName: Locked registry
+    description: Basic auth; its password is the canary the run checks for.
+    baseUrl: http://$REESTR_TEST_AUTH_REGISTRY
+    auth: { type: basic }
+    tls: { allowHttp: true }
 YAML
 setup_token="e2e-setup-$RANDOM$RANDOM$RANDOM"
-REESTR_DATA_DIR="$work" REESTR_SETUP_TOKEN="$setup_token" \
+export REESTR_REGISTRY_LOCKED_USERNAME=reader REESTR_REGISTRY_LOCKED_PASSWORD="$REESTR_TEST_AUTH_PASSWORD"
+RUST_LOG="info,reestr=debug" REESTR_DATA_DIR="$work" REESTR_SETUP_TOKEN="$setup_token" \
   LEPTOS_SITE_ROOT="$root/target/site" "$CARGO_TARGET_DIR/debug/reestr" --config "$work/registries.yaml" \
   serve --listen "127.0.0.1:$port" >"$work/reestr.log" 2>&1 &
 server_pid=$!
@@ -89,7 +96,13 @@ export REESTR_E2E_REDIS_URL="redis://127.0.0.1:$redis_port" REESTR_BIN="$CARGO_T
 export REESTR_E2E_CONFIG="$work/registries.yaml" LEPTOS_SITE_ROOT="$root/target/site"
 (cd end2end && rm -rf test-results/.auth &&
   REESTR_E2E_URL="http://localhost:$port" REESTR_TEST_REGISTRY="$REESTR_TEST_REGISTRY" \
-  REESTR_E2E_SETUP_TOKEN="$setup_token" npx playwright test) ||
+  REESTR_E2E_SETUP_TOKEN="$setup_token" REESTR_E2E_CANARY="$REESTR_TEST_AUTH_PASSWORD" npx playwright test) ||
   { echo "--- reestr log" >&2; tail -n 50 "$work/reestr.log" >&2; exit 1; }
+
+step "the registry secret appears in no log line"
+if grep -rlF "$REESTR_TEST_AUTH_PASSWORD" "$work/reestr.log" end2end/test-results/*.log 2>/dev/null; then
+  echo "the canary registry password was logged (files above)" >&2
+  exit 1
+fi
 
 step "all checks passed in $((SECONDS - started)) s"

@@ -1,4 +1,4 @@
-import { test, expect } from "@playwright/test";
+import { test, expect } from "./fixtures";
 import { admin } from "./admin";
 
 // Signed out, Reestr shows nothing but the login; a password login returns

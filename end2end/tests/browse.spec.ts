@@ -1,4 +1,4 @@
-import { test, expect, Page } from "@playwright/test";
+import { test, expect, Page } from "./fixtures";
 
 // Journeys through the seeded registry (end2end/registry.sh). Each runs
 // hydrated and with JavaScript disabled (see playwright.config.ts).

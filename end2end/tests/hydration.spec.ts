@@ -1,4 +1,4 @@
-import { test, expect } from "@playwright/test";
+import { test, expect } from "./fixtures";
 
 // Only meaningful with JavaScript: after hydration, links navigate on the
 // client. A full reload would wipe the marker set on window.

@@ -1,4 +1,4 @@
-import { test, expect, Page } from "@playwright/test";
+import { test, expect, Page } from "./fixtures";
 
 // The catalogue journeys of issue 4, as a user does them. Those that need
 // the WASM (keyboard shortcuts, clipboard) run in the hydrated project only;

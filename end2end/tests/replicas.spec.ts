@@ -1,4 +1,4 @@
-import { test, expect, Page } from "@playwright/test";
+import { test, expect, Page } from "./fixtures";
 import { spawn, execFileSync, ChildProcess } from "node:child_process";
 import * as http from "node:http";
 import * as net from "node:net";

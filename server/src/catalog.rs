@@ -415,6 +415,15 @@ async fn tag_rows(
     Ok(items)
 }
 
+/// The `REESTR_FETCH_SBOMS` switch (default on; `0`, `false` or `off`
+/// turns SBOM downloads off for every registry: referrers are still listed).
+fn sboms_enabled() -> bool {
+    !matches!(
+        std::env::var("REESTR_FETCH_SBOMS").map(|v| v.trim().to_ascii_lowercase()).as_deref(),
+        Ok("0" | "false" | "off" | "no")
+    )
+}
+
 /// What the pages show of a catalogue API's repository record.
 fn summary_of(r: crate::registry::RepositoryRecord) -> RepositorySummary {
     RepositorySummary {
@@ -703,6 +712,12 @@ impl Catalog for CatalogService {
             return Err(AppError::new(
                 app::error::ErrorKind::Unsupported,
                 "SBOMs are turned off for this registry (capabilities.supportsSbom)",
+            ));
+        }
+        if !sboms_enabled() {
+            return Err(AppError::new(
+                app::error::ErrorKind::Unsupported,
+                "SBOM fetching is turned off on this server (REESTR_FETCH_SBOMS=0)",
             ));
         }
         supply::sbom(entry.browse()?, repository, digest).await.map_err(|e| upstream(registry, "getBlob", e))
