@@ -130,18 +130,10 @@ pub async fn whoami() -> Result<Option<crate::model::Viewer>, AppError> {
 /// in it once (its cookie is cleared on the way out).
 #[server(prefix = "/_fn", endpoint = "account")]
 pub async fn get_account() -> Result<crate::model::Account, AppError> {
-    let accounts = use_context::<crate::contract::SharedAccounts>()
-        .ok_or_else(|| AppError::internal("accounts are not available in this context"))?;
-    let parts =
-        use_context::<http::request::Parts>().ok_or_else(|| AppError::internal("no request in this context"))?;
+    let (accounts, parts) = accounts_and_request()?;
     let account = accounts.account(&parts).await?;
-    if account.new_token.is_some()
-        && let Some(response) = use_context::<leptos_axum::ResponseOptions>()
-    {
-        response.append_header(
-            http::header::SET_COOKIE,
-            http::HeaderValue::from_static("reestr_new_token=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict"),
-        );
+    if account.new_token.is_some() {
+        clear_flash_cookie("reestr_new_token");
     }
     Ok(account)
 }
@@ -150,18 +142,31 @@ pub async fn get_account() -> Result<crate::model::Account, AppError> {
 /// now is in it once (its cookie is cleared on the way out).
 #[server(prefix = "/_fn", endpoint = "users")]
 pub async fn get_users() -> Result<crate::model::UserAdmin, AppError> {
+    let (accounts, parts) = accounts_and_request()?;
+    let admin = accounts.users(&parts).await?;
+    if admin.new_invitation.is_some() {
+        clear_flash_cookie("reestr_new_invite");
+    }
+    Ok(admin)
+}
+
+#[cfg(feature = "ssr")]
+fn accounts_and_request() -> Result<(crate::contract::SharedAccounts, http::request::Parts), AppError> {
     let accounts = use_context::<crate::contract::SharedAccounts>()
         .ok_or_else(|| AppError::internal("accounts are not available in this context"))?;
     let parts =
         use_context::<http::request::Parts>().ok_or_else(|| AppError::internal("no request in this context"))?;
-    let admin = accounts.users(&parts).await?;
-    if admin.new_invitation.is_some()
-        && let Some(response) = use_context::<leptos_axum::ResponseOptions>()
+    Ok((accounts, parts))
+}
+
+/// Ends a one-time cookie (a just-made token or invitation link) once the
+/// page has shown it.
+#[cfg(feature = "ssr")]
+fn clear_flash_cookie(name: &str) {
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>()
+        && let Ok(value) =
+            http::HeaderValue::from_str(&format!("{name}=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict"))
     {
-        response.append_header(
-            http::header::SET_COOKIE,
-            http::HeaderValue::from_static("reestr_new_invite=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict"),
-        );
+        response.append_header(http::header::SET_COOKIE, value);
     }
-    Ok(admin)
 }

@@ -2,12 +2,14 @@
 
 mod copy;
 mod error_box;
+mod form_error;
 mod labels;
 mod pagination;
 mod pull_commands;
 
 pub use copy::{CopyButton, copy_to_clipboard};
 pub use error_box::ErrorBox;
+pub use form_error::{FormError, NewPasswordFields};
 pub use labels::LabelTable;
 pub use pagination::Pagination;
 pub use pull_commands::{PullCommands, pull_command};

@@ -28,7 +28,7 @@ for (const scheme of ["light", "dark"] as const) {
     test(`no axe violations, ${scheme}, ${size}`, async ({ page, javaScriptEnabled }, info) => {
       // axe runs as a script in the page; the no-JS project serves the same SSR markup.
       test.skip(!javaScriptEnabled, "axe-core needs JavaScript in the page");
-      test.setTimeout(120_000);
+      test.setTimeout(180_000);
       await page.setViewportSize(viewport);
       await page.emulateMedia({ colorScheme: scheme });
       for (const [name, path] of pages) {

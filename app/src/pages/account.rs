@@ -4,23 +4,19 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 
-use super::login::error_message;
 use super::users::confirm_first;
 use crate::api::get_account;
-use crate::components::{CopyButton, ErrorBox};
+use crate::components::{CopyButton, ErrorBox, FormError};
 use crate::format;
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let account = Resource::new(|| (), |()| get_account());
-    let query = use_query_map();
-    let error = move || query.read().get("error").and_then(|c| error_message(&c));
     view! {
         <Title text="Account" />
         <h1>"Account"</h1>
-        {move || error().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+        <FormError />
         <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match account.await {

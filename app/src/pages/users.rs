@@ -4,23 +4,19 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 
-use super::login::error_message;
 use crate::api::get_users;
-use crate::components::{CopyButton, ErrorBox};
+use crate::components::{CopyButton, ErrorBox, FormError};
 use crate::format;
 use crate::model::Role;
 
 #[component]
 pub fn UsersPage() -> impl IntoView {
     let admin = Resource::new(|| (), |()| get_users());
-    let query = use_query_map();
-    let error = move || query.read().get("error").and_then(|c| error_message(&c));
     view! {
         <Title text="Users" />
         <h1>"Users"</h1>
-        {move || error().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+        <FormError />
         <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match admin.await {
