@@ -66,3 +66,16 @@ if [ ! -f "$stamp" ] || [ "$root/end2end/package-lock.json" -nt "$stamp" ]; then
   fi
   touch "$stamp"
 fi
+
+# Python tools for the tests, in a virtualenv outside the clone (fresh
+# clones reuse it); reinstalled when scripts/requirements-test.txt changes.
+if [ "$mode" = test ]; then
+  venv="${REESTR_VENV:-$HOME/.cache/reestr/venv}"
+  want=$(sha256sum "$root/scripts/requirements-test.txt" | cut -d' ' -f1)
+  if [ "$(cat "$venv/.reestr-requirements" 2>/dev/null || true)" != "$want" ]; then
+    say "installing Python test tools into $venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$root/scripts/requirements-test.txt"
+    echo "$want" >"$venv/.reestr-requirements"
+  fi
+fi

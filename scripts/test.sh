@@ -99,6 +99,9 @@ export REESTR_E2E_CONFIG="$work/registries.yaml" LEPTOS_SITE_ROOT="$root/target/
   REESTR_E2E_SETUP_TOKEN="$setup_token" REESTR_E2E_CANARY="$REESTR_TEST_AUTH_PASSWORD" npx playwright test) ||
   { echo "--- reestr log" >&2; tail -n 50 "$work/reestr.log" >&2; exit 1; }
 
+step "REST API: schemathesis against /api/openapi.json"
+scripts/api-check.sh "$REESTR_TEST_REGISTRY" "$work/api-check"
+
 step "the registry secret appears in no log line"
 if grep -rlF "$REESTR_TEST_AUTH_PASSWORD" "$work/reestr.log" end2end/test-results/*.log 2>/dev/null; then
   echo "the canary registry password was logged (files above)" >&2

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// What kind of failure, so callers can react (and the REST API can pick a status).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum ErrorKind {
     /// The request itself was wrong (bad path, bad parameter).
@@ -78,6 +79,7 @@ impl ErrorKind {
 
 /// An error fit to show to a user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 #[error("{}: {message}", kind.title())]
 pub struct AppError {

@@ -7,6 +7,7 @@
 //! across replicas a short Redis lock lets one of them fetch.
 
 mod catalogue;
+pub mod outcome;
 mod policy;
 mod redis;
 mod upstream;
@@ -182,6 +183,7 @@ impl Cache {
         if let Some(entry) = self.memory.get(&key) {
             if let Some(value) = self.usable::<T, F, Fut>(&key, &entry, now, policy, &fetch) {
                 self.counters.memory_hits.fetch_add(1, Ordering::Relaxed);
+                outcome::note(outcome::Outcome::Memory);
                 return Ok(value);
             }
             self.memory.remove(&key);
@@ -191,6 +193,7 @@ impl Cache {
                 // Another task in this process fetched it meanwhile.
                 if let Ok(value) = entry.value.clone().downcast::<T>() {
                     self.counters.coalesced.fetch_add(1, Ordering::Relaxed);
+                    outcome::note(outcome::Outcome::Memory);
                     return Ok(value);
                 }
                 self.memory.remove(&key);
@@ -202,12 +205,14 @@ impl Cache {
             && let Some(stored) = redis.get::<T>(&key).await
         {
             self.counters.redis_hits.fetch_add(1, Ordering::Relaxed);
+            outcome::note(outcome::Outcome::Redis);
             let fresh = stored.fresh_until_ms > unix_ms();
             let value = Arc::new(stored.value);
             let entry = self.entry(value.clone(), encoded_len(&*value), policy, fresh);
             self.fill(guard, &key, entry);
             if !fresh {
                 self.counters.stale_served.fetch_add(1, Ordering::Relaxed);
+                outcome::note(outcome::Outcome::Stale);
                 self.refresh_in_background(key, policy, fetch);
             }
             return Ok(value);
@@ -219,6 +224,7 @@ impl Cache {
                 None => {
                     if let Some(value) = self.wait_for_peer::<T>(&key).await {
                         self.counters.redis_hits.fetch_add(1, Ordering::Relaxed);
+                        outcome::note(outcome::Outcome::Redis);
                         let value = Arc::new(value);
                         let entry = self.entry(value.clone(), encoded_len(&*value), policy, true);
                         self.fill(guard, &key, entry);
@@ -230,6 +236,7 @@ impl Cache {
             None => None,
         };
         self.counters.misses.fetch_add(1, Ordering::Relaxed);
+        outcome::note(outcome::Outcome::Upstream);
         let fetched = fetch().await;
         let result = match fetched {
             Ok(value) => {
@@ -353,6 +360,7 @@ impl Cache {
         let value = entry.value.clone().downcast::<T>().ok()?;
         if now >= entry.fresh_until {
             self.counters.stale_served.fetch_add(1, Ordering::Relaxed);
+            outcome::note(outcome::Outcome::Stale);
             self.refresh_in_background(key.to_string(), policy, fetch.clone());
         }
         Some(value)

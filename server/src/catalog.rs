@@ -6,7 +6,7 @@ mod filter;
 mod images;
 mod paging;
 mod readme;
-mod storage;
+pub mod storage;
 mod supply;
 
 use std::sync::{Arc, RwLock};
@@ -99,7 +99,7 @@ struct Slot {
 pub struct CatalogService {
     slots: Vec<Slot>,
     cache: Arc<Cache>,
-    storage: storage::StorageJobs,
+    storage: Arc<storage::StorageJobs>,
 }
 
 impl CatalogService {
@@ -116,12 +116,17 @@ impl CatalogService {
             .into_iter()
             .map(|e| Slot { entry: RwLock::new(Arc::new(e)), resync: tokio::sync::Mutex::new(()) })
             .collect();
-        Self { slots, cache, storage: storage::StorageJobs::default() }
+        Self { slots, cache, storage: Arc::default() }
     }
 
     /// The cache every registry call goes through.
     pub fn cache(&self) -> &Arc<Cache> {
         &self.cache
+    }
+
+    /// The storage jobs, for `/metrics`.
+    pub fn storage_jobs(&self) -> &Arc<storage::StorageJobs> {
+        &self.storage
     }
 
     /// The registries in configuration order, as they are now.

@@ -1,8 +1,11 @@
 //! The HTTP surface: pages (Leptos SSR and server functions), the REST
 //! API, health, and the static site.
 
+mod executor;
+pub(crate) mod extract;
 mod health;
 mod metrics;
+pub(crate) mod openapi;
 pub(crate) mod problem;
 mod rate_limit;
 mod request_id;
@@ -11,6 +14,7 @@ mod router;
 mod state;
 
 pub use metrics::Metrics;
+pub use openapi::document_json as openapi_json;
 pub use rate_limit::ApiLimit;
 pub use router::{router, site_options};
 pub use state::AppState;

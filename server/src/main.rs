@@ -36,6 +36,8 @@ enum Command {
         #[arg(long)]
         probe: bool,
     },
+    /// Print Reestr's own OpenAPI document (what `/api/openapi.json` serves).
+    Openapi,
 }
 
 fn main() -> ExitCode {
@@ -55,6 +57,10 @@ fn main() -> ExitCode {
             if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }
         }),
         Command::Serve { listen } => runtime.block_on(serve(cli.config, listen)),
+        Command::Openapi => {
+            println!("{}", reestr::http::openapi_json());
+            ExitCode::SUCCESS
+        }
     }
 }
 
@@ -78,6 +84,13 @@ async fn serve(config_path: PathBuf, listen: Option<std::net::SocketAddr>) -> Ex
         options.site_addr = addr;
     }
     let addr = options.site_addr;
+    let api_limit = match reestr::http::ApiLimit::from_env() {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("reestr: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let (cache, redis) = match open_cache() {
         Ok(c) => c,
         Err(e) => {
@@ -95,8 +108,8 @@ async fn serve(config_path: PathBuf, listen: Option<std::net::SocketAddr>) -> Ex
     let service = Arc::new(CatalogService::build_with_cache(&config, cache).await);
     refresh_documents(service.clone());
     sweep_sessions(access.clone());
-    let app =
-        router(AppState::new(options, service, access)).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let app = router(AppState::new(options, service, access).with_api_limit(api_limit))
+        .into_make_service_with_connect_info::<std::net::SocketAddr>();
     let listener = match tokio::net::TcpListener::bind(addr).await {
         Ok(l) => l,
         Err(e) => {

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// What a user may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum Role {
     /// Everything, including users and resyncs.
@@ -32,6 +33,7 @@ impl Role {
 
 /// The signed-in user, for the header and the account page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Viewer {
     pub username: String,
@@ -42,6 +44,7 @@ pub struct Viewer {
 
 /// One of the user's sessions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SessionInfo {
     /// Unix seconds.
@@ -55,6 +58,7 @@ pub struct SessionInfo {
 
 /// One of the user's personal API tokens.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ApiTokenInfo {
     pub id: String,
@@ -65,6 +69,7 @@ pub struct ApiTokenInfo {
 
 /// One of the user's passkeys.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PasskeyInfo {
     pub id: String,
@@ -75,6 +80,7 @@ pub struct PasskeyInfo {
 
 /// The account page's data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Account {
     pub viewer: Viewer,
@@ -87,6 +93,7 @@ pub struct Account {
 
 /// A user, as administrators see them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct UserInfo {
     pub id: String,
@@ -101,6 +108,7 @@ pub struct UserInfo {
 
 /// An invitation not yet used.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct InvitationInfo {
     pub id: String,
@@ -112,6 +120,7 @@ pub struct InvitationInfo {
 
 /// The user administration page's data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct UserAdmin {
     pub users: Vec<UserInfo>,

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// Order of the repository list.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum RepoSort {
     /// By name; by match quality first while searching.
@@ -47,6 +48,7 @@ impl RepoSort {
 
 /// "Updated within" filter of the repository list (`?updated=30d`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum Recency {
     Week,
@@ -92,6 +94,7 @@ impl Recency {
 
 /// Filters of the repository list.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RepoQuery {
     /// Fuzzy search over names (and descriptions when known).
@@ -137,6 +140,7 @@ impl RepoQuery {
 
 /// Order of the tags table.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum TagSort {
     /// Versions in natural order, newest-looking last (`v1.9` before `v1.10`).
@@ -183,6 +187,7 @@ impl TagSort {
 
 /// Filters of the tags table.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct TagQuery {
     /// Substring of the tag name.
@@ -197,6 +202,7 @@ pub struct TagQuery {
 
 /// The tag names a query selects, for a table that loads rows as they scroll in.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct TagNames {
     pub names: Vec<String>,

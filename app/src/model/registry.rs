@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// A configured registry, as known without asking it anything.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RegistrySummary {
     /// Slug from `registries.yaml`, used in URLs.
@@ -38,6 +39,7 @@ impl RegistrySummary {
 
 /// Whether one canonical operation exists in the registry's API document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct OperationCheck {
     /// Canonical name, e.g. `listTags`.
@@ -56,6 +58,7 @@ pub struct OperationCheck {
 
 /// The result of probing a registry's `/v2/` endpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum HealthStatus {
     Healthy,
@@ -87,6 +90,7 @@ impl HealthStatus {
 
 /// Reachability of one registry, as last probed (at `checked_at`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RegistryHealth {
     pub status: HealthStatus,
@@ -101,6 +105,7 @@ pub struct RegistryHealth {
 /// A registry with its current health: one card on the home page and one
 /// entry of `GET /api/registries`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RegistryOverview {
     #[serde(flatten)]
@@ -113,6 +118,7 @@ pub struct RegistryOverview {
 
 /// A registry's totals from its last storage count.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct StorageTotals {
     pub bytes: u64,
@@ -124,6 +130,7 @@ pub struct StorageTotals {
 
 /// What a "Resync schema" did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ResyncResult {
     /// True when the document loaded and every required operation was found.

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 /// from a catalogue API (Harbor, Docker Hub) and is absent when the registry
 /// has none.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RepositorySummary {
     /// Full name, slashes included (`team/sub/app`).
@@ -50,6 +51,7 @@ impl RepositorySummary {
 
 /// One page of a listing, whatever pagination the registry uses.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Page<T> {
     pub items: Vec<T>,

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// One repository's storage.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RepoStorage {
     pub name: String,
@@ -27,6 +28,7 @@ pub struct RepoStorage {
 
 /// One tag's image size (all its platforms' distinct blobs).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ImageSize {
     pub repository: String,
@@ -36,6 +38,7 @@ pub struct ImageSize {
 
 /// A registry's storage, as computed at `computed_at`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct StorageReport {
     pub registry: String,
@@ -55,6 +58,7 @@ pub struct StorageReport {
 
 /// Where the background computation stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", tag = "state")]
 pub enum StorageProgress {
     /// Not started yet (it starts when first asked for).
@@ -75,6 +79,7 @@ pub enum StorageProgress {
 
 /// What `GET …/storage` answers: progress, and the last complete report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct StorageStatus {
     pub progress: StorageProgress,

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// What a referrer is, judged from its artifact type, media types and tag.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum ReferrerKind {
     Sbom,
@@ -26,6 +27,7 @@ impl ReferrerKind {
 
 /// Where Reestr found a referrer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum ReferrerSource {
     /// `GET /v2/<name>/referrers/<digest>` (OCI 1.1).
@@ -48,6 +50,7 @@ impl ReferrerSource {
 
 /// One artifact that refers to an image.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Referrer {
     /// Digest of the referrer's manifest.
@@ -65,6 +68,7 @@ pub struct Referrer {
 
 /// A software bill of materials, read from an SPDX or CycloneDX JSON document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Sbom {
     /// `SPDX-2.3`, `CycloneDX 1.5`.
@@ -78,6 +82,7 @@ pub struct Sbom {
 
 /// One package listed in an SBOM.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SbomPackage {
     pub name: String,

@@ -8,6 +8,7 @@ use crate::error::AppError;
 
 /// An OS/architecture pair with the manifest that serves it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Platform {
     pub os: String,
@@ -31,6 +32,7 @@ impl Platform {
 
 /// A row of the tags table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct TagSummary {
     pub name: String,
@@ -75,6 +77,7 @@ impl TagSummary {
 
 /// A content descriptor: what a manifest points at.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Descriptor {
     pub media_type: String,
@@ -84,6 +87,7 @@ pub struct Descriptor {
 
 /// One image manifest with its configuration.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ImageDetail {
     /// Set when the image was reached through an index.
@@ -117,6 +121,7 @@ pub struct ImageDetail {
 
 /// One step of an image's build history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HistoryEntry {
     pub created: Option<String>,
@@ -128,6 +133,7 @@ pub struct HistoryEntry {
 
 /// Everything about one tag (or digest reference).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct TagDetail {
     pub repository: String,

@@ -18,12 +18,19 @@ use crate::http::problem::Problem;
 
 /// Paths anyone may reach: health, the site's files, login and setup.
 fn is_public(path: &str) -> bool {
-    matches!(
-        path,
-        "/healthz" | "/readyz" | "/metrics" | "/login" | "/setup" | "/favicon.svg" | "/robots.txt" | "/passkeys.js"
-    ) || path.starts_with("/pkg/")
+    is_read_only(path)
+        || matches!(path, "/login" | "/setup")
         || path.starts_with("/auth/")
         || path.starts_with("/invite/")
+}
+
+/// Public paths whose routes only read (health, the API document, the
+/// site's files): no origin check, so other methods get the router's 405.
+fn is_read_only(path: &str) -> bool {
+    matches!(
+        path,
+        "/healthz" | "/readyz" | "/metrics" | "/api/openapi.json" | "/favicon.svg" | "/robots.txt" | "/passkeys.js"
+    ) || path.starts_with("/pkg/")
 }
 
 /// Paths that answer JSON, so a refusal is a problem document, not a redirect.
@@ -94,7 +101,10 @@ pub fn login_redirect(path_and_query: &str) -> String {
 
 pub async fn gate(State(access): State<Arc<Access>>, mut req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
-    let changes_state = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    // The methods routes change state with; others (TRACE, QUERY, …) reach
+    // the router, which answers 405 where a route lacks them.
+    let changes_state =
+        matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH | Method::DELETE) && !is_read_only(&path);
 
     let principal = match who(&access, req.headers(), is_api(&path)).await {
         Ok(p) => p,

@@ -15,6 +15,8 @@ use serde::{Deserialize, Serialize};
 
 use super::gate::{client_ip, cookie};
 use super::{Access, AccessError, Principal, SESSION_COOKIE, Via};
+use crate::http::extract::{ApiJson, ApiPath};
+use crate::http::openapi::ApiErrors;
 use crate::http::problem::Problem;
 
 /// The cookie a just-made API token rides in to the account page, once.
@@ -238,13 +240,17 @@ fn store_problem(e: impl std::fmt::Display) -> Problem {
     AppError::internal("the user database is unavailable").into()
 }
 
-/// `GET /api/me`: who the token or session belongs to.
-async fn me(viewer: Option<Extension<Viewer>>) -> Result<Json<Viewer>, Problem> {
+/// Who the token or session belongs to.
+#[utoipa::path(get, path = "/api/me", tag = "account",
+    responses((status = 200, description = "The caller", body = Viewer), ApiErrors))]
+pub(crate) async fn me(viewer: Option<Extension<Viewer>>) -> Result<Json<Viewer>, Problem> {
     viewer.map(|Extension(v)| Json(v)).ok_or_else(|| AppError::new(ErrorKind::NotSignedIn, "not signed in").into())
 }
 
-/// `GET /api/tokens`: the caller's tokens (never their secrets).
-async fn list_tokens(
+/// The caller's API tokens (never their secrets).
+#[utoipa::path(get, path = "/api/tokens", tag = "account",
+    responses((status = 200, description = "The caller's tokens", body = Vec<ApiTokenInfo>), ApiErrors))]
+pub(crate) async fn list_tokens(
     State(access): State<Arc<Access>>,
     principal: Option<Extension<Principal>>,
 ) -> Result<Json<Vec<ApiTokenInfo>>, Problem> {
@@ -253,24 +259,30 @@ async fn list_tokens(
     Ok(Json(rows.into_iter().map(token_info).collect()))
 }
 
-#[derive(Debug, Deserialize)]
-struct NewToken {
+/// A token to make.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub(crate) struct NewToken {
+    /// What it is for: 1 to 100 characters, not only spaces.
+    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
     name: String,
 }
 
-#[derive(Debug, Serialize)]
-struct CreatedToken {
+/// A new token.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct CreatedToken {
     id: String,
     name: String,
     /// Shown this once.
     token: String,
 }
 
-/// `POST /api/tokens {"name": …}`: a new token, shown once.
-async fn create_token(
+/// Makes an API token for the caller; its secret is in this answer only.
+#[utoipa::path(post, path = "/api/tokens", tag = "account", request_body = NewToken,
+    responses((status = 201, description = "The token, shown once", body = CreatedToken), ApiErrors))]
+pub(crate) async fn create_token(
     State(access): State<Arc<Access>>,
     principal: Option<Extension<Principal>>,
-    Json(body): Json<NewToken>,
+    ApiJson(body): ApiJson<NewToken>,
 ) -> Result<(StatusCode, Json<CreatedToken>), Problem> {
     let p = need(principal)?;
     match access.create_api_token(&p.user, &body.name).await {
@@ -282,11 +294,14 @@ async fn create_token(
     }
 }
 
-/// `DELETE /api/tokens/{id}`
-async fn revoke_token(
+/// Revokes one of the caller's API tokens.
+#[utoipa::path(delete, path = "/api/tokens/{id}", tag = "account",
+    params(("id" = String, Path, description = "The token's id (from `GET /api/tokens`)")),
+    responses((status = 204, description = "Revoked"), ApiErrors))]
+pub(crate) async fn revoke_token(
     State(access): State<Arc<Access>>,
     principal: Option<Extension<Principal>>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, Problem> {
     let p = need(principal)?;
     match access.store.delete_token(&p.user.id, &id).await.map_err(store_problem)? {

@@ -49,6 +49,22 @@ struct JobState {
     done: AtomicU64,
     total: AtomicU64,
     failed: Mutex<Option<String>>,
+    /// Runs this replica finished, and how long the last one took.
+    finished: AtomicU64,
+    last_millis: AtomicU64,
+}
+
+/// One registry's job as `/metrics` reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobProgress {
+    pub registry: String,
+    pub running: bool,
+    /// Repositories scanned, and to scan, in the current or last run.
+    pub done: u64,
+    pub total: u64,
+    pub failed: bool,
+    pub finished_runs: u64,
+    pub last_run_millis: u64,
 }
 
 /// The cache key of a registry's report.
@@ -96,6 +112,25 @@ impl StorageJobs {
         cache.peek::<StorageReport>(&report_key(registry), Policy::Storage).await.map(|(r, _)| r)
     }
 
+    /// Every job this replica has run or is running, without starting any.
+    pub fn progress(&self) -> Vec<JobProgress> {
+        let Ok(slots) = self.slots.lock() else { return Vec::new() };
+        let mut out: Vec<JobProgress> = slots
+            .iter()
+            .map(|(registry, s)| JobProgress {
+                registry: registry.clone(),
+                running: s.running.load(Ordering::SeqCst),
+                done: s.done.load(Ordering::SeqCst),
+                total: s.total.load(Ordering::SeqCst),
+                failed: s.failed.lock().map(|f| f.is_some()).unwrap_or(false),
+                finished_runs: s.finished.load(Ordering::SeqCst),
+                last_run_millis: s.last_millis.load(Ordering::SeqCst),
+            })
+            .collect();
+        out.sort_by(|a, b| a.registry.cmp(&b.registry));
+        out
+    }
+
     fn slot(&self, registry: &str) -> Arc<JobState> {
         match self.slots.lock() {
             Ok(mut slots) => slots.entry(registry.to_string()).or_default().clone(),
@@ -140,6 +175,8 @@ async fn run(cache: Arc<Cache>, registry: String, client: CachedRegistry, state:
         }
     }
     cache.unlock_shared(lock).await;
+    state.last_millis.store(u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX), Ordering::SeqCst);
+    state.finished.fetch_add(1, Ordering::SeqCst);
     state.running.store(false, Ordering::SeqCst);
 }
 

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::AppState;
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Health {
     status: &'static str,
@@ -18,7 +18,7 @@ pub struct Health {
     registries: Vec<RegistrySchema>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct RegistrySchema {
     id: String,
@@ -28,7 +28,9 @@ struct RegistrySchema {
     problem: Option<String>,
 }
 
-/// `GET /healthz`
+/// Liveness: the process serves and its configuration is loaded.
+#[utoipa::path(get, path = "/healthz", tag = "health", security(()),
+    responses((status = 200, description = "Alive", body = Health)))]
 pub async fn healthz(State(state): State<AppState>) -> Json<Health> {
     Json(Health { status: "ok", version: env!("CARGO_PKG_VERSION"), registries: schemas(&state) })
 }
@@ -48,7 +50,7 @@ fn schemas(state: &AppState) -> Vec<RegistrySchema> {
         .collect()
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Readiness {
     /// `ready`, `degraded` (serving, a shared tier is down) or `unavailable`.
@@ -61,15 +63,19 @@ pub struct Readiness {
     registries: Vec<RegistrySchema>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct CacheReadiness {
     tiers: &'static str,
     redis: Option<&'static str>,
 }
 
-/// `GET /readyz`: 200 when Reestr can serve (a Redis outage only degrades
-/// it: pages carry on from memory), 503 when the user database is down.
+/// Readiness: 200 when Reestr can serve (a Redis outage only degrades it:
+/// pages carry on from memory), 503 when the user database is down.
+#[utoipa::path(get, path = "/readyz", tag = "health", security(()), responses(
+    (status = 200, description = "Ready, or degraded (Redis unreachable)", body = Readiness),
+    (status = 503, description = "The user database is unavailable", body = Readiness),
+))]
 pub async fn readyz(State(state): State<AppState>) -> Response {
     let database = match tokio::time::timeout(std::time::Duration::from_secs(2), state.access.store.ping()).await {
         Ok(Ok(())) => "ok".to_string(),

@@ -2,7 +2,7 @@
 //! Prometheus project's own Rust client, one registry per server, no global
 //! state): request durations by route, method and status, registry call
 //! durations and errors by registry and operation, and the cache's counters
-//! by tier, read from the cache at each scrape.
+//! by tier, read from the cache at each scrape, and the storage jobs' progress.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -20,6 +20,7 @@ use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
 use crate::cache::Cache;
+use crate::catalog::storage::StorageJobs;
 
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct HttpLabels {
@@ -37,7 +38,7 @@ pub struct Metrics {
 }
 
 impl Metrics {
-    pub fn new(cache: Arc<Cache>) -> Self {
+    pub fn new(cache: Arc<Cache>, storage: Arc<StorageJobs>) -> Self {
         let mut registry = Registry::with_prefix("reestr");
         // 1 ms … 16 s.
         let http = Family::<HttpLabels, Histogram>::new_with_constructor(|| {
@@ -48,6 +49,7 @@ impl Metrics {
         registry.register("upstream_request_duration_seconds", "Time a registry call took", upstream.duration);
         registry.register("upstream_errors", "Registry calls that failed, by error kind", upstream.errors);
         registry.register_collector(Box::new(CacheCollector { cache }));
+        registry.register_collector(Box::new(StorageCollector { jobs: storage }));
         Self { registry, http }
     }
 
@@ -109,6 +111,44 @@ impl Collector for CacheCollector {
     }
 }
 
+/// The storage jobs' progress at scrape time, one series per registry this
+/// replica has counted.
+#[derive(Debug)]
+struct StorageCollector {
+    jobs: Arc<StorageJobs>,
+}
+
+impl Collector for StorageCollector {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
+        let jobs = self.jobs.progress();
+        let gauge = |n: u64| ConstGauge::new(i64::try_from(n).unwrap_or(i64::MAX));
+        type Field = fn(&crate::catalog::storage::JobProgress) -> u64;
+        let gauges: [(&str, &str, Field); 5] = [
+            ("storage_job_running", "1 while this replica counts the registry's storage", |j| u64::from(j.running)),
+            ("storage_job_repositories_done", "Repositories scanned in the current or last count", |j| j.done),
+            ("storage_job_repositories", "Repositories to scan in the current or last count", |j| j.total),
+            ("storage_job_failed", "1 when the last count failed", |j| u64::from(j.failed)),
+            ("storage_job_last_duration_milliseconds", "How long the last finished count took", |j| j.last_run_millis),
+        ];
+        for (name, help, field) in gauges {
+            let mut family = encoder.encode_descriptor(name, help, None, gauge(0).metric_type())?;
+            for j in &jobs {
+                gauge(field(j)).encode(family.encode_family(&[("registry", j.registry.as_str())])?)?;
+            }
+        }
+        let mut family = encoder.encode_descriptor(
+            "storage_job_runs",
+            "Counts this replica finished",
+            None,
+            ConstCounter::<u64>::new(0).metric_type(),
+        )?;
+        for j in &jobs {
+            ConstCounter::new(j.finished_runs).encode(family.encode_family(&[("registry", j.registry.as_str())])?)?;
+        }
+        Ok(())
+    }
+}
+
 /// Times every request by its route pattern.
 pub async fn measure(State(metrics): State<Arc<Metrics>>, req: Request, next: Next) -> Response {
     let route = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_string()).unwrap_or_else(|| {
@@ -122,7 +162,9 @@ pub async fn measure(State(metrics): State<Arc<Metrics>>, req: Request, next: Ne
     resp
 }
 
-/// `GET /metrics`
+/// Prometheus metrics (OpenMetrics text): HTTP, upstream, cache, storage counts.
+#[utoipa::path(get, path = "/metrics", tag = "health", security(()), responses(
+    (status = 200, description = "OpenMetrics text", body = String, content_type = "application/openmetrics-text")))]
 pub async fn metrics(State(metrics): State<Arc<Metrics>>) -> Response {
     let mut resp = metrics.render().into_response();
     resp.headers_mut().insert(

@@ -15,12 +15,18 @@ impl From<AppError> for Problem {
     }
 }
 
-#[derive(Serialize)]
-struct Body<'a> {
+/// The body of every REST error (`application/problem+json`).
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = Problem)]
+pub(crate) struct Body<'a> {
+    /// `https://reestr.dev/problems/{kind}`.
     #[serde(rename = "type")]
     kind_uri: String,
+    /// Short human title of the kind.
     title: &'a str,
+    /// The HTTP status, repeated.
     status: u16,
+    /// What went wrong, fit to show.
     detail: &'a str,
     kind: app::error::ErrorKind,
 }

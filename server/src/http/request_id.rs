@@ -1,7 +1,8 @@
 //! Every request gets an id (the caller's `X-Request-Id` when it is a sane
 //! token, else a new one), echoed in the response and carried by a tracing
 //! span, so every log line of the request names it; one line per request
-//! records route, registry, status and latency. Routes are logged as their
+//! records route, registry, status, latency and how the cache answered
+//! (`cache`: none, hit, stale, miss or partial). Routes are logged as their
 //! patterns: no query strings, so nothing a user typed (or a token) lands
 //! in the logs.
 
@@ -13,6 +14,8 @@ use axum::middleware::Next;
 use axum::response::Response;
 use rand::RngCore;
 use tracing::Instrument;
+
+use crate::cache::outcome;
 
 pub const HEADER: &str = "x-request-id";
 
@@ -44,16 +47,18 @@ pub async fn request_id(req: Request, next: Next) -> Response {
     let quiet = matches!(route.as_str(), "/healthz" | "/readyz" | "/metrics") || req.uri().path().starts_with("/pkg/");
     let span = tracing::info_span!("request", request_id = %id, method = %method, route = %route, registry = %registry);
     let started = Instant::now();
-    let mut resp = next.run(req).instrument(span.clone()).await;
+    let tally = std::sync::Arc::new(outcome::Tally::default());
+    let mut resp = outcome::scope(tally.clone(), next.run(req).instrument(span.clone())).await;
+    let cache = tally.summary();
     let status = resp.status().as_u16();
     let ms = started.elapsed().as_secs_f64() * 1000.0;
     span.in_scope(|| {
         if quiet {
-            tracing::debug!(status, latency_ms = ms, "request");
+            tracing::debug!(status, latency_ms = ms, cache, "request");
         } else if status >= 500 {
-            tracing::warn!(status, latency_ms = ms, "request");
+            tracing::warn!(status, latency_ms = ms, cache, "request");
         } else {
-            tracing::info!(status, latency_ms = ms, "request");
+            tracing::info!(status, latency_ms = ms, cache, "request");
         }
     });
     if let Ok(v) = HeaderValue::from_str(&id) {

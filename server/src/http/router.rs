@@ -30,12 +30,14 @@ fn routes() -> Vec<AxumRouteListing> {
 
 /// Builds the whole application.
 pub fn router(state: AppState) -> Router {
+    super::executor::install();
     let routes = routes();
     let catalog = state.catalog.clone();
     let accounts: app::contract::SharedAccounts = state.access.clone();
     let access = state.access.clone();
     let options = state.leptos_options.clone();
     let api = Router::new()
+        .route("/openapi.json", get(super::openapi::openapi_json))
         .route("/registries", get(rest::registries))
         .route("/registries/{id}", get(rest::registry))
         .route("/registries/{id}/resync", post(rest::resync))

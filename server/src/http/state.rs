@@ -29,7 +29,7 @@ pub struct AppState {
 impl AppState {
     pub fn new(leptos_options: LeptosOptions, service: Arc<CatalogService>, access: Arc<Access>) -> Self {
         let catalog: SharedCatalog = service.clone();
-        let metrics = Arc::new(super::Metrics::new(service.cache().clone()));
+        let metrics = Arc::new(super::Metrics::new(service.cache().clone(), service.storage_jobs().clone()));
         let api_limit = Arc::new(super::ApiLimit::per_minute(600));
         Self { leptos_options, service, catalog, access, metrics, api_limit }
     }

@@ -132,3 +132,126 @@ fn check_binds_the_harbor_and_docker_hub_profiles_and_takes_hand_declared_routes
     assert!(stdout.contains("    found   listRepositories    GET /v2/namespaces/{namespace}/repositories"), "{stdout}");
     Ok(())
 }
+
+/// A `reestr serve` process on a free port, browsing the seeded registry
+/// in open mode, with its stderr (the log) kept in `log`.
+struct Served {
+    base: String,
+    log: std::path::PathBuf,
+    dir: std::path::PathBuf,
+    child: tokio::process::Child,
+}
+
+impl Served {
+    async fn start(name: &str, env: &[(&str, &str)]) -> crate::support::TestResult<Self> {
+        let host = crate::support::registry_host()?;
+        let dir = std::env::temp_dir().join(format!("reestr-serve-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        let config = dir.join("registries.yaml");
+        std::fs::write(
+            &config,
+            format!(
+                "access: open\nregistries:\n  - id: local\n    baseUrl: http://{host}\n    tls: {{ allowHttp: true }}\n"
+            ),
+        )?;
+        let log = dir.join("reestr.log");
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_reestr"))
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--config"])
+            .arg(&config)
+            .env("REESTR_DATA_DIR", &dir)
+            .envs(env.iter().copied())
+            .kill_on_drop(true)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::fs::File::create(&log)?)
+            .spawn()?;
+        let base = format!("http://127.0.0.1:{port}");
+        for _ in 0..100 {
+            if reqwest::get(format!("{base}/healthz")).await.is_ok_and(|r| r.status() == 200) {
+                return Ok(Self { base, log, dir, child });
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        Err(format!("the server did not start: {}", std::fs::read_to_string(&log).unwrap_or_default()).into())
+    }
+
+    /// The JSON log lines (`REESTR_LOG_FORMAT=json`) of one request id.
+    fn log_of(&self, request_id: &str) -> Vec<serde_json::Value> {
+        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+        text.lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter(|l| l["span"]["request_id"] == request_id)
+            .collect()
+    }
+
+    async fn stop(mut self) {
+        let _ = self.child.kill().await;
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A page's registry calls happen in tasks Leptos spawns; their log lines
+/// still carry the request id, and the request's own line says how the
+/// cache answered.
+#[tokio::test]
+async fn page_log_lines_keep_the_request_id_and_the_request_line_names_the_cache_outcome() -> crate::support::TestResult
+{
+    let server = Served::start("log", &[("REESTR_LOG_FORMAT", "json"), ("RUST_LOG", "info,reestr=debug")]).await?;
+    let http = reqwest::Client::new();
+    for id in ["page-cold", "page-warm"] {
+        let resp = http
+            .get(format!("{}/registries/local/repositories/team/app", server.base))
+            .header("x-request-id", id)
+            .send()
+            .await?;
+        assert_eq!(resp.status(), 200);
+        resp.text().await?;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let message = |l: &serde_json::Value| l["fields"]["message"].as_str().unwrap_or_default().to_string();
+    let cold = server.log_of("page-cold");
+    let upstream = cold.iter().filter(|l| message(l) == "upstream").count();
+    assert!(upstream >= 2, "the cold page's registry calls are logged under its id: {cold:#?}");
+    let line = cold.iter().find(|l| message(l) == "request").ok_or("no request line")?;
+    assert_eq!(line["fields"]["status"], 200);
+    // Fetched, though a second lookup of one key within the page may hit memory.
+    assert!(matches!(line["fields"]["cache"].as_str(), Some("miss" | "partial")), "{line}");
+    let warm = server.log_of("page-warm");
+    assert!(!warm.iter().any(|l| message(l) == "upstream"), "{warm:#?}");
+    let line = warm.iter().find(|l| message(l) == "request").ok_or("no request line")?;
+    assert_eq!(line["fields"]["cache"], "hit", "{line}");
+    server.stop().await;
+    Ok(())
+}
+
+/// `reestr serve` as deployed: its environment switches take effect.
+/// `REESTR_API_RATE_PER_MINUTE=3` limits `/api` to three requests, and
+/// `REESTR_FETCH_SBOMS=off` refuses SBOM downloads while referrers still list.
+#[tokio::test]
+async fn serve_obeys_the_rate_limit_and_sbom_switches_of_its_environment() -> crate::support::TestResult {
+    let server = Served::start("env", &[("REESTR_API_RATE_PER_MINUTE", "3"), ("REESTR_FETCH_SBOMS", "off")]).await?;
+    let base = server.base.clone();
+    let http = reqwest::Client::new();
+
+    let api = |path: &str| http.get(format!("{base}/api/registries/local/repositories/team/signed{path}")).send();
+    let referrers: serde_json::Value = api("/-/referrers/1.0").await?.json().await?;
+    let sbom = referrers
+        .as_array()
+        .and_then(|list| list.iter().find(|r| r["kind"] == "sbom"))
+        .and_then(|r| r["digest"].as_str())
+        .ok_or_else(|| format!("no SBOM referrer in {referrers}"))?
+        .to_string();
+    let refused = api(&format!("/-/sbom/{sbom}")).await?;
+    assert_eq!(refused.status(), 501);
+    let problem: serde_json::Value = refused.json().await?;
+    assert!(problem["detail"].as_str().is_some_and(|d| d.contains("REESTR_FETCH_SBOMS")), "{problem}");
+    let third = api("").await?;
+    assert_eq!(third.status(), 200);
+    let fourth = api("").await?;
+    assert_eq!(fourth.status(), 429);
+    assert!(fourth.headers().contains_key("retry-after"));
+    // Health is never limited.
+    assert_eq!(http.get(format!("{base}/healthz")).send().await?.status(), 200);
+    server.stop().await;
+    Ok(())
+}

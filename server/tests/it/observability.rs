@@ -40,8 +40,9 @@ async fn request_ids_are_echoed_or_made() -> TestResult {
 }
 
 /// The count of one series in the exposition text.
-fn series(text: &str, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
-    text.lines().filter(|l| l.starts_with(name)).find_map(|l| {
+pub(crate) fn series(text: &str, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
+    let named = |l: &&str| l.strip_prefix(name).is_some_and(|rest| rest.starts_with(['{', ' ']));
+    text.lines().filter(named).find_map(|l| {
         let (head, value) = l.rsplit_once(' ')?;
         labels.iter().all(|(k, v)| head.contains(&format!("{k}=\"{v}\""))).then(|| value.parse().ok()).flatten()
     })

@@ -58,6 +58,18 @@ async fn storage_totals_match_the_registry_files() -> TestResult {
     assert_eq!(status["progress"]["state"], "done", "not done in 150 s: {status}");
     assert_eq!(report["problems"], serde_json::json!([]), "{report}");
 
+    // /metrics shows the finished job: one run, every repository scanned.
+    let (_, _, metrics) = app.get("/metrics").await?;
+    let local = [("registry", "local")];
+    let value = |name: &str| crate::observability::series(&metrics, name, &local);
+    assert_eq!(value("reestr_storage_job_runs_total"), Some(1.0), "{metrics}");
+    assert_eq!(value("reestr_storage_job_running"), Some(0.0));
+    assert_eq!(value("reestr_storage_job_failed"), Some(0.0));
+    let repositories = report["repositories"].as_array().map(Vec::len).ok_or("no repositories")? as f64;
+    assert_eq!(value("reestr_storage_job_repositories"), Some(repositories), "{metrics}");
+    assert_eq!(value("reestr_storage_job_repositories_done"), Some(repositories));
+    assert!(value("reestr_storage_job_last_duration_milliseconds").is_some_and(|ms| ms > 0.0), "{metrics}");
+
     let mut all: HashMap<&str, u64> = HashMap::new();
     let mut holders: HashMap<&str, usize> = HashMap::new();
     for blobs in expected.values() {
