@@ -13,7 +13,7 @@ stamp="$root/target/site/.reestr-release"
 sources() { { git rev-parse HEAD; git status --porcelain; git diff; } 2>/dev/null | sha256sum | cut -c1-32; }
 built() { [ -x "$bin" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$(sources) $(stat -c %Y "$bin")" ]; }
 if ! built; then
-  cargo leptos build --release
+  bash "$root/scripts/build-release.sh"
   echo "$(sources) $(stat -c %Y "$bin")" >"$stamp"
 fi
 export LEPTOS_SITE_ROOT="$root/target/site" LEPTOS_ENV=PROD

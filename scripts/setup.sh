@@ -74,6 +74,8 @@ if [ "$mode" = test ]; then
   want=$(sha256sum "$root/scripts/requirements-test.txt" | cut -d' ' -f1)
   if [ "$(cat "$venv/.reestr-requirements" 2>/dev/null || true)" != "$want" ]; then
     say "installing Python test tools into $venv"
+    # Debian's python3 keeps venv (ensurepip) in a package of its own.
+    python3 -c 'import ensurepip, venv' 2>/dev/null || apt_install dpkg=python3-venv:python3-venv
     python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$root/scripts/requirements-test.txt"
     echo "$want" >"$venv/.reestr-requirements"

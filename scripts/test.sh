@@ -102,6 +102,12 @@ export REESTR_E2E_CONFIG="$work/registries.yaml" LEPTOS_SITE_ROOT="$root/target/
 step "REST API: schemathesis against /api/openapi.json"
 scripts/api-check.sh "$REESTR_TEST_REGISTRY" "$work/api-check"
 
+step "release build: scripts/build-release.sh (what run.sh serves and the Dockerfile ships)"
+bash scripts/build-release.sh
+
+step "deployment: hadolint, kustomize render + validation, deploy helper, release smoke test"
+REESTR_REQUIRE_RELEASE=1 bash scripts/deploy-check.sh
+
 step "the registry secret appears in no log line"
 if grep -rlF "$REESTR_TEST_AUTH_PASSWORD" "$work/reestr.log" end2end/test-results/*.log 2>/dev/null; then
   echo "the canary registry password was logged (files above)" >&2

@@ -38,6 +38,14 @@ enum Command {
     },
     /// Print Reestr's own OpenAPI document (what `/api/openapi.json` serves).
     Openapi,
+    /// Ask a running server's `/healthz`; exit 0 when it answers 200 (the
+    /// container image's health check: the runtime image has no curl).
+    Healthcheck {
+        /// Default: `/healthz` on 127.0.0.1 at the port of REESTR_LISTEN
+        /// (or LEPTOS_SITE_ADDR), else 3000.
+        #[arg(long)]
+        url: Option<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -57,9 +65,39 @@ fn main() -> ExitCode {
             if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }
         }),
         Command::Serve { listen } => runtime.block_on(serve(cli.config, listen)),
+        Command::Healthcheck { url } => runtime.block_on(healthcheck(url)),
         Command::Openapi => {
             println!("{}", reestr::http::openapi_json());
             ExitCode::SUCCESS
+        }
+    }
+}
+
+async fn healthcheck(url: Option<String>) -> ExitCode {
+    let url = url.unwrap_or_else(|| {
+        let port = ["REESTR_LISTEN", "LEPTOS_SITE_ADDR"]
+            .iter()
+            .filter_map(|k| std::env::var(k).ok())
+            .find_map(|a| a.parse::<std::net::SocketAddr>().ok())
+            .map_or(3000, |a| a.port());
+        format!("http://127.0.0.1:{port}/healthz")
+    });
+    let client = match reqwest::Client::builder().timeout(std::time::Duration::from_secs(3)).build() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("reestr: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match client.get(&url).send().await {
+        Ok(resp) if resp.status().is_success() => ExitCode::SUCCESS,
+        Ok(resp) => {
+            eprintln!("reestr: {url} answered {}", resp.status());
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("reestr: {url}: {e}");
+            ExitCode::FAILURE
         }
     }
 }
@@ -84,6 +122,10 @@ async fn serve(config_path: PathBuf, listen: Option<std::net::SocketAddr>) -> Ex
         options.site_addr = addr;
     }
     let addr = options.site_addr;
+    if let Err(e) = reestr::http::client_addr::init_from_env() {
+        eprintln!("reestr: {e}");
+        return ExitCode::FAILURE;
+    }
     let api_limit = match reestr::http::ApiLimit::from_env() {
         Ok(l) => l,
         Err(e) => {

@@ -4,11 +4,10 @@
 //! answer 401), and whether a state-changing request came from Reestr's own
 //! pages (the `Origin` check that stands in for CSRF tokens).
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use app::error::{AppError, ErrorKind};
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -40,10 +39,8 @@ fn is_api(path: &str) -> bool {
 
 /// The client's address as the throttle counts it.
 pub fn client_ip(req: &Request) -> String {
-    req.extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(a)| a.ip().to_string())
-        .unwrap_or_else(|| "unknown".into())
+    crate::http::client_addr::client_addr(req.extensions(), req.headers())
+        .map_or_else(|| "unknown".into(), |ip| ip.to_string())
 }
 
 /// A cookie's value from the request.

@@ -3,13 +3,13 @@
 //! off), bursts up to the same number. Beyond it: 429 problem+json with
 //! `Retry-After`. Pages are not limited: they are cached and cheap.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use app::error::{AppError, ErrorKind};
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use governor::clock::{Clock, DefaultClock};
@@ -51,7 +51,7 @@ pub async fn limit_api(State(limit): State<Arc<ApiLimit>>, req: Request, next: N
     if !req.uri().path().starts_with("/api/") {
         return next.run(req).await;
     }
-    let Some(ip) = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(a)| a.ip()) else {
+    let Some(ip) = super::client_addr::client_addr(req.extensions(), req.headers()) else {
         return next.run(req).await;
     };
     if limit.seen.fetch_add(1, Ordering::Relaxed) % SWEEP_EVERY == SWEEP_EVERY - 1 {

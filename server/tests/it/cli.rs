@@ -60,6 +60,23 @@ fn serve_refuses_to_start_on_a_broken_file_and_says_why() -> TestResult {
 }
 
 #[test]
+fn serve_refuses_a_malformed_trusted_proxy_list() -> TestResult {
+    let path = scratch_file(
+        "proxies.yaml",
+        "access: open\nregistries:\n  - id: local\n    baseUrl: http://127.0.0.1:9\n    tls: { allowHttp: true }\n",
+    )?;
+    let out = Command::new(env!("CARGO_BIN_EXE_reestr"))
+        .env("REESTR_TRUSTED_PROXIES", "10.0.0.0/8, proxy.internal")
+        .args(["serve", "--listen", "127.0.0.1:0", "--config"])
+        .arg(&path)
+        .output()?;
+    let stderr = String::from_utf8(out.stderr)?;
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("`proxy.internal` is neither an address nor a CIDR range"), "{stderr}");
+    Ok(())
+}
+
+#[test]
 fn check_reads_the_real_harbor_and_docker_hub_documents_and_reports_what_they_lack() -> TestResult {
     let specs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/specs");
     let path = scratch_file(
@@ -229,7 +246,9 @@ async fn page_log_lines_keep_the_request_id_and_the_request_line_names_the_cache
 /// `REESTR_FETCH_SBOMS=off` refuses SBOM downloads while referrers still list.
 #[tokio::test]
 async fn serve_obeys_the_rate_limit_and_sbom_switches_of_its_environment() -> crate::support::TestResult {
-    let server = Served::start("env", &[("REESTR_API_RATE_PER_MINUTE", "3"), ("REESTR_FETCH_SBOMS", "off")]).await?;
+    let env =
+        [("REESTR_API_RATE_PER_MINUTE", "3"), ("REESTR_FETCH_SBOMS", "off"), ("REESTR_TRUSTED_PROXIES", "127.0.0.1")];
+    let server = Served::start("env", &env).await?;
     let base = server.base.clone();
     let http = reqwest::Client::new();
 
@@ -250,8 +269,20 @@ async fn serve_obeys_the_rate_limit_and_sbom_switches_of_its_environment() -> cr
     let fourth = api("").await?;
     assert_eq!(fourth.status(), 429);
     assert!(fourth.headers().contains_key("retry-after"));
-    // Health is never limited.
+    // Behind a trusted proxy (this test's loopback), the forwarded address is the client.
+    let forwarded =
+        |ip: &'static str| http.get(format!("{base}/api/registries/local")).header("x-forwarded-for", ip).send();
+    assert_eq!(forwarded("198.51.100.2").await?.status(), 200);
+    assert_eq!(forwarded("127.0.0.1").await?.status(), 429, "the proxy's own budget is spent");
+    // Health is never limited, and `reestr healthcheck` (the image's check) sees it.
     assert_eq!(http.get(format!("{base}/healthz")).send().await?.status(), 200);
+    let check = |url: String| {
+        tokio::process::Command::new(env!("CARGO_BIN_EXE_reestr")).args(["healthcheck", "--url", &url]).output()
+    };
+    assert!(check(format!("{base}/healthz")).await?.status.success());
+    let dead = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
+    let out = check(format!("http://{dead}/healthz")).await?;
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
     server.stop().await;
     Ok(())
 }
