@@ -8,6 +8,7 @@ mod paging;
 mod readme;
 pub mod storage;
 mod supply;
+mod tag_order;
 
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant, SystemTime};
@@ -100,6 +101,7 @@ pub struct CatalogService {
     slots: Vec<Slot>,
     cache: Arc<Cache>,
     storage: Arc<storage::StorageJobs>,
+    tag_orders: tag_order::TagOrders,
 }
 
 impl CatalogService {
@@ -116,7 +118,7 @@ impl CatalogService {
             .into_iter()
             .map(|e| Slot { entry: RwLock::new(Arc::new(e)), resync: tokio::sync::Mutex::new(()) })
             .collect();
-        Self { slots, cache, storage: Arc::default() }
+        Self { slots, cache, storage: Arc::default(), tag_orders: tag_order::TagOrders::default() }
     }
 
     /// The cache every registry call goes through.
@@ -632,9 +634,9 @@ impl Catalog for CatalogService {
         let entry = self.entry(registry)?;
         let client = entry.browse()?;
         let all = client.list_tags(repository).await.map_err(|e| upstream(registry, "listTags", e))?;
-        let (names, hidden) = filter::tags(&all, query);
+        let (names, hidden) = self.tag_orders.select(registry, repository, &all, query);
         if query.sort.needs_manifests() {
-            let rows = sorted_rows(&entry, registry, repository, names, &all, query.sort).await?;
+            let rows = sorted_rows(&entry, registry, repository, names.to_vec(), &all, query.sort).await?;
             let page = slice_page(rows, page, |row| row);
             return Ok(Page {
                 items: page.items,
@@ -645,7 +647,7 @@ impl Catalog for CatalogService {
                 hidden,
             });
         }
-        let page = slice_page(names, page, |name| name);
+        let page = slice_page(names.iter(), page, String::clone);
         let items = tag_rows(&entry, registry, repository, page.items, &all).await?;
         Ok(Page { items, next_cursor: page.next_cursor, total: page.total, offset: page.offset, partial: None, hidden })
     }
@@ -653,12 +655,12 @@ impl Catalog for CatalogService {
     async fn tag_names(&self, registry: &str, repository: &str, query: &TagQuery) -> Result<TagNames, AppError> {
         let entry = self.entry(registry)?;
         let all = entry.browse()?.list_tags(repository).await.map_err(|e| upstream(registry, "listTags", e))?;
-        let (names, hidden) = filter::tags(&all, query);
+        let (names, hidden) = self.tag_orders.select(registry, repository, &all, query);
         if query.sort.needs_manifests() {
-            let rows = sorted_rows(&entry, registry, repository, names, &all, query.sort).await?;
+            let rows = sorted_rows(&entry, registry, repository, names.to_vec(), &all, query.sort).await?;
             return Ok(TagNames { names: rows.into_iter().map(|r| r.name).collect(), hidden });
         }
-        Ok(TagNames { names, hidden })
+        Ok(TagNames { names: names.to_vec(), hidden })
     }
 
     async fn tag_rows(

@@ -5,7 +5,12 @@ use app::model::Page;
 
 /// Cuts `page` out of `all` and maps its items. The cursor is the offset of
 /// the next page, as text; clients must treat it as opaque.
-pub fn slice_page<T, U>(all: Vec<T>, page: PageRequest, map: impl Fn(T) -> U) -> Page<U> {
+pub fn slice_page<T, U>(
+    all: impl IntoIterator<Item = T, IntoIter: ExactSizeIterator>,
+    page: PageRequest,
+    map: impl Fn(T) -> U,
+) -> Page<U> {
+    let all = all.into_iter();
     let total = all.len() as u64;
     let start = page.offset.min(total);
     let end = start.saturating_add(u64::from(page.limit)).min(total);
