@@ -82,10 +82,15 @@ if [ -x "$CARGO_TARGET_DIR/release/reestr" ] && [ -f target/site/pkg/reestr.wasm
   done
   page=$(curl -fsS "http://127.0.0.1:$port/" || true)
   wasm=$(curl -fsS -o /dev/null -w '%{http_code} %{content_type}' "http://127.0.0.1:$port/pkg/reestr.wasm" || true)
+  # The release build's brotli copy is sent as it is.
+  curl -fsS -o "$work/wasm.br" -D "$work/wasm.headers" -H 'Accept-Encoding: br' "http://127.0.0.1:$port/pkg/reestr.wasm" || true
+  br=$(awk -F': ' 'tolower($1) == "content-encoding" { print $2 }' "$work/wasm.headers" | tr -d '\r')
   kill $pid 2>/dev/null || true
   [ $ok -eq 1 ] || { say "reestr healthcheck never passed"; cat "$work/release.log" >&2; exit 1; }
   grep -q '/pkg/reestr.js' <<<"$page" || { say "the home page does not load the front end"; exit 1; }
   [ "$wasm" = "200 application/wasm" ] || { say "/pkg/reestr.wasm: $wasm"; exit 1; }
+  [ "$br" = br ] && cmp -s "$work/wasm.br" target/site/pkg/reestr.wasm.br ||
+    { say "/pkg/reestr.wasm with Accept-Encoding: br is not the precompressed copy ($br)"; exit 1; }
 else
   say "no release build in $CARGO_TARGET_DIR (scripts/build-release.sh): skipping the release smoke test"
   [ -z "${REESTR_REQUIRE_RELEASE:-}" ] || exit 1

@@ -33,7 +33,7 @@ apt_install() {
 }
 
 # OpenSSL headers for webauthn-rs (passkeys): a library, so dpkg is asked.
-apt_install cc:gcc node:nodejs npm:npm curl:curl pkg-config:pkg-config dpkg=libssl-dev:libssl-dev
+apt_install cc:gcc node:nodejs npm:npm curl:curl pkg-config:pkg-config dpkg=libssl-dev:libssl-dev brotli:brotli
 if [ "$mode" = test ]; then
   apt_install docker-registry:docker-registry skopeo:skopeo umoci:umoci jq:jq htpasswd:apache2-utils chromium:chromium python3:python3 redis-server:redis-server pg_ctlcluster:postgresql
 fi

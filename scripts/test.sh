@@ -55,6 +55,7 @@ cargo test -p app -p reestr
 
 step "cargo leptos build"
 rm -f target/site/.reestr-release # the site will hold a debug build; run.sh must rebuild
+rm -f target/site/pkg/*.br target/site/pkg/*.gz # a release build's compressed copies
 cargo leptos build
 
 step "end to end: Playwright in Chromium"

@@ -99,6 +99,9 @@ test("an API token is made on the account page, shown once, and opens the API", 
 
 test("a passkey is added on the account page and signs in alone", async ({ page, javaScriptEnabled }) => {
   test.skip(!javaScriptEnabled, "WebAuthn needs JavaScript");
+  // Four sign-ins (argon2 on 2 shared cores) and four ceremonies: more than
+  // the default 30 s when the other worker runs the axe sweep beside it.
+  test.setTimeout(60_000);
   // A Chrome DevTools virtual authenticator: a platform passkey provider
   // with user verification that always says yes.
   const cdp = await page.context().newCDPSession(page);
