@@ -13,7 +13,6 @@ server sends them (identity, gzip, br: the server compresses on the fly);
 and Reestr's resident memory after the load.
 """
 
-import argparse
 import json
 import os
 import re
@@ -23,7 +22,7 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
-from bench_pages import free_port, get, start_reestr  # noqa: E402
+from bench_pages import arguments, get, start_reestr  # noqa: E402
 
 PAGES = [
     ("home", "/"),
@@ -94,11 +93,7 @@ def rss_kib(pid):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--registry", required=True)
-    ap.add_argument("--binary", required=True)
-    ap.add_argument("--site", required=True)
-    ap.add_argument("--work", required=True)
+    ap = arguments()
     ap.add_argument("--duration", type=int, default=10)
     ap.add_argument("--redis")
     args = ap.parse_args()

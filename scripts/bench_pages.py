@@ -125,12 +125,18 @@ def pct(values, p):
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def main():
+def arguments():
+    """The options every benchmark script takes (bench_load.py adds its own)."""
     ap = argparse.ArgumentParser()
-    ap.add_argument("--registry", required=True)
-    ap.add_argument("--binary", required=True)
-    ap.add_argument("--site", required=True)
-    ap.add_argument("--work", required=True)
+    ap.add_argument("--registry", required=True, help="host:port of the seeded registry")
+    ap.add_argument("--binary", required=True, help="the release reestr binary")
+    ap.add_argument("--site", required=True, help="the site folder (target/site)")
+    ap.add_argument("--work", required=True, help="a scratch folder")
+    return ap
+
+
+def main():
+    ap = arguments()
     ap.add_argument("--warm", type=int, default=50)
     ap.add_argument("--redis", help="redis://… to use as the shared tier (flushed per page)")
     args = ap.parse_args()
