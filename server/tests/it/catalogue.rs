@@ -470,24 +470,10 @@ async fn a_harbor_catalogue_longer_than_max_pages_is_searched_by_harbor_itself()
     assert_eq!(items.len(), 1, "{page}");
     assert_eq!((items[0]["name"].as_str(), items[0]["pullCount"].as_u64()), (Some("legacy/tool"), Some(7)));
     assert!(page["partial"].as_str().is_some_and(|p| p.contains("the registry's own search")), "{page}");
-    let searches = mock
-        .received_requests()
-        .await
-        .unwrap_or_default()
-        .iter()
-        .filter(|r| r.url.path() == "/api/v2.0/search")
-        .count();
-    assert_eq!(searches, 1);
+    assert_eq!(requests_to(&mock, "/api/v2.0/search").await, 1);
     // Warm: the search answer is cached like a listing.
     app.json("/api/registries/harbor/repositories?q=tool", 200).await?;
-    let again = mock
-        .received_requests()
-        .await
-        .unwrap_or_default()
-        .iter()
-        .filter(|r| r.url.path() == "/api/v2.0/search")
-        .count();
-    assert_eq!(again, 1, "a warm search asks Harbor nothing");
+    assert_eq!(requests_to(&mock, "/api/v2.0/search").await, 1, "a warm search asks Harbor nothing");
     Ok(())
 }
 
@@ -579,4 +565,9 @@ async fn check_reports_and_probes_every_kind_of_registry() -> TestResult {
     }
     assert!(!stdout.contains(PASSWORD) && !stdout.contains(&basic_password), "{stdout}");
     Ok(())
+}
+
+/// How many requests the stand-in received for `path`.
+async fn requests_to(mock: &MockServer, path: &str) -> usize {
+    mock.received_requests().await.unwrap_or_default().iter().filter(|r| r.url.path() == path).count()
 }
