@@ -1,44 +1,63 @@
 #!/usr/bin/env bash
-# The page benchmark of BENCHMARKS.md: starts and seeds a docker-registry
-# on loopback, builds Reestr in release mode, and reports cold and warm
-# latency of each page with the registry requests each makes (counted by a
-# proxy in front of the registry), first with the memory cache alone, then
-# with a Redis of its own (redis-server on a free port, emptied per page).
-# Then the same pages under load (wrk, 32 connections), the front end's
-# shipped bytes and the server's memory (scripts/bench_load.py).
+# The benchmark of BENCHMARKS.md, end to end on this machine (about 20 min):
+#  1. builds Reestr in release mode and the load generator
+#     (server/examples/loadgen.rs);
+#  2. starts a docker-registry on loopback, seeds the test images (1,056
+#     repositories, big/tags with 10,000 tags, an index, a signed image) and
+#     adds 10,000 one-tag repositories (scripts/bench_fill.py --wide);
+#     a second registry gets 1,000 repositories × 10 tags sharing layers
+#     (--shared);
+#  3. pages, cold and warm, with the registry requests each makes, memory
+#     tier then Redis (scripts/bench_pages.py);
+#  4. warm pages under load, 32 connections: time to first byte and to the
+#     full body; shipped WASM/JS/CSS bytes; server memory (bench_load.py);
+#  5. repository search over the local catalogue and a 100,000-repository
+#     Docker Hub stand-in (bench_search.py);
+#  6. storage accounting of the 1,000 × 10 registry against a skopeo
+#     baseline, checked to agree (bench_storage.py).
 #   scripts/bench.sh [warm-requests-per-page]   (default 50)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 bash "$root/scripts/setup.sh" test
 cd "$root"
-command -v wrk >/dev/null || { sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo; $sudo apt-get install -y --no-install-recommends wrk >/dev/null; }
 warm=${1:-50}
+seconds=${REESTR_BENCH_SECONDS:-10}
+started=$SECONDS
 
 bash scripts/build-release.sh >&2
 rm -f target/site/.reestr-release # run.sh rebuilds its stamp itself
+cargo build --release -p reestr --example loadgen >&2
+loadgen="$CARGO_TARGET_DIR/release/examples/loadgen"
+binary="$CARGO_TARGET_DIR/release/reestr"
 
 work=$(mktemp -d)
 redis_pid=""
 cleanup() {
   [ -n "$redis_pid" ] && kill "$redis_pid" 2>/dev/null || true
   end2end/registry.sh stop "$work/registry"
+  end2end/registry.sh stop "$work/shared"
   rm -rf "$work"
 }
 trap cleanup EXIT
 
 registry=$(end2end/registry.sh start "$work/registry")
 end2end/registry.sh seed "$registry" >&2
-
-echo "Reestr page benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, release build"
-python3 scripts/bench_pages.py --registry "$registry" --binary "$CARGO_TARGET_DIR/release/reestr" \
-  --site "$root/target/site" --work "$work" --warm "$warm"
+python3 scripts/bench_fill.py --wide "$registry" --repos 10000
+shared=$(end2end/registry.sh start "$work/shared")
+python3 scripts/bench_fill.py --shared "$shared"
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$work" >/dev/null &
 redis_pid=$!
 for _ in $(seq 1 50); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
-python3 scripts/bench_pages.py --registry "$registry" --binary "$CARGO_TARGET_DIR/release/reestr" \
-  --site "$root/target/site" --work "$work" --warm "$warm" --redis "redis://127.0.0.1:$port"
+redis="redis://127.0.0.1:$port"
+common=(--registry "$registry" --binary "$binary" --site "$root/target/site" --work "$work")
 
-python3 scripts/bench_load.py --registry "$registry" --binary "$CARGO_TARGET_DIR/release/reestr" \
-  --site "$root/target/site" --work "$work" --duration "${REESTR_BENCH_SECONDS:-10}"
+echo "Reestr benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, release build"
+python3 scripts/bench_pages.py "${common[@]}" --warm "$warm"
+python3 scripts/bench_pages.py "${common[@]}" --warm "$warm" --redis "$redis"
+python3 scripts/bench_load.py "${common[@]}" --duration "$seconds" --redis "$redis" --loadgen "$loadgen"
+python3 scripts/bench_search.py "${common[@]}" --redis "$redis" --loadgen "$loadgen"
+python3 scripts/bench_storage.py "${common[@]}" --shared "$shared" --redis "$redis"
+echo
+echo "Whole run: $(((SECONDS - started) / 60)) min $(((SECONDS - started) % 60)) s."

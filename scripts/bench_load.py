@@ -1,21 +1,21 @@
 #!/usr/bin/env python3
 """Warm pages under load, shipped front-end bytes and server memory.
 
-Run by scripts/bench.sh after bench_pages.py, against the same seeded
-registry. It pushes a 100-tag repository (one image under 100 tags, by
-mounting team/app's blobs and putting its manifest), starts one Reestr
-(release build; memory cache, or --redis), warms each page, then drives it
-with wrk: 32 connections, 2 threads, --duration seconds per page. wrk runs
-on the same 2 cores as Reestr, so the figures include its cost. Reports
-latency percentiles (to the full response: streamed SSR sends its first
-byte earlier) and requests/s; the front end's WASM, JS and CSS as the
-server sends them (identity, gzip, br: the server compresses on the fly);
-and Reestr's resident memory after the load.
+Run by scripts/bench.sh after bench_fill.py, against the same registry. It
+pushes a 100-tag repository (one image under 100 tags, by mounting
+team/app's blobs and putting its manifest), starts one Reestr (release
+build; with --redis, the memory and Redis tiers), warms each page, then
+drives it with the load generator (server/examples/loadgen.rs): 32
+keep-alive connections, --duration seconds per page. The load generator
+runs on the same 2 cores as Reestr, so the figures include its cost.
+Reports time to first byte (the response head: streamed SSR sends it before
+the body) and to the full body, p50/p90/p99, and requests/s; the front end's
+WASM, JS and CSS as the server sends them (identity, gzip, br); and Reestr's
+resident memory after the load.
 """
 
 import json
 import os
-import re
 import subprocess
 import sys
 import time
@@ -26,7 +26,7 @@ from bench_pages import arguments, get, start_reestr  # noqa: E402
 
 PAGES = [
     ("home", "/"),
-    ("registry page (1,057 repositories, first 50)", "/registries/local"),
+    ("registry page (first 50 of the whole catalogue)", "/registries/local"),
     ("repository page: bench/hundred (100 tags)", "/registries/local/repositories/bench/hundred"),
     ("tag page: team/app:1.0", "/registries/local/repositories/team/app/-/tags/1.0"),
     ("repository page: big/tags (10,000 tags)", "/registries/local/repositories/big/tags/-"),
@@ -51,22 +51,10 @@ def push_hundred(registry):
         request("PUT", f"{base}/bench/hundred/manifests/t{i:03d}", data=body, headers={"Content-Type": OCI_MANIFEST})
 
 
-def wrk(url, seconds):
-    out = subprocess.run(
-        ["wrk", "-t2", "-c32", f"-d{seconds}s", "--latency", url], check=True, capture_output=True, text=True
-    ).stdout
-    pct = {m.group(1): m.group(2) for m in re.finditer(r"^\s+(50|75|90|99)%\s+(\S+)$", out, re.M)}
-    rps = re.search(r"^Requests/sec:\s+(\S+)", out, re.M)
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return pct, float(rps.group(1)) if rps else 0.0, int(errors.group(1)) if errors else 0
-
-
-def ms(text):
-    """wrk's `1.23ms` / `456.00us` / `1.02s` in milliseconds."""
-    m = re.match(r"([\d.]+)(us|ms|s)$", text)
-    if not m:
-        return float("nan")
-    return float(m.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[m.group(2)]
+def load(loadgen, url, seconds):
+    out = subprocess.run([loadgen, "--connections", "32", "--seconds", str(seconds), url],
+                         check=True, stdout=subprocess.PIPE, text=True).stdout
+    return json.loads(out)
 
 
 def shipped(base, site):
@@ -96,6 +84,7 @@ def main():
     ap = arguments()
     ap.add_argument("--duration", type=int, default=10)
     ap.add_argument("--redis")
+    ap.add_argument("--loadgen", required=True, help="the loadgen example binary")
     args = ap.parse_args()
 
     push_hundred(args.registry)
@@ -109,8 +98,7 @@ def main():
         for name, path in PAGES:
             for _ in range(3):  # warm: fill the caches (and their stale-while-refresh copies)
                 get(base + path)
-            pct, rps, errors = wrk(base + path, args.duration)
-            rows.append((name, ms(pct.get("50", "")), ms(pct.get("90", "")), ms(pct.get("99", "")), rps, errors))
+            rows.append((name, load(args.loadgen, base + path, args.duration)))
         assets = shipped(base, args.site)
         rss = rss_kib(proc.pid)
     finally:
@@ -118,11 +106,15 @@ def main():
         proc.wait()
 
     tier = "memory + Redis" if args.redis else "memory"
-    print(f"\nUnder load: wrk, 32 connections, {args.duration} s per page, warm; cache tier {tier}.\n")
-    print("| page | p50 ms | p90 ms | p99 ms | requests/s | non-2xx |")
-    print("|---|---:|---:|---:|---:|---:|")
-    for name, p50, p90, p99, rps, errors in rows:
-        print(f"| {name} | {p50:.1f} | {p90:.1f} | {p99:.1f} | {rps:.0f} | {errors} |")
+    print(f"\nUnder load: 32 connections, {args.duration} s per page, warm; cache tier {tier}. "
+          "Time to first byte, and to the full body, in ms.\n")
+    print("| page | first byte p50 | p90 | p99 | full p50 | full p99 | requests/s | body KB | failed |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for name, r in rows:
+        fb, full = r["first_byte_ms"], r["full_ms"]
+        print(f"| {name} | {fb['p50']:.1f} | {fb['p90']:.1f} | {fb['p99']:.1f} | {full['p50']:.1f} | "
+              f"{full['p99']:.1f} | {r['requests_per_second']:.0f} | {r['mean_body_bytes'] / 1000:.0f} | "
+              f"{r['failed']} |")
     print("\nFront end as shipped (bytes on the wire per Accept-Encoding):\n")
     print("| file | identity | gzip | br |")
     print("|---|---:|---:|---:|")

@@ -23,3 +23,15 @@ pub use repository_or_tag::RepositoryOrTagPage;
 pub use setup::SetupPage;
 pub use storage::StoragePage;
 pub use users::UsersPage;
+
+/// A route parameter for a page's `<Title>`, never panicking. leptos_axum
+/// reads the title on its own after the first chunk is streamed; under load
+/// (32 connections on 2 cores) the parameters' memo could not be read at
+/// that moment about once in 500 requests, the read panicked and the
+/// connection dropped. The value seen when the page was built stands in.
+pub(crate) fn title_param(key: &'static str) -> impl Fn() -> String + Clone + Send + Sync + 'static {
+    use leptos::prelude::{With, WithUntracked};
+    let params = leptos_router::hooks::use_params_map();
+    let first = params.with_untracked(|p| p.get(key).unwrap_or_default());
+    move || params.try_with(|p| p.get(key)).flatten().unwrap_or_else(|| first.clone())
+}

@@ -6,6 +6,7 @@ mod filter;
 mod images;
 mod paging;
 mod readme;
+mod repo_index;
 pub mod storage;
 mod supply;
 mod tag_order;
@@ -102,6 +103,7 @@ pub struct CatalogService {
     cache: Arc<Cache>,
     storage: Arc<storage::StorageJobs>,
     tag_orders: tag_order::TagOrders,
+    repo_indexes: repo_index::RepoIndexes,
 }
 
 impl CatalogService {
@@ -118,7 +120,13 @@ impl CatalogService {
             .into_iter()
             .map(|e| Slot { entry: RwLock::new(Arc::new(e)), resync: tokio::sync::Mutex::new(()) })
             .collect();
-        Self { slots, cache, storage: Arc::default(), tag_orders: tag_order::TagOrders::default() }
+        Self {
+            slots,
+            cache,
+            storage: Arc::default(),
+            tag_orders: tag_order::TagOrders::default(),
+            repo_indexes: repo_index::RepoIndexes::default(),
+        }
     }
 
     /// The cache every registry call goes through.
@@ -530,7 +538,15 @@ impl Catalog for CatalogService {
     ) -> Result<Page<RepositorySummary>, AppError> {
         let entry = self.entry(registry)?;
         let client = entry.browse()?;
-        let (mut all, partial) = match entry.catalogue.as_ref().filter(|c| c.can(Op::ListRepositories, &["name"])) {
+        // Sizes, tag counts, signatures and (without a catalogue API) update
+        // times from the last storage count; sorting or filtering by them
+        // starts one when there is none yet.
+        let needs_report = query.sort == RepoSort::Size || query.filters_by_activity();
+        let report = match needs_report {
+            true => self.storage.report(&self.cache, registry, client).await,
+            false => self.storage.peek(&self.cache, registry).await,
+        };
+        let (rows, mut partial) = match entry.catalogue.as_ref().filter(|c| c.can(Op::ListRepositories, &["name"])) {
             Some(catalogue) => {
                 let listed =
                     catalogue.list_repositories().await.map_err(|e| upstream(registry, "listRepositories", e))?;
@@ -541,7 +557,6 @@ impl Catalog for CatalogService {
                         listed.total.map(|t| format!("; the registry reports {t} repositories")).unwrap_or_default()
                     )
                 });
-                let mut all: Vec<RepositorySummary> = listed.items.iter().cloned().map(summary_of).collect();
                 // A catalogue too large to list in full is searched by the
                 // registry itself; a complete list is searched here (fuzzy).
                 let q = query.q.trim();
@@ -550,56 +565,36 @@ impl Catalog for CatalogService {
                         .search_repositories(q)
                         .await
                         .map_err(|e| upstream(registry, "searchRepositories", e))?;
-                    let known: std::collections::HashSet<String> = all.iter().map(|r| r.name.clone()).collect();
-                    all.extend(found.iter().filter(|r| !known.contains(&r.name)).cloned().map(summary_of));
+                    let mut all: Vec<RepositorySummary> = listed.items.iter().cloned().map(summary_of).collect();
+                    all.extend(found.iter().cloned().map(summary_of));
                     let partial = Some(format!(
                         "the full list is longer than api.maxPages ({}), so the registry's own search found these",
                         entry.config.api.max_pages
                     ));
-                    (all, partial)
+                    (Arc::new(repo_index::Rows::once(all, report.as_deref())), partial)
                 } else {
-                    (all, partial)
+                    let rows = self.repo_indexes.rows(registry, &listed, report.as_ref(), |l| {
+                        l.items.iter().cloned().map(summary_of).collect()
+                    });
+                    (rows, partial)
                 }
             }
             None => {
                 let names = client.list_repositories().await.map_err(|e| upstream(registry, "listRepositories", e))?;
-                (names.iter().cloned().map(RepositorySummary::named).collect(), None)
+                let rows = self.repo_indexes.rows(registry, &names, report.as_ref(), |n| {
+                    n.iter().cloned().map(RepositorySummary::named).collect()
+                });
+                (rows, None)
             }
         };
-        all.sort_by(|a, b| a.name.cmp(&b.name));
-        all.dedup_by(|a, b| a.name == b.name);
-        // Sizes, tag counts, signatures and (without a catalogue API) update
-        // times from the last storage count; sorting or filtering by them
-        // starts one when there is none yet.
-        let needs_report = query.sort == RepoSort::Size || query.filters_by_activity();
-        let report = match needs_report {
-            true => self.storage.status(&self.cache, registry, client).await.report.map(Arc::new),
-            false => self.storage.peek(&self.cache, registry).await,
-        };
-        let mut partial = partial;
-        match &report {
-            Some(report) => {
-                let counted: std::collections::HashMap<&str, &app::model::RepoStorage> =
-                    report.repositories.iter().map(|r| (r.name.as_str(), r)).collect();
-                for r in &mut all {
-                    if let Some(c) = counted.get(r.name.as_str()) {
-                        r.stored_bytes = Some(c.bytes);
-                        r.tag_count = Some(c.tags);
-                        r.signed = Some(c.signed_images > 0);
-                        if r.updated.is_none() {
-                            r.updated = c.newest.clone();
-                        }
-                    }
-                }
-            }
-            None if needs_report => {
-                partial = Some(
-                    "sizes, signatures and image dates are being counted (see Storage used); until then they are unknown".into(),
-                );
-            }
-            None => {}
+        if needs_report && report.is_none() {
+            partial = Some(
+                "sizes, signatures and image dates are being counted (see Storage used); until then they are unknown"
+                    .into(),
+            );
         }
-        let mut out = slice_page(filter::repositories(all, query, time::OffsetDateTime::now_utc()), page, |r| r);
+        let order = self.repo_indexes.select(registry, &rows, query, time::OffsetDateTime::now_utc());
+        let mut out = slice_page(order.iter(), page, |&i| rows.rows.get(i as usize).cloned().unwrap_or_default());
         out.partial = partial;
         Ok(out)
     }

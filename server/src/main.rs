@@ -12,6 +12,13 @@ use reestr::config::{DEFAULT_PATH, load_file};
 use reestr::http::{AppState, router, site_options};
 use tracing_subscriber::EnvFilter;
 
+/// mimalloc instead of glibc's malloc: rendering a page is allocation-heavy
+/// (strings, reactive owners), and under load glibc's allocator took a
+/// third of the CPU time (`perf record` on the 100-tag repository page, see
+/// BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Debug, Parser)]
 #[command(name = "reestr", version, about = "A browser for container registries")]
 struct Cli {

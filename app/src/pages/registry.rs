@@ -47,7 +47,7 @@ pub fn RegistryPage() -> impl IntoView {
     let repos = Resource::new(move || (registry(), repo_query(), page()), |(r, q, p)| list_repositories(r, q, p));
 
     view! {
-        <Title text=move || registry() />
+        <Title text=super::title_param("registry") />
         <nav class="crumbs" aria-label="Breadcrumb">
             <A href="/">"Registries"</A>
             <span aria-current="page">{registry}</span>

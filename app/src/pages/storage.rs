@@ -36,7 +36,10 @@ pub fn StoragePage() -> impl IntoView {
         }
     });
     view! {
-        <Title text=move || format!("Storage · {}", registry()) />
+        <Title text={
+            let registry = super::title_param("registry");
+            move || format!("Storage · {}", registry())
+        } />
         <nav class="crumbs" aria-label="Breadcrumb">
             <A href="/">"Registries"</A>
             <A href=move || paths::registry_page(&registry()) exact=true>{registry}</A>

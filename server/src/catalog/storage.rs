@@ -76,19 +76,7 @@ impl StorageJobs {
     /// The last report and the job's progress; starts the job when there is
     /// no fresh report and none is running.
     pub async fn status(&self, cache: &Arc<Cache>, registry: &str, client: &CachedRegistry) -> StorageStatus {
-        let key = report_key(registry);
-        let report = cache.peek::<StorageReport>(&key, Policy::Storage).await;
-        let state = self.slot(registry);
-        let fresh = report.as_ref().is_some_and(|(_, fresh)| *fresh);
-        let elsewhere = state.elsewhere.lock().ok().and_then(|e| *e).is_some_and(|at| at.elapsed() < RETRY_ELSEWHERE);
-        if !fresh
-            && !elsewhere
-            && state.running.compare_exchange(false, true, Ordering::SeqCst, Ordering::SeqCst).is_ok()
-        {
-            state.done.store(0, Ordering::SeqCst);
-            state.total.store(0, Ordering::SeqCst);
-            tokio::spawn(run(cache.clone(), registry.to_string(), client.clone(), state.clone()));
-        }
+        let (report, state, elsewhere) = self.start_if_stale(cache, registry, client).await;
         let failed = state.failed.lock().ok().and_then(|f| f.clone());
         let progress = if state.running.load(Ordering::SeqCst) {
             StorageProgress::Running {
@@ -104,7 +92,42 @@ impl StorageJobs {
         } else {
             StorageProgress::Idle
         };
-        StorageStatus { progress, report: report.map(|(r, _)| (*r).clone()) }
+        StorageStatus { progress, report: report.map(|r| (*r).clone()) }
+    }
+
+    /// The last report as the cache holds it (not copied), starting the job
+    /// as [`status`](Self::status) does.
+    pub async fn report(
+        &self,
+        cache: &Arc<Cache>,
+        registry: &str,
+        client: &CachedRegistry,
+    ) -> Option<Arc<StorageReport>> {
+        self.start_if_stale(cache, registry, client).await.0
+    }
+
+    /// The last report, this registry's job, and whether another replica
+    /// holds it; starts the job when the report is missing or stale.
+    async fn start_if_stale(
+        &self,
+        cache: &Arc<Cache>,
+        registry: &str,
+        client: &CachedRegistry,
+    ) -> (Option<Arc<StorageReport>>, Arc<JobState>, bool) {
+        let key = report_key(registry);
+        let report = cache.peek::<StorageReport>(&key, Policy::Storage).await;
+        let state = self.slot(registry);
+        let fresh = report.as_ref().is_some_and(|(_, fresh)| *fresh);
+        let elsewhere = state.elsewhere.lock().ok().and_then(|e| *e).is_some_and(|at| at.elapsed() < RETRY_ELSEWHERE);
+        if !fresh
+            && !elsewhere
+            && state.running.compare_exchange(false, true, Ordering::SeqCst, Ordering::SeqCst).is_ok()
+        {
+            state.done.store(0, Ordering::SeqCst);
+            state.total.store(0, Ordering::SeqCst);
+            tokio::spawn(run(cache.clone(), registry.to_string(), client.clone(), state.clone()));
+        }
+        (report.map(|(r, _)| r), state, elsewhere)
     }
 
     /// The last report, if any, without starting anything.
