@@ -52,12 +52,20 @@ impl SearchText {
     }
 }
 
+/// Repositories per thread below which search stays on one thread.
+const MIN_PER_THREAD: usize = 16_384;
+
 /// Positions in `all` (which is in name order) of the repositories `query`
 /// selects, in its order; `text` is [`SearchText::new`] of `all`. `now`
 /// anchors "updated within"; repositories whose update time or signature is
 /// unknown do not pass those filters. Only positions are produced: the
 /// caller clones the rows of one page.
-pub fn repositories(all: &[RepositorySummary], text: &SearchText, query: &RepoQuery, now: OffsetDateTime) -> Vec<u32> {
+pub fn repositories<'a>(
+    all: &'a [RepositorySummary],
+    text: &SearchText,
+    query: &RepoQuery,
+    now: OffsetDateTime,
+) -> Vec<u32> {
     let namespace = query.namespace.trim().trim_end_matches('/');
     let since = query.updated.map(|r| now - time::Duration::days(r.days() as i64));
     let selected = |r: &RepositorySummary| {
@@ -74,22 +82,47 @@ pub fn repositories(all: &[RepositorySummary], text: &SearchText, query: &RepoQu
         candidates.collect()
     } else {
         let pattern = Pattern::parse(q, CaseMatching::Ignore, Normalization::Smart);
-        let mut matcher = Matcher::new(Config::DEFAULT.match_paths());
-        let mut buf = Vec::new();
-        let mut scored: Vec<(u32, u32, &RepositorySummary)> = candidates
-            .filter_map(|(i, r)| {
-                let by_name = pattern.score(text.get(i as usize, 0, &mut buf), &mut matcher);
-                // A description match counts, below any name match.
-                let by_description = || {
-                    let d = text.get(i as usize, 1, &mut buf);
-                    if d.is_empty() {
-                        return None;
+        let candidates: Vec<(u32, &RepositorySummary)> = candidates.collect();
+        let score = |part: &[(u32, &'a RepositorySummary)]| -> Vec<(u32, u32, &'a RepositorySummary)> {
+            let mut matcher = Matcher::new(Config::DEFAULT.match_paths());
+            let mut buf = Vec::new();
+            part.iter()
+                .filter_map(|&(i, r)| {
+                    let by_name = pattern.score(text.get(i as usize, 0, &mut buf), &mut matcher);
+                    // A description match counts, below any name match.
+                    let by_description = || {
+                        let d = text.get(i as usize, 1, &mut buf);
+                        if d.is_empty() {
+                            return None;
+                        }
+                        pattern.score(d, &mut matcher).map(|s| s / 4)
+                    };
+                    by_name.or_else(by_description).map(|score| (score, i, r))
+                })
+                .collect()
+        };
+        // A long listing is scored on every core, in consecutive parts, so
+        // the parts joined in order keep name order.
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let parts = cores.min(candidates.len() / MIN_PER_THREAD).max(1);
+        let mut scored: Vec<(u32, u32, &RepositorySummary)> = if parts == 1 {
+            score(&candidates)
+        } else {
+            let size = candidates.len().div_ceil(parts);
+            std::thread::scope(|s| {
+                let mut chunks = candidates.chunks(size);
+                let first = chunks.next().unwrap_or_default();
+                let others: Vec<_> = chunks.map(|part| s.spawn(move || score(part))).collect();
+                let mut all = score(first);
+                for handle in others {
+                    match handle.join() {
+                        Ok(part) => all.extend(part),
+                        Err(panic) => std::panic::resume_unwind(panic),
                     }
-                    pattern.score(d, &mut matcher).map(|s| s / 4)
-                };
-                by_name.or_else(by_description).map(|score| (score, i, r))
+                }
+                all
             })
-            .collect();
+        };
         if query.sort == RepoSort::Name {
             scored.sort_by_key(|(score, _, _)| std::cmp::Reverse(*score));
         }
@@ -174,6 +207,24 @@ mod tests {
         let all = vec![with("tools/misc", "Ünïcode helpers"), with("unicode/core", "plain"), repo("zeta", None)];
         let q = RepoQuery { q: "unicode".into(), ..RepoQuery::default() };
         assert_eq!(select(all, &q, OffsetDateTime::now_utc()), ["unicode/core", "tools/misc"]);
+    }
+
+    #[test]
+    fn a_long_listing_searched_in_parts_keeps_name_order_among_equal_scores() {
+        let all: Vec<RepositorySummary> =
+            (0..4 * MIN_PER_THREAD).map(|i| RepositorySummary::named(format!("team/app-{i:06}"))).collect();
+        let q = RepoQuery { q: "app".into(), ..RepoQuery::default() };
+        let found = select(all.clone(), &q, OffsetDateTime::now_utc());
+        let expected: Vec<String> = all.into_iter().map(|r| r.name).collect();
+        assert_eq!(found, expected, "every name matches equally, so name order stands");
+        let q = RepoQuery { q: "app-065535".into(), ..RepoQuery::default() };
+        assert_eq!(select_first(&q), "team/app-065535");
+    }
+
+    fn select_first(q: &RepoQuery) -> String {
+        let all: Vec<RepositorySummary> =
+            (0..4 * MIN_PER_THREAD).map(|i| RepositorySummary::named(format!("team/app-{i:06}"))).collect();
+        select(all, q, OffsetDateTime::now_utc()).into_iter().next().unwrap_or_default()
     }
 
     #[test]
