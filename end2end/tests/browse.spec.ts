@@ -22,6 +22,8 @@ test("the home page shows a card per registry with its health", async ({ page })
 
 test("a registry lists its repositories page by page", async ({ page }) => {
   await page.goto("/registries/local");
+  // The title comes from the route parameter (pages::title_param).
+  await expect(page).toHaveTitle("local · Reestr");
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Local registry");
   await expect(page.locator(".count")).toHaveText("1–50 of 1056 repositories");
   await expect(page.getByRole("link", { name: "bulk/repo-0000" })).toBeVisible();

@@ -167,6 +167,8 @@ test("storage used: progress while counting, then totals with a chart and a tabl
   await page.goto("/registries/local");
   await page.getByRole("link", { name: "Storage used" }).click();
   await expect(page).toHaveURL(/\/registries\/local\/storage$/);
+  // Navigated in the browser: the title still follows the route parameter.
+  await expect(page).toHaveTitle("Storage · local · Reestr");
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Storage");
   // Counting 1,056 repositories and 11,000 tags takes a while on a cold cache.
   await expect(page.locator(".storage-total")).toBeVisible({ timeout: 100_000 });

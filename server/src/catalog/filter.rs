@@ -215,16 +215,10 @@ mod tests {
             (0..4 * MIN_PER_THREAD).map(|i| RepositorySummary::named(format!("team/app-{i:06}"))).collect();
         let q = RepoQuery { q: "app".into(), ..RepoQuery::default() };
         let found = select(all.clone(), &q, OffsetDateTime::now_utc());
-        let expected: Vec<String> = all.into_iter().map(|r| r.name).collect();
+        let expected: Vec<String> = all.iter().map(|r| r.name.clone()).collect();
         assert_eq!(found, expected, "every name matches equally, so name order stands");
         let q = RepoQuery { q: "app-065535".into(), ..RepoQuery::default() };
-        assert_eq!(select_first(&q), "team/app-065535");
-    }
-
-    fn select_first(q: &RepoQuery) -> String {
-        let all: Vec<RepositorySummary> =
-            (0..4 * MIN_PER_THREAD).map(|i| RepositorySummary::named(format!("team/app-{i:06}"))).collect();
-        select(all, q, OffsetDateTime::now_utc()).into_iter().next().unwrap_or_default()
+        assert_eq!(select(all, &q, OffsetDateTime::now_utc()).first().map(String::as_str), Some("team/app-065535"));
     }
 
     #[test]

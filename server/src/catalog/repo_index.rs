@@ -29,12 +29,15 @@ pub struct Rows {
     pub rows: Vec<RepositorySummary>,
     /// Their names and descriptions, laid out for search.
     text: filter::SearchText,
+    /// Whether query orders over these rows are worth remembering (not for
+    /// rows built for one request).
+    remembered: bool,
 }
 
 impl Rows {
     /// Rows built for one request only (never remembered).
     pub fn once(all: Vec<RepositorySummary>, report: Option<&StorageReport>) -> Self {
-        Self::new(Weak::<()>::new(), None, merged(all, report))
+        Self { remembered: false, ..Self::new(Weak::<()>::new(), None, merged(all, report)) }
     }
 
     fn new(
@@ -43,7 +46,7 @@ impl Rows {
         rows: Vec<RepositorySummary>,
     ) -> Self {
         let text = filter::SearchText::new(&rows);
-        Self { listing, report, rows, text }
+        Self { listing, report, rows, text, remembered: true }
     }
 }
 
@@ -129,17 +132,21 @@ impl RepoIndexes {
     /// Positions of the rows `query` selects, in its order: remembered per
     /// registry and query for these very rows.
     pub fn select(&self, registry: &str, rows: &Arc<Rows>, query: &RepoQuery, now: OffsetDateTime) -> Arc<Vec<u32>> {
-        // "Updated within" moves with the clock: the minute is part of the key.
+        if !rows.remembered {
+            return Arc::new(filter::repositories(&rows.rows, &rows.text, query, now));
+        }
+        // "Updated within" moves with the clock: then the minute is part of the key.
+        let minute = query.updated.map(|_| now.unix_timestamp() / 60);
         let key = (
             registry.to_string(),
             format!(
-                "{}\u{0}{}\u{0}{:?}\u{0}{:?}\u{0}{:?}\u{0}{}",
+                "{}\u{0}{}\u{0}{:?}\u{0}{:?}\u{0}{:?}\u{0}{:?}",
                 query.q.trim(),
                 query.namespace.trim(),
                 query.updated,
                 query.signed,
                 query.sort,
-                now.unix_timestamp() / 60
+                minute
             ),
         );
         if let Some(order) = self.orders.get(&key)
@@ -240,5 +247,9 @@ mod tests {
         // New rows, same query: computed again against them.
         let fresh = indexes.rows("r", &Arc::new(vec!["app"]), None, |l| names(l));
         assert_eq!(*indexes.select("r", &fresh, &q, now), [0]);
+        // Rows built for one request are searched, not remembered.
+        let once = Arc::new(Rows::once(names(&["x/app", "y"]), None));
+        let (a, b) = (indexes.select("r", &once, &q, now), indexes.select("r", &once, &q, now));
+        assert!(!Arc::ptr_eq(&a, &b) && *a == [0]);
     }
 }
