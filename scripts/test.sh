@@ -100,6 +100,10 @@ export REESTR_E2E_CONFIG="$work/registries.yaml" LEPTOS_SITE_ROOT="$root/target/
   REESTR_E2E_SETUP_TOKEN="$setup_token" REESTR_E2E_CANARY="$REESTR_TEST_AUTH_PASSWORD" npx playwright test) ||
   { echo "--- reestr log" >&2; tail -n 50 "$work/reestr.log" >&2; exit 1; }
 
+step "load: every page kind, 32 connections for 60 s, some dropped early; no panic in the log"
+cargo build -p reestr --example loadgen
+bash scripts/load-check.sh "$CARGO_TARGET_DIR/debug/reestr" "$REESTR_TEST_REGISTRY" 60
+
 step "REST API: schemathesis against /api/openapi.json"
 scripts/api-check.sh "$REESTR_TEST_REGISTRY" "$work/api-check"
 

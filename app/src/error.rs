@@ -37,6 +37,8 @@ pub enum ErrorKind {
     NotAllowed,
     /// Too many attempts (logins); wait `retry_after` seconds.
     TooManyAttempts,
+    /// The request named a host Reestr does not answer to (DNS rebinding defence).
+    MisdirectedHost,
 }
 
 impl ErrorKind {
@@ -54,6 +56,7 @@ impl ErrorKind {
             Self::NotSignedIn => 401,
             Self::NotAllowed => 403,
             Self::TooManyAttempts => 429,
+            Self::MisdirectedHost => 421,
         }
     }
 
@@ -73,6 +76,7 @@ impl ErrorKind {
             Self::NotSignedIn => "Sign in required",
             Self::NotAllowed => "Not allowed",
             Self::TooManyAttempts => "Too many attempts",
+            Self::MisdirectedHost => "Unknown host",
         }
     }
 }

@@ -35,3 +35,13 @@ pub(crate) fn title_param(key: &'static str) -> impl Fn() -> String + Clone + Se
     let first = params.with_untracked(|p| p.get(key).unwrap_or_default());
     move || params.try_with(|p| p.get(key)).flatten().unwrap_or_else(|| first.clone())
 }
+
+/// A route parameter or query value, read so that it never panics. On the
+/// server, Leptos's `<Suspense>` walks its children again from an effect it
+/// spawns (to find resources read late); under load that walk can run after
+/// the response is done and the page's memos are gone, and a plain `read()`
+/// panicked there. Then this is `None`, and the walk's output is discarded.
+pub(crate) fn key_of(map: leptos::prelude::Memo<leptos_router::params::ParamsMap>, key: &str) -> Option<String> {
+    use leptos::prelude::With;
+    map.try_with(|m| m.get(key)).flatten()
+}

@@ -4,11 +4,17 @@
 //! and requests per second. wrk times only the full response, and a
 //! streamed page's first byte is what a browser starts working on.
 //!
-//!   loadgen [--connections 32] [--seconds 10] [--requests N] URL [URL ...]
+//!   loadgen [--connections 32] [--seconds 10] [--requests N] [--any-status] [--abandon-every N] URL [URL ...]
 //!
 //! With several URLs, each connection walks them in turn (offset by its
 //! number), so distinct queries are spread over the run; with `--requests`,
 //! the run stops after that many requests instead of after `--seconds`.
+//! A response fails when it does not arrive whole, or (without
+//! `--any-status`, for pages that answer 404 or 502 on purpose) when its
+//! status is not 2xx. With `--abandon-every N`, every Nth request of a
+//! connection is dropped 0 to 19 ms after it was sent, head or no head, as
+//! a browser does when its user moves on before the page has loaded
+//! (counted, not timed).
 //! Prints one JSON object.
 
 use std::sync::Arc;
@@ -20,6 +26,7 @@ struct Samples {
     first_byte: Vec<f64>,
     full: Vec<f64>,
     failed: u64,
+    abandoned: u64,
     bytes: u64,
 }
 
@@ -28,23 +35,37 @@ struct Args {
     connections: usize,
     seconds: f64,
     requests: Option<u64>,
+    any_status: bool,
+    abandon_every: Option<u64>,
     urls: Vec<String>,
 }
 
 fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
-    let mut out = Args { connections: 32, seconds: 10.0, requests: None, urls: Vec::new() };
+    let mut out = Args {
+        connections: 32,
+        seconds: 10.0,
+        requests: None,
+        any_status: false,
+        abandon_every: None,
+        urls: Vec::new(),
+    };
     while let Some(a) = args.next() {
         let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
         match a.as_str() {
             "--connections" => out.connections = value("--connections")?.parse().map_err(|e| format!("{e}"))?,
             "--seconds" => out.seconds = value("--seconds")?.parse().map_err(|e| format!("{e}"))?,
             "--requests" => out.requests = Some(value("--requests")?.parse().map_err(|e| format!("{e}"))?),
+            "--any-status" => out.any_status = true,
+            "--abandon-every" => {
+                out.abandon_every =
+                    Some(value("--abandon-every")?.parse().map_err(|e| format!("{e}"))?).filter(|n| *n > 0)
+            }
             url if url.starts_with("http://") || url.starts_with("https://") => out.urls.push(url.to_string()),
             other => return Err(format!("unknown argument {other}")),
         }
     }
     if out.urls.is_empty() || out.connections == 0 {
-        return Err("usage: loadgen [--connections N] [--seconds S] [--requests N] URL [URL ...]".into());
+        return Err("usage: loadgen [--connections N] [--seconds S] [--requests N] [--any-status] [--abandon-every N] URL [URL ...]".into());
     }
     Ok(out)
 }
@@ -107,6 +128,12 @@ async fn connection(n: usize, args: Arc<Args>, deadline: Instant, issued: Arc<At
         let url = &args.urls[i % args.urls.len()];
         i += 1;
         let started = Instant::now();
+        if args.abandon_every.is_some_and(|every| (i as u64).is_multiple_of(every)) {
+            let patience = Duration::from_millis(i as u64 % 20);
+            let _ = tokio::time::timeout(patience, client.get(url).send()).await;
+            samples.abandoned += 1;
+            continue;
+        }
         let response = match client.get(url).send().await {
             Ok(r) => r,
             Err(e) => {
@@ -117,7 +144,7 @@ async fn connection(n: usize, args: Arc<Args>, deadline: Instant, issued: Arc<At
         let head = started.elapsed();
         let status = response.status();
         match response.bytes().await {
-            Ok(body) if status.is_success() => {
+            Ok(body) if status.is_success() || args.any_status => {
                 samples.first_byte.push(head.as_secs_f64() * 1000.0);
                 samples.full.push(started.elapsed().as_secs_f64() * 1000.0);
                 samples.bytes += body.len() as u64;
@@ -150,6 +177,7 @@ async fn main() {
             all.first_byte.extend(s.first_byte);
             all.full.extend(s.full);
             all.failed += s.failed;
+            all.abandoned += s.abandoned;
             all.bytes += s.bytes;
         }
     }
@@ -160,6 +188,7 @@ async fn main() {
         "seconds": elapsed,
         "requests": done,
         "failed": all.failed,
+        "abandoned": all.abandoned,
         "requests_per_second": done as f64 / elapsed,
         "mean_body_bytes": if done > 0 { all.bytes / done as u64 } else { 0 },
         "first_byte_ms": summary(all.first_byte),

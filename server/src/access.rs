@@ -22,6 +22,7 @@ use app::model::Viewer;
 use password::Hasher;
 use store::SessionRow;
 pub use store::{Store, StoreError, User};
+use throttle::{Bucket, Ceremony};
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "reestr_session";
@@ -222,13 +223,14 @@ impl Access {
         if !self.needs_setup().await? {
             return Err(AccessError::AlreadySetUp);
         }
-        if let Some(wait) = throttle::retry_after(&self.store, "(setup)", ip, t).await? {
+        let buckets = [Bucket::Address(Ceremony::Setup, ip)];
+        if let Some(wait) = throttle::reserve(&self.store, &buckets, t).await? {
             return Err(AccessError::Throttled(wait));
         }
         if !self.store.setup_token_valid(&secret::hash(setup_token.trim()), t).await? {
-            throttle::failed(&self.store, "(setup)", ip, t).await?;
             return Err(AccessError::BadSetupToken);
         }
+        throttle::succeeded(&self.store, &buckets).await?;
         let username = check_username(username)?;
         password::check_new(password).map_err(AccessError::Invalid)?;
         let hash = self.hasher.hash(password).await.map_err(AccessError::Invalid)?;
@@ -251,8 +253,18 @@ impl Access {
         user_agent: &str,
     ) -> Result<String, AccessError> {
         let t = now();
-        let username = username.trim();
-        if let Some(wait) = throttle::retry_after(&self.store, username, ip, t).await? {
+        // A name no account can have (control characters, 10,000 letters)
+        // is counted against the address only: it is neither stored nor logged.
+        let Ok(username) = check_username(username) else {
+            return match throttle::reserve(&self.store, &[Bucket::Address(Ceremony::Password, ip)], t).await? {
+                Some(wait) => Err(AccessError::Throttled(wait)),
+                None => Err(AccessError::BadCredentials),
+            };
+        };
+        let username = username.as_str();
+        // Counted before the hash, so concurrent guesses cannot all be checked.
+        let buckets = [Bucket::Address(Ceremony::Password, ip), Bucket::Account(username)];
+        if let Some(wait) = throttle::reserve(&self.store, &buckets, t).await? {
             tracing::warn!(user = %username, ip, "login throttled");
             return Err(AccessError::Throttled(wait));
         }
@@ -266,12 +278,11 @@ impl Access {
         };
         match (ok, found) {
             (true, Some(c)) => {
-                throttle::succeeded(&self.store, username).await?;
+                throttle::succeeded(&self.store, &buckets).await?;
                 tracing::info!(user = %c.user.username, ip, "logged in");
                 self.start_session(&c.user, user_agent).await
             }
             _ => {
-                throttle::failed(&self.store, username, ip, t).await?;
                 tracing::warn!(user = %username, ip, "failed login");
                 Err(AccessError::BadCredentials)
             }
@@ -364,7 +375,7 @@ impl Access {
     /// Deletes expired sessions and old throttle entries (every replica runs it; it is idempotent).
     pub async fn sweep(&self) -> Result<(), StoreError> {
         let t = now();
-        self.store.sweep(t, t - self.policy.idle.as_secs() as i64, t - throttle::WINDOW).await
+        self.store.sweep(t, t - self.policy.idle.as_secs() as i64, t - throttle::LONGEST_QUIET).await
     }
 }
 

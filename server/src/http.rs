@@ -5,15 +5,18 @@ pub mod client_addr;
 mod executor;
 pub(crate) mod extract;
 mod health;
+mod host;
 mod metrics;
 pub(crate) mod openapi;
 pub(crate) mod problem;
 mod rate_limit;
 mod request_id;
+mod request_life;
 mod rest;
 mod router;
 mod state;
 
+pub use host::AllowedHosts;
 pub use metrics::Metrics;
 pub use openapi::document_json as openapi_json;
 pub use rate_limit::ApiLimit;

@@ -154,10 +154,23 @@ async fn serve(config_path: PathBuf, listen: Option<std::net::SocketAddr>) -> Ex
             return ExitCode::FAILURE;
         }
     };
+    let hosts = match reestr::http::AllowedHosts::from_env(access.policy.public_url.as_ref()) {
+        Ok(h) => h,
+        Err(e) => {
+            eprintln!("reestr: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if !addr.ip().is_loopback() && access.policy.public_url.is_none() {
+        tracing::warn!(
+            "listening on {addr} beyond loopback without REESTR_PUBLIC_URL: only loopback names and IP addresses \
+             are answered (others get 421); set REESTR_PUBLIC_URL to the address users open"
+        );
+    }
     let service = Arc::new(CatalogService::build_with_cache(&config, cache).await);
     refresh_documents(service.clone());
     sweep_sessions(access.clone());
-    let app = router(AppState::new(options, service, access).with_api_limit(api_limit))
+    let app = router(AppState::new(options, service, access).with_api_limit(api_limit).with_allowed_hosts(hosts))
         .into_make_service_with_connect_info::<std::net::SocketAddr>();
     let listener = match tokio::net::TcpListener::bind(addr).await {
         Ok(l) => l,

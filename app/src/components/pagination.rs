@@ -2,7 +2,6 @@
 //! page of a listing has a shareable address.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 /// Links to the neighbouring pages of a listing at `base`, keeping the
 /// listing's other query parameters (`keep`).
@@ -25,14 +24,14 @@ pub fn Pagination(
     let next = has_next.then(|| link(page + 1));
     view! {
         <nav class="pagination" aria-label="Pagination">
-            {prev.map(|href| view! { <A href=href attr:rel="prev">"← Previous"</A> })}
+            {prev.map(|href| view! { <a href=href rel="prev">"← Previous"</a> })}
             <span class="page-of">
                 {match pages {
                     Some(n) => format!("Page {page} of {n}"),
                     None => format!("Page {page}"),
                 }}
             </span>
-            {next.map(|href| view! { <A href=href attr:rel="next">"Next →"</A> })}
+            {next.map(|href| view! { <a href=href rel="next">"Next →"</a> })}
         </nav>
     }
 }

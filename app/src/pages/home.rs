@@ -2,7 +2,6 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::{ResyncRegistry, get_overview};
@@ -17,7 +16,7 @@ pub fn HomePage() -> impl IntoView {
     let resync = ServerAction::<ResyncRegistry>::new();
     let query = use_query_map();
     // Quick filter: `?status=healthy` or `?status=attention`.
-    let only = move || query.read().get("status").unwrap_or_default();
+    let only = move || crate::pages::key_of(query, "status").unwrap_or_default();
     // A finished resync reloads the cards.
     let overview = Resource::new(move || resync.version().get(), |_| get_overview());
     // Only administrators may resync; others do not see the button.
@@ -74,7 +73,7 @@ pub fn HomePage() -> impl IntoView {
                                 {link("attention", format!("Needs attention ({attention})"))}
                             </nav>
                             {if shown.is_empty() {
-                                view! { <p class="empty">"No registry in this state. "<A href="/">"Show all"</A></p> }.into_any()
+                                view! { <p class="empty">"No registry in this state. "<a href="/">"Show all"</a></p> }.into_any()
                             } else {
                                 view! {
                                     <ul class="cards">
@@ -106,7 +105,7 @@ fn RegistryCard(overview: RegistryOverview, resync: ServerAction<ResyncRegistry>
     view! {
         <li class="card" data-registry=registry.id.clone()>
             <div class="card-head">
-                <h2><A href=href>{registry.display_name.clone()}</A></h2>
+                <h2><a href=href>{registry.display_name.clone()}</a></h2>
                 <span class=format!("badge {}", status.css())>{status.label()}</span>
             </div>
             {registry.description.clone().map(|d| view! { <p class="description">{d}</p> })}
@@ -124,7 +123,7 @@ fn RegistryCard(overview: RegistryOverview, resync: ServerAction<ResyncRegistry>
                 {storage.map(|s| view! {
                     <dt>"Stored"</dt>
                     <dd>
-                        <A href=paths::storage_page(&registry.id)>{format::bytes(s.bytes)}</A>
+                        <a href=paths::storage_page(&registry.id)>{format::bytes(s.bytes)}</a>
                         {format!(" · {} repositories · {} tags · counted ", s.repositories, s.tags)}
                         <time datetime=s.computed_at.clone()>{format::when(&s.computed_at)}</time>
                     </dd>

@@ -15,7 +15,7 @@ use crate::{format, paths};
 /// Reads `?page=` (from 1); anything else means the first page.
 pub(crate) fn page_from_query() -> impl Fn() -> u32 + Copy + Send + Sync + 'static {
     let query = use_query_map();
-    move || query.read().get("page").and_then(|p| p.parse::<u32>().ok()).filter(|p| *p >= 1).unwrap_or(1)
+    move || crate::pages::key_of(query, "page").and_then(|p| p.parse::<u32>().ok()).filter(|p| *p >= 1).unwrap_or(1)
 }
 
 /// How the list is laid out (`?view=grid`).
@@ -30,19 +30,21 @@ enum Layout {
 pub fn RegistryPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
-    let registry = move || params.read().get("registry").unwrap_or_default();
+    let registry = move || crate::pages::key_of(params, "registry").unwrap_or_default();
     let page = page_from_query();
     let repo_query = move || {
-        let q = query.read();
+        let q = |key: &str| crate::pages::key_of(query, key);
         RepoQuery {
-            q: q.get("q").unwrap_or_default(),
-            namespace: q.get("namespace").unwrap_or_default(),
-            updated: q.get("updated").and_then(|u| Recency::from_key(&u)),
-            signed: q.get("signed").and_then(|s| RepoQuery::signed_from_key(&s)),
-            sort: q.get("sort").and_then(|s| RepoSort::from_key(&s)).unwrap_or_default(),
+            q: q("q").unwrap_or_default(),
+            namespace: q("namespace").unwrap_or_default(),
+            updated: q("updated").and_then(|u| Recency::from_key(&u)),
+            signed: q("signed").and_then(|s| RepoQuery::signed_from_key(&s)),
+            sort: q("sort").and_then(|s| RepoSort::from_key(&s)).unwrap_or_default(),
         }
     };
-    let layout = move || if query.read().get("view").as_deref() == Some("grid") { Layout::Grid } else { Layout::Table };
+    let layout = move || {
+        if crate::pages::key_of(query, "view").as_deref() == Some("grid") { Layout::Grid } else { Layout::Table }
+    };
     let summary = Resource::new(registry, get_registry);
     let repos = Resource::new(move || (registry(), repo_query(), page()), |(r, q, p)| list_repositories(r, q, p));
 
@@ -58,7 +60,7 @@ pub fn RegistryPage() -> impl IntoView {
                     Ok(s) => view! {
                         <h1>{s.display_name}</h1>
                         {s.description.map(|d| view! { <p class="description">{d}</p> })}
-                        <p class="page-links"><A href=paths::storage_page(&s.id)>"Storage used"</A></p>
+                        <p class="page-links"><a href=paths::storage_page(&s.id)>"Storage used"</a></p>
                     }.into_any(),
                     Err(error) => view! { <h1>"Repositories"</h1> <ErrorBox error /> }.into_any(),
                 }
@@ -79,7 +81,7 @@ pub fn RegistryPage() -> impl IntoView {
                                 view! { <p class="empty">"This registry has no repositories yet. Push an image to see it here."</p> }.into_any()
                             } else {
                                 view! {
-                                    <p class="empty">"No repository matches. "<A href=base>"Clear the search and filters"</A>" to see them all."</p>
+                                    <p class="empty">"No repository matches. "<a href=base>"Clear the search and filters"</a>" to see them all."</p>
                                     {p.partial.map(|why| view! { <p class="partial" role="status">{why}</p> })}
                                 }.into_any()
                             }
@@ -237,9 +239,9 @@ fn RepoTable(registry: String, items: Vec<RepositorySummary>, query: RepoQuery) 
                     view! {
                         <tr>
                             <th scope="row">
-                                <A href=href attr:class="repo-link">{r.name.clone()}</A>
+                                <a href=href class="repo-link">{r.name.clone()}</a>
                                 {ns_link.map(|(h, label, ns)| view! {
-                                    <A href=h attr:class="ns-link" attr:title=label.clone() attr:aria-label=label>{ns}"/*"</A>
+                                    <a href=h class="ns-link" title=label.clone() aria-label=label>{ns}"/*"</a>
                                 })}
                             </th>
                             {has_description.then(|| view! { <td class="repo-description description-col">{r.description.clone()}</td> })}
@@ -272,7 +274,7 @@ fn RepoGrid(registry: String, items: Vec<RepositorySummary>) -> impl IntoView {
                 let meta = metrics(&r);
                 view! {
                     <li>
-                        <A href=href attr:class="repo-link">{r.name.clone()}</A>
+                        <a href=href class="repo-link">{r.name.clone()}</a>
                         {r.description.clone().map(|d| view! { <p class="repo-description">{d}</p> })}
                         {(!meta.is_empty()).then(|| view! { <p class="repo-meta">{meta}</p> })}
                     </li>

@@ -28,11 +28,11 @@ pub fn RepositoryView(registry: String, repository: String) -> impl IntoView {
     let page = page_from_query();
     let query = use_query_map();
     let tag_query = move || {
-        let q = query.read();
+        let q = |key: &str| crate::pages::key_of(query, key);
         TagQuery {
-            q: q.get("q").unwrap_or_default(),
-            artifacts: q.get("artifacts").is_some_and(|v| v == "1" || v == "true"),
-            sort: q.get("sort").and_then(|s| TagSort::from_key(&s)).unwrap_or_default(),
+            q: q("q").unwrap_or_default(),
+            artifacts: q("artifacts").is_some_and(|v| v == "1" || v == "true"),
+            sort: q("sort").and_then(|s| TagSort::from_key(&s)).unwrap_or_default(),
         }
     };
     let (reg, repo) = (registry.clone(), repository.clone());
@@ -207,7 +207,7 @@ pub fn RepositoryView(registry: String, repository: String) -> impl IntoView {
                                         <p id="tag-status" class="visually-hidden" role="status" aria-live="polite"></p>
                                         {if hydrated && p.total.is_some_and(|t| t > u64::from(PAGE_SIZE)) {
                                             view! {
-                                                <VirtualTags registry=registry.clone() repository=repository.clone() query=q.clone() times host plain_http start=start_index(page(), query.read_untracked().get("at")) />
+                                                <VirtualTags registry=registry.clone() repository=repository.clone() query=q.clone() times host plain_http start=start_index(page(), query.try_with_untracked(|q| q.get("at")).flatten()) />
                                             }.into_any()
                                         } else {
                                             view! {

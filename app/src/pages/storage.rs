@@ -24,7 +24,7 @@ const TABLE_ROWS: usize = 50;
 #[component]
 pub fn StoragePage() -> impl IntoView {
     let params = use_params_map();
-    let registry = move || params.read().get("registry").unwrap_or_default();
+    let registry = move || crate::pages::key_of(params, "registry").unwrap_or_default();
     let status = Resource::new(registry, get_storage);
     // While the job runs, ask again every two seconds.
     Effect::new(move |_| {
@@ -128,7 +128,7 @@ fn Report(report: StorageReport) -> impl IntoView {
                     <tbody>
                         {rows.into_iter().map(|r| view! {
                             <tr>
-                                <th scope="row"><A href=paths::repository_page(&registry, &r.name)>{r.name.clone()}</A></th>
+                                <th scope="row"><a href=paths::repository_page(&registry, &r.name)>{r.name.clone()}</a></th>
                                 <td class="num">{format::bytes(r.bytes)}</td>
                                 <td class="num">{format::bytes(r.unique_bytes)}</td>
                                 <td class="num">{format::bytes(r.shared_bytes)}</td>
@@ -144,7 +144,7 @@ fn Report(report: StorageReport) -> impl IntoView {
         <ol class="largest">
             {report.largest_images.into_iter().map(|i| {
                 let href = paths::tag_page(&report.registry, &i.repository, &i.tag);
-                view! { <li><A href=href>{format!("{}:{}", i.repository, i.tag)}</A>" "<span class="muted">{format::bytes(i.bytes)}</span></li> }
+                view! { <li><a href=href>{format!("{}:{}", i.repository, i.tag)}</a>" "<span class="muted">{format::bytes(i.bytes)}</span></li> }
             }).collect_view()}
         </ol>
         {(!report.problems.is_empty()).then(|| view! {

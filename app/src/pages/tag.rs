@@ -34,7 +34,7 @@ pub fn TagView(registry: String, repository: String, reference: String) -> impl 
     let query = use_query_map();
     let sbom_key = {
         let (registry, repository) = (registry.clone(), repository.clone());
-        move || (registry.clone(), repository.clone(), query.read().get("sbom"))
+        move || (registry.clone(), repository.clone(), crate::pages::key_of(query, "sbom"))
     };
     let sbom = Resource::new(sbom_key, |(r, n, d)| async move {
         match d {
@@ -126,7 +126,7 @@ fn Referrers(
     sbom: Resource<Result<Option<Sbom>, AppError>>,
 ) -> impl IntoView {
     let query = use_query_map();
-    let open = move || query.read().get("sbom");
+    let open = move || crate::pages::key_of(query, "sbom");
     view! {
         <section aria-labelledby="referrers-heading">
             <h2 id="referrers-heading">"Referrers"</h2>
@@ -175,7 +175,7 @@ fn ReferrerTable(
                             <td><code title=r.digest.clone()>{format::short_digest(&r.digest)}</code></td>
                             <td class="num">{format::bytes(r.size)}</td>
                             <td>{r.source.label()}{r.tag.map(|t| view! { " " <code>{t}</code> })}</td>
-                            <td>{(r.kind == ReferrerKind::Sbom).then(|| view! { <A href=open_href>"Open SBOM"</A> })}</td>
+                            <td>{(r.kind == ReferrerKind::Sbom).then(|| view! { <a href=open_href>"Open SBOM"</a> })}</td>
                         </tr>
                     }
                 }).collect_view()}

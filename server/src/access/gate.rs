@@ -34,7 +34,13 @@ fn is_read_only(path: &str) -> bool {
 
 /// Paths that answer JSON, so a refusal is a problem document, not a redirect.
 fn is_api(path: &str) -> bool {
-    path.starts_with("/api/") || path == "/api" || path.starts_with("/_fn/")
+    is_rest(path) || path.starts_with("/_fn/")
+}
+
+/// The REST API: the only paths an API token opens ("tokens open the API,
+/// not the pages"; server functions are the pages' own calls).
+fn is_rest(path: &str) -> bool {
+    path.starts_with("/api/") || path == "/api"
 }
 
 /// The client's address as the throttle counts it.
@@ -103,7 +109,7 @@ pub async fn gate(State(access): State<Arc<Access>>, mut req: Request, next: Nex
     let changes_state =
         matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH | Method::DELETE) && !is_read_only(&path);
 
-    let principal = match who(&access, req.headers(), is_api(&path)).await {
+    let principal = match who(&access, req.headers(), is_rest(&path)).await {
         Ok(p) => p,
         Err(e) => {
             tracing::error!(error = %e, "the access store failed");
@@ -138,16 +144,16 @@ pub async fn gate(State(access): State<Arc<Access>>, mut req: Request, next: Nex
     }
 }
 
-/// The principal behind a request, if any. API tokens count on `/api` only;
-/// pages and server functions need a session.
-async fn who(access: &Access, headers: &HeaderMap, api: bool) -> Result<Option<Principal>, super::StoreError> {
+/// The principal behind a request, if any. API tokens count on `/api` only
+/// (`rest`); pages and server functions need a session.
+async fn who(access: &Access, headers: &HeaderMap, rest: bool) -> Result<Option<Principal>, super::StoreError> {
     if access.mode == Mode::Open {
         return Ok(Some(Principal {
             user: super::User { id: String::new(), username: "anonymous".into(), role: super::Role::Admin },
             via: Via::Open,
         }));
     }
-    if api && let Some(token) = bearer(headers) {
+    if rest && let Some(token) = bearer(headers) {
         return access.from_api_token(token).await;
     }
     match cookie(headers, SESSION_COOKIE) {

@@ -23,7 +23,15 @@ pub fn content_security_policy(nonce: &str) -> String {
     )
 }
 
+/// Pages and answers that carry secrets shown once (a new API token, an
+/// invitation link) or credentials: no cache, shared or private, may keep them.
+fn never_stored(path: &str) -> bool {
+    matches!(path, "/account" | "/admin/users" | "/login" | "/setup" | "/api/tokens" | "/api/me")
+        || ["/auth/", "/invite/", "/api/tokens/"].iter().any(|p| path.starts_with(p))
+}
+
 pub async fn security_headers(mut req: Request, next: Next) -> Response {
+    let no_store = never_stored(req.uri().path());
     let mut bytes = [0_u8; 16];
     rand::rng().fill_bytes(&mut bytes);
     let nonce = STANDARD.encode(bytes);
@@ -40,6 +48,9 @@ pub async fn security_headers(mut req: Request, next: Next) -> Response {
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
     h.insert("permissions-policy", HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=()"));
+    if no_store {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     if https {
         h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
     }

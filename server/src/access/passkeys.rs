@@ -12,7 +12,8 @@ use webauthn_rs::{Webauthn, WebauthnBuilder};
 use webauthn_rs_proto::ResidentKeyRequirement;
 
 use super::store::{PasskeyRow, User};
-use super::{Access, AccessError, now, secret, throttle};
+use super::throttle::{self, Bucket, Ceremony};
+use super::{Access, AccessError, now, secret};
 
 /// How long a ceremony may take.
 const CEREMONY_TTL: i64 = 5 * 60;
@@ -137,7 +138,9 @@ impl Access {
         origin: &str,
         ip: &str,
     ) -> Result<(String, RequestChallengeResponse), AccessError> {
-        if let Some(wait) = throttle::retry_after(&self.store, username.unwrap_or("(passkey)"), ip, now()).await? {
+        // Per address only: a passkey cannot be guessed, and wrong passwords
+        // for the account must not block it.
+        if let Some(wait) = throttle::reserve(&self.store, &[Bucket::Address(Ceremony::Passkey, ip)], now()).await? {
             return Err(AccessError::Throttled(wait));
         }
         let rp = self.relying_party(origin)?;
@@ -164,7 +167,6 @@ impl Access {
                     None => Vec::new(),
                 };
                 let (Some(user), false) = (user, passkeys.is_empty()) else {
-                    throttle::failed(&self.store, name, ip, now()).await?;
                     return Err(AccessError::Passkey("no passkey is registered for that username".into()));
                 };
                 let (options, state) = rp.start_passkey_authentication(&passkeys).map_err(|e| refused("login", e))?;
@@ -221,13 +223,16 @@ impl Access {
                 None => Err(AccessError::Passkey("the passkey login expired; start again".into())),
             },
         };
+        let buckets = [Bucket::Address(Ceremony::Passkey, ip)];
         let (outcome, mut passkey) = match result {
             Ok(ok) => ok,
             Err(e) => {
-                throttle::failed(&self.store, "(passkey)", ip, t).await?;
+                // Failures count twice (start and finish); a success gives one back.
+                throttle::reserve(&self.store, &buckets, t).await?;
                 return Err(e);
             }
         };
+        throttle::succeeded(&self.store, &buckets).await?;
         let Some((row, user)) = found else { return Err(refused("login", "no such passkey")) };
         passkey.update_credential(&outcome);
         self.store.passkey_used(&row.id, &encode(&passkey)?, t).await?;

@@ -55,11 +55,27 @@ fn see_other(to: &str) -> Response {
     (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_string())]).into_response()
 }
 
-/// Only paths of this site: `/x`, never `//host` or `https://…`.
-fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n.to_string(),
-        _ => "/".to_string(),
+/// Where to go after signing in: a path (and query) of this very site, or
+/// `/`. The candidate is resolved against the public origin the way a
+/// browser would (`Url::join`, which drops tabs and newlines and reads `\`
+/// as `/`, so `/\t/evil.example/` would become `//evil.example/`); anything
+/// with control characters or backslashes, anything not starting with one
+/// `/`, and anything that leaves the origin is refused. Only path and query
+/// go out, so the `Location` is same-origin by construction.
+fn safe_next(next: Option<&str>, public_url: Option<&url::Url>) -> String {
+    let home = || "/".to_string();
+    let Some(next) = next.filter(|n| n.starts_with('/') && !n.starts_with("//")) else { return home() };
+    if next.chars().any(|c| c.is_control() || c == '\\') {
+        return home();
+    }
+    let fallback = url::Url::parse("http://reestr.invalid/");
+    let Some(base) = public_url.cloned().or_else(|| fallback.ok()) else { return home() };
+    match base.join(next) {
+        Ok(url) if url.origin() == base.origin() => match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_string(),
+        },
+        _ => home(),
     }
 }
 
@@ -122,7 +138,7 @@ async fn login(State(access): State<Arc<Access>>, req: Request) -> Response {
     let Ok(Form(form)) = Form::<LoginForm>::from_request(req, &()).await else {
         return see_other("/login?error=invalid");
     };
-    let next = safe_next(form.next.as_deref().filter(|n| !n.is_empty()));
+    let next = safe_next(form.next.as_deref(), access.policy.public_url.as_ref());
     match access.login(&form.username, &form.password, &ip, &user_agent(&headers)).await {
         Ok(token) => signed_in(&access, &headers, &token, &next),
         Err(e) => {
@@ -500,7 +516,7 @@ async fn passkey_login_finish(State(access): State<Arc<Access>>, req: Request) -
         .passkey_login_finish(&body.ceremony, &body.credential, &origin(&headers), &ip, &user_agent(&headers))
         .await
         .map_err(passkey_problem)?;
-    let next = safe_next(body.next.as_deref().filter(|n| !n.is_empty()));
+    let next = safe_next(body.next.as_deref(), access.policy.public_url.as_ref());
     let mut resp = Json(serde_json::json!({ "redirect": next })).into_response();
     if let Ok(v) = HeaderValue::from_str(&session_cookie(&access, &headers, &token)) {
         resp.headers_mut().insert(header::SET_COOKIE, v);
@@ -677,5 +693,33 @@ async fn accept_invitation_form(State(access): State<Arc<Access>>, req: Request)
     match access.accept_invitation(&form.token, &form.password, &ip, &user_agent(&headers)).await {
         Ok(token) => signed_in(&access, &headers, &token, "/"),
         Err(e) => see_other(&format!("{back}?error={}", error_code(&e))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn after_sign_in_only_same_origin_paths() {
+        let public = url::Url::parse("https://reestr.example.com/").ok();
+        for public in [None, public.as_ref()] {
+            for (next, to) in [
+                ("/registries/local?q=a%20b", "/registries/local?q=a%20b"),
+                ("/a/../b", "/b"),
+                ("/x y", "/x%20y"),
+                ("/\t/evil.example/", "/"),
+                ("/%09/evil.example/", "/%09/evil.example/"),
+                ("//evil.example/", "/"),
+                ("/\\evil.example/", "/"),
+                ("/\n/evil.example", "/"),
+                ("https://evil.example/", "/"),
+                ("evil", "/"),
+                ("", "/"),
+            ] {
+                assert_eq!(safe_next(Some(next), public), to, "{next:?}");
+            }
+        }
+        assert_eq!(safe_next(None, None), "/");
     }
 }

@@ -406,14 +406,15 @@ impl Store {
         Ok(ended)
     }
 
-    /// Drops sessions past their expiry and failures past the window.
-    pub async fn sweep(&self, now: i64, idle_before: i64, failures_before: i64) -> Result<(), StoreError> {
+    /// Drops sessions past their expiry and throttle counters quiet since
+    /// `attempts_before`.
+    pub async fn sweep(&self, now: i64, idle_before: i64, attempts_before: i64) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2")
             .bind(now)
             .bind(idle_before)
             .execute(&self.pool)
             .await?;
-        sqlx::query("DELETE FROM login_failures WHERE at <= $1").bind(failures_before).execute(&self.pool).await?;
+        sqlx::query("DELETE FROM throttle WHERE last_at <= $1").bind(attempts_before).execute(&self.pool).await?;
         sqlx::query("DELETE FROM setup_tokens WHERE expires_at <= $1").bind(now).execute(&self.pool).await?;
         sqlx::query("DELETE FROM ceremonies WHERE expires_at <= $1").bind(now).execute(&self.pool).await?;
         sqlx::query("DELETE FROM invitations WHERE expires_at <= $1").bind(now).execute(&self.pool).await?;
@@ -610,32 +611,80 @@ impl Store {
         Ok(Some((row.try_get("user_id")?, row.try_get("state")?)))
     }
 
-    // ---- login throttle
+    // ---- throttle
 
-    pub async fn record_failure(&self, bucket: &str, now: i64) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO login_failures (bucket, at) VALUES ($1, $2)")
+    /// Counts an attempt in `bucket` if `rule` allows one now, in one
+    /// statement (an upsert: Postgres locks the row, SQLite the database),
+    /// so concurrent attempts are counted one after another and at most
+    /// `rule.limit` get through before the delays start. `Ok(None)` when the
+    /// attempt may go ahead, else the seconds to wait.
+    pub async fn reserve_attempt(&self, bucket: &str, now: i64, rule: &Rule) -> Result<Option<i64>, StoreError> {
+        // $1 bucket, $2 now, $3 a row last hit at or before it starts over,
+        // $4 limit, $5 first delay, $6 longest delay.
+        let counted = sqlx::query(
+            "INSERT INTO throttle (bucket, hits, last_at, next_at, delay) VALUES ($1, 1, $2, 0, 0) \
+             ON CONFLICT (bucket) DO UPDATE SET \
+               hits = CASE WHEN throttle.last_at <= $3 THEN 1 ELSE throttle.hits + 1 END, \
+               delay = CASE WHEN throttle.last_at <= $3 OR throttle.hits + 1 < $4 THEN 0 \
+                            WHEN throttle.delay * 2 > $6 THEN $6 \
+                            WHEN throttle.delay * 2 < $5 THEN $5 \
+                            ELSE throttle.delay * 2 END, \
+               next_at = CASE WHEN throttle.last_at <= $3 OR throttle.hits + 1 < $4 THEN 0 \
+                              WHEN throttle.delay * 2 > $6 THEN $2 + $6 \
+                              WHEN throttle.delay * 2 < $5 THEN $2 + $5 \
+                              ELSE $2 + throttle.delay * 2 END, \
+               last_at = $2 \
+             WHERE throttle.last_at <= $3 OR throttle.hits < $4 OR throttle.next_at <= $2 \
+             RETURNING hits",
+        )
+        .bind(bucket)
+        .bind(now)
+        .bind(now - rule.quiet)
+        .bind(rule.limit)
+        .bind(rule.first_delay)
+        .bind(rule.longest_delay)
+        .fetch_optional(&self.pool)
+        .await?;
+        if counted.is_some() {
+            return Ok(None);
+        }
+        let row = sqlx::query("SELECT next_at FROM throttle WHERE bucket = $1")
             .bind(bucket)
-            .bind(now)
+            .fetch_optional(&self.pool)
+            .await?;
+        let next_at: i64 = match row {
+            Some(r) => r.try_get("next_at")?,
+            None => now,
+        };
+        Ok(Some((next_at - now).max(1)))
+    }
+
+    /// Forgets a bucket (an account's count after a successful login).
+    pub async fn clear_attempts(&self, bucket: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM throttle WHERE bucket = $1").bind(bucket).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Gives back one counted attempt (a success from an address).
+    pub async fn refund_attempt(&self, bucket: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE throttle SET hits = hits - 1 WHERE bucket = $1 AND hits > 0")
+            .bind(bucket)
             .execute(&self.pool)
             .await?;
         Ok(())
     }
+}
 
-    /// Failures in `bucket` since `since`, and the oldest of them.
-    pub async fn failures(&self, bucket: &str, since: i64) -> Result<(i64, Option<i64>), StoreError> {
-        let row =
-            sqlx::query("SELECT COUNT(*) AS n, MIN(at) AS oldest FROM login_failures WHERE bucket = $1 AND at > $2")
-                .bind(bucket)
-                .bind(since)
-                .fetch_one(&self.pool)
-                .await?;
-        Ok((row.try_get("n")?, row.try_get("oldest")?))
-    }
-
-    pub async fn clear_failures(&self, bucket: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM login_failures WHERE bucket = $1").bind(bucket).execute(&self.pool).await?;
-        Ok(())
-    }
+/// How a throttle bucket counts: `limit` attempts go through while the
+/// bucket is busy; after that each attempt waits for a delay that starts
+/// at `first_delay` and doubles up to `longest_delay`; `quiet` seconds
+/// without an attempt start the bucket over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rule {
+    pub limit: i64,
+    pub first_delay: i64,
+    pub longest_delay: i64,
+    pub quiet: i64,
 }
 
 fn user_of(r: &sqlx::any::AnyRow) -> Result<User, StoreError> {

@@ -35,18 +35,58 @@ async fn setup_works_once_with_the_token_then_logins_work() -> Result<(), Box<dy
 }
 
 #[tokio::test]
-async fn failed_logins_are_throttled_per_account_and_clear_on_success() -> Result<(), Box<dyn std::error::Error>> {
+async fn failed_logins_are_throttled_per_account_and_a_success_clears_the_count()
+-> Result<(), Box<dyn std::error::Error>> {
     let a = access().await?;
     let token = a.issue_setup_token().await?.ok_or("no token")?;
     a.setup(&token, "admin", "a long password", "10.0.0.1", "t").await?;
+    // Four failures, then a success: the count starts over, so five more
+    // failures are all checked.
+    for _ in 0..throttle::PER_ACCOUNT - 1 {
+        assert!(matches!(a.login("admin", "bad password!", "10.0.0.2", "t").await, Err(AccessError::BadCredentials)));
+    }
+    a.login("admin", "a long password", "10.0.0.2", "t").await?;
     for _ in 0..throttle::PER_ACCOUNT {
         assert!(matches!(a.login("admin", "bad password!", "10.0.0.2", "t").await, Err(AccessError::BadCredentials)));
     }
-    // Even the right password is refused now, from anywhere.
+    // Now even the right password waits, from anywhere.
     let r = a.login("admin", "a long password", "10.0.0.3", "t").await;
-    assert!(matches!(r, Err(AccessError::Throttled(s)) if s > 0 && s <= throttle::WINDOW), "{r:?}");
+    assert!(matches!(r, Err(AccessError::Throttled(s)) if s > 0 && s <= 15), "{r:?}");
     // Another account from another address is not affected.
     assert!(matches!(a.login("other", "x", "10.0.0.4", "t").await, Err(AccessError::BadCredentials)));
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_account_under_attack_gets_growing_delays_then_starts_over() -> Result<(), Box<dyn std::error::Error>> {
+    let store = Store::open("sqlite::memory:").await?;
+    let account = [throttle::Bucket::Account("admin")];
+    let t0 = 1_000_000;
+    for i in 0..throttle::PER_ACCOUNT {
+        assert_eq!(throttle::reserve(&store, &account, t0 + i).await?, None, "attempt {i}");
+    }
+    // The delays double: 15 s, 30 s, 60 s, … and are never longer than 15 minutes.
+    let mut t = t0 + throttle::PER_ACCOUNT - 1;
+    let mut delays = Vec::new();
+    for _ in 0..8 {
+        let wait = throttle::reserve(&store, &account, t + 1).await?.ok_or("not throttled")?;
+        delays.push(1 + wait);
+        t += 1 + wait;
+        assert_eq!(throttle::reserve(&store, &account, t).await?, None, "allowed once the delay has passed");
+    }
+    assert_eq!(delays, [15, 30, 60, 120, 240, 480, 900, 900]);
+    // An hour of quiet starts the bucket over.
+    let later = t + throttle::LONGEST_QUIET;
+    for i in 0..throttle::PER_ACCOUNT {
+        assert_eq!(throttle::reserve(&store, &account, later + i).await?, None, "fresh attempt {i}");
+    }
+    // One address may try a ceremony 20 times a window; another address may still.
+    let from = |ip| [throttle::Bucket::Address(throttle::Ceremony::Setup, ip)];
+    for _ in 0..throttle::PER_ADDRESS {
+        assert_eq!(throttle::reserve(&store, &from("10.0.0.9"), t0).await?, None);
+    }
+    assert_eq!(throttle::reserve(&store, &from("10.0.0.9"), t0 + 1).await?, Some(throttle::WINDOW - 1));
+    assert_eq!(throttle::reserve(&store, &from("10.0.0.8"), t0 + 1).await?, None);
     Ok(())
 }
 

@@ -4,7 +4,8 @@
 //! that the last administrator cannot be demoted or removed.
 
 use super::store::{InvitationRow, User};
-use super::{Access, AccessError, Role, check_username, now, password, secret, throttle};
+use super::throttle::{self, Bucket, Ceremony};
+use super::{Access, AccessError, Role, check_username, now, password, secret};
 
 /// How long an invitation link works.
 pub const INVITATION_TTL: i64 = 7 * 24 * 60 * 60;
@@ -40,14 +41,15 @@ impl Access {
         user_agent: &str,
     ) -> Result<String, AccessError> {
         let t = now();
-        if let Some(wait) = throttle::retry_after(&self.store, "(invite)", ip, t).await? {
+        password::check_new(password).map_err(AccessError::Invalid)?;
+        let buckets = [Bucket::Address(Ceremony::Invitation, ip)];
+        if let Some(wait) = throttle::reserve(&self.store, &buckets, t).await? {
             return Err(AccessError::Throttled(wait));
         }
-        password::check_new(password).map_err(AccessError::Invalid)?;
         let Some(inv) = self.store.take_invitation(&secret::hash(token.trim()), t).await? else {
-            throttle::failed(&self.store, "(invite)", ip, t).await?;
             return Err(AccessError::Invalid("this invitation link is wrong, used or expired".into()));
         };
+        throttle::succeeded(&self.store, &buckets).await?;
         let hash = self.hasher.hash(password).await.map_err(AccessError::Invalid)?;
         let user = User { id: secret::new_id(), username: inv.username.clone(), role: inv.role };
         if !self.store.create_user(&user, Some(&hash), t).await? {

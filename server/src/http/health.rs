@@ -1,11 +1,14 @@
 //! `/healthz` (liveness) and `/readyz` (readiness): each registry's API
 //! summary without calling any registry (so neither can be slowed by one),
-//! and for readiness the user database and the cache tiers.
+//! and for readiness the user database and the cache tiers. Anonymous
+//! callers (probes, anyone) see states only; the configuration's details
+//! and error texts are for signed-in users (they are in the log too).
 
-use axum::Json;
+use app::model::Viewer;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
 use serde::Serialize;
 
 use super::AppState;
@@ -22,30 +25,38 @@ pub struct Health {
 #[serde(rename_all = "camelCase")]
 struct RegistrySchema {
     id: String,
-    api_document: String,
     browsable: bool,
-    missing_operations: Vec<String>,
+    /// Signed-in callers only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    api_document: Option<String>,
+    /// Signed-in callers only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    missing_operations: Option<Vec<String>>,
+    /// Why it cannot be browsed: the text for signed-in callers, else `see the server log`.
     problem: Option<String>,
 }
 
 /// Liveness: the process serves and its configuration is loaded.
 #[utoipa::path(get, path = "/healthz", tag = "health", security(()),
     responses((status = 200, description = "Alive", body = Health)))]
-pub async fn healthz(State(state): State<AppState>) -> Json<Health> {
-    Json(Health { status: "ok", version: env!("CARGO_PKG_VERSION"), registries: schemas(&state) })
+pub async fn healthz(State(state): State<AppState>, viewer: Option<Extension<Viewer>>) -> Json<Health> {
+    Json(Health { status: "ok", version: env!("CARGO_PKG_VERSION"), registries: schemas(&state, viewer.is_some()) })
 }
 
-fn schemas(state: &AppState) -> Vec<RegistrySchema> {
+const SEE_LOG: &str = "see the server log";
+
+fn schemas(state: &AppState, detail: bool) -> Vec<RegistrySchema> {
     state
         .service
         .entries()
         .iter()
         .map(|e| RegistrySchema {
             id: e.summary.id.clone(),
-            api_document: e.summary.api_document.clone(),
             browsable: e.problem.is_none(),
-            missing_operations: e.summary.operations.iter().filter(|o| !o.found).map(|o| o.operation.clone()).collect(),
-            problem: e.problem.clone(),
+            api_document: detail.then(|| e.summary.api_document.clone()),
+            missing_operations: detail
+                .then(|| e.summary.operations.iter().filter(|o| !o.found).map(|o| o.operation.clone()).collect()),
+            problem: e.problem.as_ref().map(|p| if detail { p.clone() } else { SEE_LOG.into() }),
         })
         .collect()
 }
@@ -76,10 +87,14 @@ struct CacheReadiness {
     (status = 200, description = "Ready, or degraded (Redis unreachable)", body = Readiness),
     (status = 503, description = "The user database is unavailable", body = Readiness),
 ))]
-pub async fn readyz(State(state): State<AppState>) -> Response {
+pub async fn readyz(State(state): State<AppState>, viewer: Option<Extension<Viewer>>) -> Response {
+    let detail = viewer.is_some();
     let database = match tokio::time::timeout(std::time::Duration::from_secs(2), state.access.store.ping()).await {
         Ok(Ok(())) => "ok".to_string(),
-        Ok(Err(e)) => format!("unavailable: {e}"),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "readiness: the user database is unavailable");
+            if detail { format!("unavailable: {e}") } else { format!("unavailable: {SEE_LOG}") }
+        }
         Err(_) => "unavailable: no answer in 2 s".to_string(),
     };
     let stats = state.service.cache().stats();
@@ -94,6 +109,7 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
     } else {
         ("ready", StatusCode::OK)
     };
-    let body = Readiness { status, version: env!("CARGO_PKG_VERSION"), database, cache, registries: schemas(&state) };
+    let body =
+        Readiness { status, version: env!("CARGO_PKG_VERSION"), database, cache, registries: schemas(&state, detail) };
     (code, Json(body)).into_response()
 }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use prometheus_client::collector::Collector;
@@ -26,7 +26,9 @@ use crate::catalog::storage::StorageJobs;
 struct HttpLabels {
     /// The route's pattern (`/api/registries/{id}`), never the raw path.
     route: String,
-    method: String,
+    /// One of a closed set ([`method_label`]): a made-up method must not
+    /// become a label of its own.
+    method: &'static str,
     status: u16,
 }
 
@@ -53,7 +55,7 @@ impl Metrics {
         Self { registry, http }
     }
 
-    fn observe(&self, route: String, method: String, status: u16, seconds: f64) {
+    fn observe(&self, route: String, method: &'static str, status: u16, seconds: f64) {
         self.http.get_or_create(&HttpLabels { route, method, status }).observe(seconds);
     }
 
@@ -149,13 +151,38 @@ impl Collector for StorageCollector {
     }
 }
 
-/// Times every request by its route pattern.
+/// The `method` label: the methods Reestr's routes know, else `other`. Any
+/// token is a valid HTTP method, so the raw string would let anyone add
+/// labels (memory) without end.
+pub(crate) fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
+    }
+}
+
+/// The `route` label: the matched route's pattern (a closed set: the
+/// router's own routes), `/pkg/{file}` for the site's files, else `other`.
+fn route_label(req: &Request) -> String {
+    match req.extensions().get::<MatchedPath>() {
+        Some(m) => m.as_str().to_string(),
+        None if req.uri().path().starts_with("/pkg/") => "/pkg/{file}".into(),
+        None => "other".into(),
+    }
+}
+
+/// Times every request by its route pattern. Every label is from a closed
+/// set: route patterns, eight method names, and the status the server
+/// itself chose.
 pub async fn measure(State(metrics): State<Arc<Metrics>>, req: Request, next: Next) -> Response {
-    let route = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_string()).unwrap_or_else(|| {
-        // Files and unknown paths: one label, not one per path.
-        if req.uri().path().starts_with("/pkg/") { "/pkg/{file}".into() } else { "other".into() }
-    });
-    let method = req.method().to_string();
+    let route = route_label(&req);
+    let method = method_label(req.method());
     let started = Instant::now();
     let resp = next.run(req).await;
     metrics.observe(route, method, resp.status().as_u16(), started.elapsed().as_secs_f64());

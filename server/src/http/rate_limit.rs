@@ -1,4 +1,5 @@
-//! Per-client-address rate limit on `/api` (governor's GCRA, keyed by IP):
+//! Per-client-address rate limit on `/api` and on the pages' server
+//! functions `/_fn` (governor's GCRA, keyed by IP, one budget for both):
 //! `REESTR_API_RATE_PER_MINUTE` requests a minute (default 600, 0 turns it
 //! off), bursts up to the same number. Beyond it: 429 problem+json with
 //! `Retry-After`. Pages are not limited: they are cached and cheap.
@@ -48,7 +49,8 @@ impl ApiLimit {
 
 pub async fn limit_api(State(limit): State<Arc<ApiLimit>>, req: Request, next: Next) -> Response {
     let Some(limiter) = &limit.limiter else { return next.run(req).await };
-    if !req.uri().path().starts_with("/api/") {
+    let path = req.uri().path();
+    if !(path.starts_with("/api/") || path.starts_with("/_fn/")) {
         return next.run(req).await;
     }
     let Some(ip) = super::client_addr::client_addr(req.extensions(), req.headers()) else {

@@ -42,8 +42,10 @@ fn registry_of(path: &str) -> Option<&str> {
 pub async fn request_id(req: Request, next: Next) -> Response {
     let id = accept(req.headers().get(HEADER));
     let route = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_string()).unwrap_or_else(|| "other".into());
-    let registry = registry_of(req.uri().path()).unwrap_or("").to_string();
-    let method = req.method().clone();
+    // Configured ids are short; a made-up one is logged cut to 64 characters.
+    let registry: String = registry_of(req.uri().path()).unwrap_or("").chars().take(64).collect();
+    // A made-up method is any token up to the header limit: logged as `other`.
+    let method = super::metrics::method_label(req.method());
     let quiet = matches!(route.as_str(), "/healthz" | "/readyz" | "/metrics") || req.uri().path().starts_with("/pkg/");
     let span = tracing::info_span!("request", request_id = %id, method = %method, route = %route, registry = %registry);
     let started = Instant::now();

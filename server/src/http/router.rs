@@ -50,6 +50,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(api_not_found);
     let metrics = state.metrics.clone();
     let api_limit = state.api_limit.clone();
+    let hosts = state.hosts.clone();
     let pkg = static_files(&state.leptos_options);
     Router::new()
         .route("/healthz", get(health::healthz))
@@ -69,8 +70,10 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .with_state(state)
+        .layer(axum::middleware::from_fn(super::request_life::request_life))
         .layer(axum::middleware::from_fn_with_state(access, gate))
         .layer(axum::middleware::from_fn_with_state(api_limit, super::rate_limit::limit_api))
+        .layer(axum::middleware::from_fn_with_state(hosts, super::host::check_host))
         .layer(CompressionLayer::new())
         .layer(axum::middleware::from_fn(security_headers))
         .layer(axum::middleware::from_fn_with_state(metrics, super::metrics::measure))

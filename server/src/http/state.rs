@@ -22,8 +22,10 @@ pub struct AppState {
     pub access: Arc<Access>,
     /// Prometheus metrics.
     pub metrics: Arc<super::Metrics>,
-    /// The per-address limit on `/api`.
+    /// The per-address limit on `/api` and `/_fn`.
     pub api_limit: Arc<super::ApiLimit>,
+    /// The host names Reestr answers to.
+    pub hosts: Arc<super::AllowedHosts>,
 }
 
 impl AppState {
@@ -31,7 +33,14 @@ impl AppState {
         let catalog: SharedCatalog = service.clone();
         let metrics = Arc::new(super::Metrics::new(service.cache().clone(), service.storage_jobs().clone()));
         let api_limit = Arc::new(super::ApiLimit::per_minute(600));
-        Self { leptos_options, service, catalog, access, metrics, api_limit }
+        let hosts = Arc::new(super::AllowedHosts::new(access.policy.public_url.as_ref(), &[]));
+        Self { leptos_options, service, catalog, access, metrics, api_limit, hosts }
+    }
+
+    /// With the host names of `REESTR_ALLOWED_HOSTS` (and the public URL's).
+    pub fn with_allowed_hosts(mut self, hosts: super::AllowedHosts) -> Self {
+        self.hosts = Arc::new(hosts);
+        self
     }
 
     /// With another API rate limit (`REESTR_API_RATE_PER_MINUTE`).

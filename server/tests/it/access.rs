@@ -12,10 +12,10 @@ use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 
 use crate::support::{Scratch, TestApp, TestResult, harness_var, registry_host};
 
-const PASSWORD: &str = "correct horse battery staple";
+pub(crate) const PASSWORD: &str = "correct horse battery staple";
 
 /// A client that does not follow redirects (they are what is checked).
-fn client() -> TestResult<reqwest::Client> {
+pub(crate) fn client() -> TestResult<reqwest::Client> {
     Ok(reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(std::time::Duration::from_secs(30))
@@ -23,7 +23,7 @@ fn client() -> TestResult<reqwest::Client> {
 }
 
 /// A fresh Postgres database on the harness's server; dropped by the next run's sweep.
-async fn fresh_postgres() -> TestResult<String> {
+pub(crate) async fn fresh_postgres() -> TestResult<String> {
     let admin = harness_var("REESTR_TEST_POSTGRES")?;
     let name = format!("reestr_it_{}_{}", std::process::id(), rand_suffix());
     let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin).await?;
@@ -37,7 +37,7 @@ fn rand_suffix() -> String {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.subsec_nanos().to_string()).unwrap_or_default()
 }
 
-async fn start(database_url: &str, scratch: Scratch) -> TestResult<TestApp> {
+pub(crate) async fn start(database_url: &str, scratch: Scratch) -> TestResult<TestApp> {
     start_replica(database_url, None, scratch).await
 }
 
@@ -57,7 +57,7 @@ async fn start_replica(
 }
 
 /// The session cookie a response sets (`name=value`).
-fn session_cookie(resp: &reqwest::Response) -> Option<String> {
+pub(crate) fn session_cookie(resp: &reqwest::Response) -> Option<String> {
     resp.headers()
         .get_all(SET_COOKIE)
         .iter()

@@ -10,6 +10,7 @@ mod cli;
 mod hostile;
 mod observability;
 mod resync;
+mod security;
 mod storage;
 mod supply;
 mod support;

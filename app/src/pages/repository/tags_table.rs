@@ -3,7 +3,7 @@
 //! one row, and the keys that move between rows.
 
 use leptos::prelude::*;
-use leptos_router::components::{A, Form};
+use leptos_router::components::Form;
 
 use crate::components::copy_to_clipboard;
 use crate::format;
@@ -57,7 +57,7 @@ pub(super) fn HiddenNote(base: String, query: TagQuery, hidden: u64) -> impl Int
         } else {
             format!("{hidden} signature and referrer tags are hidden. ")
         };
-        view! { <p class="hidden-note">{what}<A href=href>"Show them"</A></p> }
+        view! { <p class="hidden-note">{what}<a href=href>"Show them"</a></p> }
     })
 }
 
@@ -170,7 +170,7 @@ pub(super) fn TagCells(registry: String, repository: String, tag: TagSummary, ti
     let name = tag.name.clone();
     view! {
         <th scope="row">
-            <A href=href>{name}</A>
+            <a href=href>{name}</a>
             {tag.signed.then(|| view! { " " <span class="badge badge-signature" title="A cosign signature exists for this digest">"Signed"</span> })}
         </th>
         <td>

@@ -1,0 +1,315 @@
+//! The security review's reproductions (issue 18), each performed against a
+//! real server: unbounded metric labels, the login throttle raced by
+//! concurrent guesses, an open redirect after sign-in, foreign `Host`
+//! names (DNS rebinding), API tokens on server functions, lockouts by
+//! one address. Each of these passed on the code before the fixes.
+
+use std::sync::Arc;
+
+use leptos::config::LeptosOptions;
+use reestr::access::{Access, AccessError, Mode, Policy, Store};
+use reestr::catalog::CatalogService;
+use reestr::http::{ApiLimit, AppState, router};
+use reqwest::StatusCode;
+use reqwest::header::{AUTHORIZATION, HOST, LOCATION, ORIGIN};
+
+use crate::access::{PASSWORD, client, fresh_postgres, start};
+use crate::support::{Scratch, TestApp, TestResult, registry_host};
+
+/// Serves `state`'s router on a free loopback port; returns its base URL.
+async fn serve(state: AppState) -> TestResult<String> {
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    Ok(base)
+}
+
+/// A server in open access on the seeded registry, with an API limit of `per_minute`.
+async fn open_server(per_minute: u32) -> TestResult<String> {
+    let registry = registry_host()?;
+    let yaml = format!("registries:\n  - id: local\n    baseUrl: http://{registry}\n    tls: {{ allowHttp: true }}\n");
+    let config = reestr::config::load_str(&yaml, "test.yaml", std::path::Path::new("."), &|_| None)?;
+    let service = Arc::new(CatalogService::build(&config).await);
+    let access = Arc::new(Access::new(Store::open("sqlite::memory:").await?, Mode::Open, Policy::default()).await?);
+    let options = LeptosOptions::builder().output_name("reestr").site_root("target/site").build();
+    serve(AppState::new(options, service, access).with_api_limit(ApiLimit::per_minute(per_minute))).await
+}
+
+/// Finding 1: every made-up method became a label of its own, forever.
+#[tokio::test]
+async fn made_up_methods_do_not_grow_the_metrics() -> TestResult {
+    let app = TestApp::start().await?;
+    let http = reqwest::Client::new();
+    let send = |i: usize| {
+        let method = reqwest::Method::from_bytes(format!("X{i}{}", "M".repeat(2_000)).as_bytes());
+        let http = http.clone();
+        let url = format!("{}/no/such/page/{i}", app.base);
+        async move { TestResult::Ok(http.request(method?, url).send().await?.status()) }
+    };
+    for i in 0..20 {
+        send(i).await?;
+    }
+    let (_, _, before) = app.get("/metrics").await?;
+    for i in 20..40 {
+        send(i).await?;
+    }
+    let (_, _, after) = app.get("/metrics").await?;
+    assert!(!after.contains("MMMMMMMM"), "a made-up method is a label");
+    assert!(after.contains(r#"method="other""#), "{after}");
+    let series =
+        |text: &str| text.lines().filter(|l| l.starts_with("reestr_http_request_duration_seconds_count")).count();
+    assert_eq!(series(&before), series(&after) - 1, "20 more made-up requests add no series (only /metrics' own)");
+    Ok(())
+}
+
+/// Finding 4: a page on a rebound name was same-origin with Reestr.
+#[tokio::test]
+async fn foreign_hosts_are_refused_before_any_handler() -> TestResult {
+    let base = open_server(600).await?;
+    let http = client()?;
+    let resp = http
+        .get(format!("{base}/api/registries"))
+        .header(HOST, "rebind.attacker.test")
+        .header(ORIGIN, "http://rebind.attacker.test")
+        .send()
+        .await?;
+    assert_eq!(resp.status(), StatusCode::MISDIRECTED_REQUEST);
+    assert_eq!(resp.headers().get("content-type").and_then(|v| v.to_str().ok()), Some("application/problem+json"));
+    let body = resp.text().await?;
+    assert!(body.contains("REESTR_PUBLIC_URL") && body.contains("REESTR_ALLOWED_HOSTS"), "{body}");
+    // State changes and pages too.
+    let resp = http
+        .post(format!("{base}/api/registries/local/resync"))
+        .header(HOST, "rebind.attacker.test:80")
+        .header(ORIGIN, "http://rebind.attacker.test:80")
+        .send()
+        .await?;
+    assert_eq!(resp.status(), StatusCode::MISDIRECTED_REQUEST);
+    let resp = http.get(format!("{base}/registries/local")).header(HOST, "rebind.attacker.test").send().await?;
+    assert_eq!(resp.status(), StatusCode::MISDIRECTED_REQUEST);
+    // Loopback names and the address itself are answered.
+    let port = base.rsplit(':').next().ok_or("no port")?;
+    for host in [format!("localhost:{port}"), format!("127.0.0.1:{port}"), "127.0.0.1".to_string()] {
+        let resp = http.get(format!("{base}/api/registries")).header(HOST, &host).send().await?;
+        assert_eq!(resp.status(), StatusCode::OK, "{host}");
+    }
+    Ok(())
+}
+
+/// Finding 5: `Authorization: Bearer reestr_…` opened `/_fn/whoami`.
+#[tokio::test]
+async fn api_tokens_open_the_api_not_server_functions() -> TestResult {
+    let scratch = Scratch::new()?;
+    let url = format!("sqlite://{}", scratch.0.join("reestr.db").display());
+    let app = start(&url, scratch).await?;
+    let setup = app.access.issue_setup_token().await?.ok_or("no setup token")?;
+    app.access.setup(&setup, "admin", PASSWORD, "127.0.0.9", "test").await?;
+    let user = app.access.store.credentials("admin").await?.ok_or("no admin")?.user;
+    let (_, token) = app.access.create_api_token(&user, "ci").await?;
+    let http = client()?;
+    let bearer = format!("Bearer {token}");
+    let resp = http.get(format!("{}/api/me", app.base)).header(AUTHORIZATION, &bearer).send().await?;
+    assert_eq!(resp.status(), StatusCode::OK, "the token opens the API");
+    let resp = http
+        .post(format!("{}/_fn/whoami", app.base))
+        .header(AUTHORIZATION, &bearer)
+        .header(ORIGIN, &app.base)
+        .send()
+        .await?;
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED, "a token opened a server function");
+    Ok(())
+}
+
+/// Finding 5: server functions had no rate limit.
+#[tokio::test]
+async fn server_functions_share_the_per_address_limit() -> TestResult {
+    let base = open_server(3).await?;
+    let http = client()?;
+    let mut statuses = Vec::new();
+    for _ in 0..4 {
+        let resp = http.post(format!("{base}/_fn/whoami")).header(ORIGIN, &base).send().await?;
+        statuses.push(resp.status().as_u16());
+    }
+    assert_eq!(statuses, [200, 200, 200, 429]);
+    let resp = http.get(format!("{base}/api/registries")).send().await?;
+    assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS, "one budget for /_fn and /api");
+    Ok(())
+}
+
+/// Finding 3: `next=%2F%09%2Fevil.example%2F` answered `Location: /<TAB>/evil.example/`.
+#[tokio::test]
+async fn sign_in_never_redirects_to_another_site() -> TestResult {
+    let scratch = Scratch::new()?;
+    let url = format!("sqlite://{}", scratch.0.join("reestr.db").display());
+    let app = start(&url, scratch).await?;
+    let setup = app.access.issue_setup_token().await?.ok_or("no setup token")?;
+    app.access.setup(&setup, "admin", PASSWORD, "127.0.0.9", "test").await?;
+    let http = client()?;
+    for (next, to) in [
+        ("/\t/evil.example/", "/"),
+        ("/\\evil.example/", "/"),
+        ("//evil.example/", "/"),
+        ("/registries/local?q=app", "/registries/local?q=app"),
+    ] {
+        let resp = http
+            .post(format!("{}/auth/login", app.base))
+            .header(ORIGIN, &app.base)
+            .form(&[("username", "admin"), ("password", PASSWORD), ("next", next)])
+            .send()
+            .await?;
+        assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+        assert_eq!(resp.headers().get(LOCATION).and_then(|v| v.to_str().ok()), Some(to), "next={next:?}");
+    }
+    Ok(())
+}
+
+/// Finding 2: 60 concurrent wrong passwords were all checked (the limit is 5).
+async fn concurrent_guesses(database_url: &str, scratch: Scratch) -> TestResult {
+    let app = start(database_url, scratch).await?;
+    let setup = app.access.issue_setup_token().await?.ok_or("no setup token")?;
+    app.access.setup(&setup, "admin", PASSWORD, "127.0.0.9", "test").await?;
+    let http = client()?;
+    let guesses = (0..60).map(|i| {
+        let (http, base) = (http.clone(), app.base.clone());
+        async move {
+            let resp = http
+                .post(format!("{base}/auth/login"))
+                .header(ORIGIN, &base)
+                .form(&[("username", "admin".to_string()), ("password", format!("wrong guess number {i}"))])
+                .send()
+                .await?;
+            let to = resp.headers().get(LOCATION).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+            TestResult::Ok(to.split("error=").nth(1).and_then(|r| r.split('&').next()).unwrap_or_default().to_string())
+        }
+    });
+    let codes = futures::future::try_join_all(guesses).await?;
+    let checked = codes.iter().filter(|c| *c == "invalid").count();
+    let throttled = codes.iter().filter(|c| *c == "throttled").count();
+    assert_eq!((checked, throttled), (5, 55), "{codes:?}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn concurrent_guesses_are_counted_before_they_are_checked_on_sqlite() -> TestResult {
+    let scratch = Scratch::new()?;
+    let url = format!("sqlite://{}", scratch.0.join("reestr.db").display());
+    concurrent_guesses(&url, scratch).await
+}
+
+#[tokio::test]
+async fn concurrent_guesses_are_counted_before_they_are_checked_on_postgres() -> TestResult {
+    concurrent_guesses(&fresh_postgres().await?, Scratch::new()?).await
+}
+
+/// Found by reading: setup, invitations and username-less passkey logins
+/// each shared one global bucket, so one address locked them for
+/// everyone; wrong passwords blocked the account's passkeys.
+#[tokio::test]
+async fn one_address_locks_nobody_else_out() -> TestResult {
+    let store = Store::open("sqlite::memory:").await?;
+    let access = Access::new(store, Mode::Login, Policy::default()).await?;
+    let token = access.issue_setup_token().await?.ok_or("no setup token")?;
+    let mut last = None;
+    for _ in 0..25 {
+        last = Some(access.setup("wrong token, wrong token", "admin", PASSWORD, "10.6.6.6", "t").await);
+    }
+    assert!(matches!(last, Some(Err(AccessError::Throttled(_)))), "{last:?}");
+    access.setup(&token, "admin", PASSWORD, "10.0.0.1", "t").await?;
+    for _ in 0..25 {
+        last = Some(access.accept_invitation("no such invitation", PASSWORD, "10.6.6.6", "t").await);
+    }
+    assert!(matches!(last, Some(Err(AccessError::Throttled(_)))), "{last:?}");
+    let r = access.accept_invitation("no such invitation", PASSWORD, "10.0.0.2", "t").await;
+    assert!(matches!(r, Err(AccessError::Invalid(_))), "another address is checked: {r:?}");
+    // Wrong passwords for the account throttle its password logins only.
+    for _ in 0..6 {
+        last = Some(access.login("admin", "wrong password!", "10.6.6.6", "t").await);
+    }
+    assert!(matches!(last, Some(Err(AccessError::Throttled(_)))), "{last:?}");
+    for ip in ["10.6.6.6", "10.0.0.3"] {
+        let r = access.passkey_login_start(Some("admin"), "http://localhost:3000", ip).await;
+        assert!(matches!(r, Err(AccessError::Passkey(_))), "a passkey login was throttled by passwords: {r:?}");
+        assert!(access.passkey_login_start(None, "http://localhost:3000", ip).await.is_ok());
+    }
+    Ok(())
+}
+
+/// Found by reading: `/healthz` and `/readyz` showed configuration and
+/// error texts to anyone.
+#[tokio::test]
+async fn health_shows_anonymous_callers_states_only() -> TestResult {
+    let scratch = Scratch::new()?;
+    let doc = scratch.0.join("partial.yaml");
+    std::fs::write(&doc, crate::support::PARTIAL_DOCUMENT)?;
+    let registry = registry_host()?;
+    let yaml = format!(
+        "registries:\n  - id: partial\n    baseUrl: http://{registry}\n    api: {{ document: {} }}\n    tls: {{ allowHttp: true }}\n",
+        doc.display()
+    );
+    let config = reestr::config::load_str(&yaml, "test.yaml", std::path::Path::new("."), &|_| None)?;
+    let service = Arc::new(CatalogService::build(&config).await);
+    let url = format!("sqlite://{}", scratch.0.join("reestr.db").display());
+    let access = Arc::new(Access::new(Store::open(&url).await?, Mode::Login, Policy::default()).await?);
+    let setup = access.issue_setup_token().await?.ok_or("no setup token")?;
+    let session = access.setup(&setup, "admin", PASSWORD, "127.0.0.9", "test").await?;
+    let options = LeptosOptions::builder().output_name("reestr").site_root("target/site").build();
+    let base = serve(AppState::new(options, service, access)).await?;
+    let http = client()?;
+    for path in ["/healthz", "/readyz"] {
+        let anonymous: serde_json::Value = http.get(format!("{base}{path}")).send().await?.json().await?;
+        let partial = &anonymous["registries"][0];
+        assert_eq!(partial["browsable"], false, "{anonymous}");
+        assert_eq!(partial["problem"], "see the server log", "{anonymous}");
+        assert!(partial.get("apiDocument").is_none() && partial.get("missingOperations").is_none(), "{anonymous}");
+        let signed_in: serde_json::Value = http
+            .get(format!("{base}{path}"))
+            .header(reqwest::header::COOKIE, format!("reestr_session={session}"))
+            .send()
+            .await?
+            .json()
+            .await?;
+        let partial = &signed_in["registries"][0];
+        assert!(partial["problem"].as_str().is_some_and(|p| p.contains("listTags")), "{signed_in}");
+        assert_eq!(partial["apiDocument"], "Partial API 0.1", "{signed_in}");
+    }
+    Ok(())
+}
+
+/// Found by reading: the pages that show a new API token or invitation link
+/// could be kept by a cache.
+#[tokio::test]
+async fn pages_with_secrets_are_never_stored() -> TestResult {
+    let base = open_server(600).await?;
+    let http = client()?;
+    for path in ["/account", "/admin/users", "/login", "/api/tokens"] {
+        let resp = http.get(format!("{base}{path}")).send().await?;
+        assert_eq!(
+            resp.headers().get("cache-control").and_then(|v| v.to_str().ok()),
+            Some("no-store"),
+            "{path} ({})",
+            resp.status()
+        );
+    }
+    Ok(())
+}
+
+/// Found by reading: a username with a newline forged a log line.
+#[tokio::test]
+async fn usernames_cannot_forge_log_lines() -> TestResult {
+    let store = Store::open("sqlite::memory:").await?;
+    let access = Access::new(store, Mode::Login, Policy::default()).await?;
+    let token = access.issue_setup_token().await?.ok_or("no setup token")?;
+    let forged = "admin\n2026-12-07T00:00:00Z  INFO reestr: logged in user=admin";
+    let r = access.setup(&token, forged, PASSWORD, "10.0.0.1", "t").await;
+    assert!(matches!(r, Err(AccessError::Invalid(_))), "{r:?}");
+    access.setup(&token, "admin", PASSWORD, "10.0.0.1", "t").await?;
+    let r = access.login(forged, PASSWORD, "10.0.0.1", "t").await;
+    assert!(matches!(r, Err(AccessError::BadCredentials)), "{r:?}");
+    let long = "a".repeat(100_000);
+    let r = access.login(&long, PASSWORD, "10.0.0.1", "t").await;
+    assert!(matches!(r, Err(AccessError::BadCredentials)), "{r:?}");
+    Ok(())
+}
