@@ -3,6 +3,7 @@
 //! read them through the REST API.
 
 mod access;
+mod form_error;
 mod query;
 mod registry;
 mod repository;
@@ -13,6 +14,7 @@ mod tag;
 pub use access::{
     Account, ApiTokenInfo, CspNonce, InvitationInfo, PasskeyInfo, Role, SessionInfo, UserAdmin, UserInfo, Viewer,
 };
+pub use form_error::FormError;
 pub use query::{Recency, RepoQuery, RepoSort, TagNames, TagQuery, TagSort, is_artifact_tag};
 pub use registry::{
     HealthStatus, OperationCheck, RegistryHealth, RegistryOverview, RegistrySummary, ResyncResult, StorageTotals,

@@ -85,6 +85,17 @@ test("a card lists the API operations and resyncs its schema", async ({ page }, 
   await expect(card.locator(".operations")).toContainText("listTags found GET /v2/{name}/tags/list");
   if (info.project.name === "hydrated") {
     await hydrated(page);
+    // A resync asks first; refused, nothing is sent.
+    const asked: string[] = [];
+    page.once("dialog", (d) => {
+      asked.push(d.message());
+      void d.dismiss();
+    });
+    await card.getByRole("button", { name: "Resync schema" }).click();
+    await expect.poll(() => asked.length).toBe(1);
+    expect(asked[0]).toContain("every cached listing is dropped");
+    await expect(page.locator(".toast-region")).not.toContainText("reloaded");
+    page.once("dialog", (d) => void d.accept());
     await card.getByRole("button", { name: "Resync schema" }).click();
     await expect(page.locator(".toast-region")).toHaveText(
       "Local registry: OCI Distribution API (read-only subset) 1.1 reloaded: 6 of 6 operations found",

@@ -24,10 +24,18 @@ use store::SessionRow;
 pub use store::{Store, StoreError, User};
 use throttle::{Bucket, Ceremony};
 
-/// The session cookie's name.
+/// The session cookie's name over plain HTTP.
 pub const SESSION_COOKIE: &str = "reestr_session";
+/// Its name over HTTPS: the `__Host-` prefix makes browsers refuse it
+/// unless it is `Secure`, host-only and for `/`, so a sibling subdomain
+/// cannot plant or overwrite it.
+pub const SECURE_SESSION_COOKIE: &str = "__Host-reestr_session";
 /// How long a setup token printed at start stays valid.
 const SETUP_TOKEN_TTL: i64 = 24 * 60 * 60;
+/// How long an API token lives unless its maker says otherwise.
+pub const TOKEN_DAYS: u32 = 90;
+/// The longest an API token may live.
+pub const MAX_TOKEN_DAYS: u32 = 365;
 /// Sessions' last-seen time is written at most this often.
 const TOUCH_EVERY: i64 = 60;
 
@@ -114,8 +122,9 @@ impl Principal {
     }
 }
 
-/// Why a login or setup did not go through (said to the user as a code,
-/// never with detail that would tell which part was wrong).
+/// Why an access operation did not go through: one variant per case, each
+/// with the form code the pages show ([`AccessError::code`]); said to the
+/// user without detail that would tell which part of a login was wrong.
 #[derive(Debug, thiserror::Error)]
 pub enum AccessError {
     #[error("wrong username or password")]
@@ -126,12 +135,50 @@ pub enum AccessError {
     BadSetupToken,
     #[error("Reestr is already set up")]
     AlreadySetUp,
-    #[error("{0}")]
-    Invalid(String),
+    #[error("the password must have at least {} characters", password::MIN_LENGTH)]
+    PasswordTooShort,
+    #[error("the password must have at most {} bytes", password::MAX_LENGTH)]
+    PasswordTooLong,
+    #[error("a username has 1 to 64 letters, digits, dots, dashes, underscores or @")]
+    BadUsername,
+    #[error("the username `{0}` is taken")]
+    UsernameTaken(String),
+    #[error("this invitation link is wrong, used or expired")]
+    BadInvitation,
+    #[error("a name needs 1 to 100 characters")]
+    BadName,
+    #[error("a token lives 1 to {MAX_TOKEN_DAYS} days")]
+    BadTokenLifetime,
     #[error("{0}")]
     Passkey(String),
+    /// A failure of Reestr itself (hashing, stored state); logged.
+    #[error("{0}")]
+    Internal(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl AccessError {
+    /// The code the forms redirect with, and the pages explain.
+    pub fn code(&self) -> app::model::FormError {
+        use app::model::FormError as F;
+        match self {
+            Self::BadCredentials => F::BadCredentials,
+            Self::Throttled(_) => F::Throttled,
+            Self::BadSetupToken => F::BadSetupToken,
+            Self::AlreadySetUp => F::AlreadySetUp,
+            Self::PasswordTooShort => F::PasswordTooShort,
+            Self::PasswordTooLong => F::PasswordTooLong,
+            Self::BadUsername => F::BadUsername,
+            Self::UsernameTaken(_) => F::UsernameTaken,
+            Self::BadInvitation => F::BadInvitation,
+            Self::BadName => F::BadName,
+            Self::BadTokenLifetime => F::BadTokenLifetime,
+            Self::Passkey(_) => F::Passkey,
+            Self::Internal(_) => F::Internal,
+            Self::Store(_) => F::Store,
+        }
+    }
 }
 
 /// Access control: the store, the password hasher, the policy.
@@ -232,8 +279,8 @@ impl Access {
         }
         throttle::succeeded(&self.store, &buckets).await?;
         let username = check_username(username)?;
-        password::check_new(password).map_err(AccessError::Invalid)?;
-        let hash = self.hasher.hash(password).await.map_err(AccessError::Invalid)?;
+        password::check_new(password)?;
+        let hash = self.hasher.hash(password).await.map_err(AccessError::Internal)?;
         let user = User { id: secret::new_id(), username, role: Role::Admin };
         if !self.store.create_first_admin(&user, &hash, t).await? {
             return Err(AccessError::AlreadySetUp);
@@ -337,13 +384,29 @@ impl Access {
         Ok(())
     }
 
-    /// Ends every session of a user ("sign out everywhere"); returns how many.
-    pub async fn end_sessions_of(&self, user_id: &str) -> Result<usize, StoreError> {
+    /// Ends every session and API token of a user ("sign out everywhere");
+    /// returns how many sessions and tokens.
+    pub async fn end_sessions_of(&self, user_id: &str) -> Result<(usize, u64), StoreError> {
+        let tokens = self.store.delete_tokens_of(user_id).await?;
         let ended = self.store.delete_sessions_of(user_id).await?;
         for hash in &ended {
             self.sessions.forget(hash).await;
         }
-        Ok(ended.len())
+        Ok((ended.len(), tokens))
+    }
+
+    /// Removes a user (their sessions, tokens and passkeys with them) unless
+    /// they are the last administrator; `Ok(false)` then. The cached
+    /// sessions are dropped after the rows, so no request can cache one again.
+    pub async fn remove_user(&self, user_id: &str) -> Result<bool, StoreError> {
+        let sessions = self.store.sessions_of(user_id).await?;
+        if !self.store.delete_user(user_id).await? {
+            return Ok(false);
+        }
+        for s in &sessions {
+            self.sessions.forget(&s.token_hash).await;
+        }
+        Ok(true)
     }
 
     /// Drops a user's cached sessions, so a role change or removal applies
@@ -360,16 +423,29 @@ impl Access {
         Ok(self.store.token_user(&secret::hash(token), now()).await?.map(|user| Principal { user, via: Via::Token }))
     }
 
-    /// Creates a personal API token; returns (id, token). The token is shown once.
-    pub async fn create_api_token(&self, user: &User, name: &str) -> Result<(String, String), AccessError> {
+    /// Creates a personal API token valid for `days` (default
+    /// [`TOKEN_DAYS`], at most [`MAX_TOKEN_DAYS`]); returns (id, token,
+    /// expiry). The token is shown once.
+    pub async fn create_api_token(
+        &self,
+        user: &User,
+        name: &str,
+        days: Option<u32>,
+    ) -> Result<(String, String, i64), AccessError> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 100 {
-            return Err(AccessError::Invalid("a token needs a name of 1 to 100 characters".into()));
+            return Err(AccessError::BadName);
+        }
+        let days = days.unwrap_or(TOKEN_DAYS);
+        if !(1..=MAX_TOKEN_DAYS).contains(&days) {
+            return Err(AccessError::BadTokenLifetime);
         }
         let (id, token) = (secret::new_id(), format!("reestr_{}", secret::new_token()));
-        self.store.create_token(&user.id, &id, name, &secret::hash(&token), now()).await?;
-        tracing::info!(user = %user.username, token_id = %id, "API token created");
-        Ok((id, token))
+        let t = now();
+        let expires_at = t + i64::from(days) * 24 * 60 * 60;
+        self.store.create_token(&user.id, &id, name, &secret::hash(&token), t, expires_at).await?;
+        tracing::info!(user = %user.username, token_id = %id, days, "API token created");
+        Ok((id, token, expires_at))
     }
 
     /// Deletes expired sessions and old throttle entries (every replica runs it; it is idempotent).
@@ -385,11 +461,7 @@ pub fn check_username(name: &str) -> Result<String, AccessError> {
     let ok = !name.is_empty()
         && name.chars().count() <= 64
         && name.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'));
-    if ok {
-        Ok(name.to_string())
-    } else {
-        Err(AccessError::Invalid("a username has 1 to 64 letters, digits, dots, dashes, underscores or @".into()))
-    }
+    if ok { Ok(name.to_string()) } else { Err(AccessError::BadUsername) }
 }
 
 #[cfg(test)]

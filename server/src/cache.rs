@@ -35,6 +35,14 @@ pub use upstream_metrics::UpstreamMetrics;
 /// Bump when the shape of any cached value changes: old entries are then
 /// simply never read again.
 const KEY_VERSION: &str = "v1";
+/// Kinds of key addressed by digest: their values never change, so a
+/// resync keeps them.
+const IMMUTABLE_KINDS: [&str; 2] = ["manifest", "blob"];
+
+/// `c` escaped for a Redis glob pattern.
+fn glob_escaped(c: char) -> Vec<char> {
+    if matches!(c, '*' | '?' | '[' | ']' | '\\') { vec!['\\', c] } else { vec![c] }
+}
 /// How long a replica waits for another replica's fetch before doing its own.
 const PEER_WAIT: Duration = Duration::from_secs(2);
 const PEER_POLL: Duration = Duration::from_millis(40);
@@ -308,11 +316,22 @@ impl Cache {
         }
     }
 
-    /// Drops every cached listing of `registry` (its manifests by digest stay
-    /// valid): called on resync.
-    pub fn forget_listings(&self, registry: &str) {
+    /// Drops every cached listing of `registry` (its manifests and blobs by
+    /// digest stay valid), in memory and in Redis, so every replica asks the
+    /// registry again: called on resync.
+    pub async fn forget_listings(&self, registry: &str) {
         let prefix = format!("reestr:{KEY_VERSION}:{registry}:");
         self.memory.retain(|k, v| !(k.starts_with(&prefix) && v.expires_at.is_some()));
+        if let Some(redis) = &self.redis {
+            // Registry ids are plain names; escape glob characters anyway.
+            let escaped: String = prefix.chars().flat_map(glob_escaped).collect();
+            let immutable = |key: &str| {
+                let kind = key.strip_prefix(&prefix).and_then(|rest| rest.split(':').next()).unwrap_or_default();
+                IMMUTABLE_KINDS.contains(&kind)
+            };
+            let n = redis.delete_matching(&format!("{escaped}*"), |key| !immutable(key)).await;
+            tracing::info!(registry, deleted = n, "cached listings dropped from Redis");
+        }
     }
 
     pub fn stats(&self) -> CacheStats {

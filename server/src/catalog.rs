@@ -35,6 +35,8 @@ pub use paging::{parse_cursor, slice_page};
 
 /// How long a health probe may take before the registry counts as unreachable.
 pub const PROBE_TIMEOUT: Duration = Duration::from_secs(3);
+/// Listings at least this long are searched on a blocking thread.
+const BLOCKING_SEARCH_ROWS: usize = 4096;
 /// How long a resync may take before it gives up (the old document stays).
 const RESYNC_TIMEOUT: Duration = Duration::from_secs(30);
 /// Rows the virtual tags table may ask for in one call.
@@ -103,7 +105,7 @@ pub struct CatalogService {
     cache: Arc<Cache>,
     storage: Arc<storage::StorageJobs>,
     tag_orders: tag_order::TagOrders,
-    repo_indexes: repo_index::RepoIndexes,
+    repo_indexes: Arc<repo_index::RepoIndexes>,
 }
 
 impl CatalogService {
@@ -125,7 +127,7 @@ impl CatalogService {
             cache,
             storage: Arc::default(),
             tag_orders: tag_order::TagOrders::default(),
-            repo_indexes: repo_index::RepoIndexes::default(),
+            repo_indexes: Arc::default(),
         }
     }
 
@@ -153,6 +155,27 @@ impl CatalogService {
 
     fn entry(&self, id: &str) -> Result<Arc<RegistryEntry>, AppError> {
         self.slot(id).map(current)
+    }
+
+    /// The positions `query` selects from `rows`, in order. A long listing
+    /// with a search is scored on a blocking thread (itself spreading the
+    /// work over every core), so searches never hold the async workers:
+    /// `/healthz` and every other page keep answering meanwhile.
+    async fn select_repositories(
+        &self,
+        registry: &str,
+        rows: &Arc<repo_index::Rows>,
+        query: &RepoQuery,
+    ) -> Result<Arc<Vec<u32>>, AppError> {
+        let now = time::OffsetDateTime::now_utc();
+        if query.q.trim().is_empty() || rows.rows.len() < BLOCKING_SEARCH_ROWS {
+            return Ok(self.repo_indexes.select(registry, rows, query, now));
+        }
+        let (indexes, registry, rows, query) =
+            (self.repo_indexes.clone(), registry.to_string(), rows.clone(), query.clone());
+        tokio::task::spawn_blocking(move || indexes.select(&registry, &rows, &query, now))
+            .await
+            .map_err(|e| AppError::internal(format!("the search failed: {e}")))
     }
 
     /// Fetches the registry's API document again and rebinds its
@@ -209,7 +232,7 @@ impl CatalogService {
             *guard = Arc::new(fresh);
         }
         if forget_listings {
-            self.cache.forget_listings(id);
+            self.cache.forget_listings(id).await;
             self.cache.remove(&storage::report_key(id)).await;
         }
         tracing::info!(registry = %id, ok, "resynced");
@@ -536,6 +559,7 @@ impl Catalog for CatalogService {
         query: &RepoQuery,
         page: PageRequest,
     ) -> Result<Page<RepositorySummary>, AppError> {
+        query.check().map_err(AppError::bad_request)?;
         let entry = self.entry(registry)?;
         let client = entry.browse()?;
         // Sizes, tag counts, signatures and (without a catalogue API) update
@@ -593,7 +617,7 @@ impl Catalog for CatalogService {
                     .into(),
             );
         }
-        let order = self.repo_indexes.select(registry, &rows, query, time::OffsetDateTime::now_utc());
+        let order = self.select_repositories(registry, &rows, query).await?;
         let mut out = slice_page(order.iter(), page, |&i| rows.rows.get(i as usize).cloned().unwrap_or_default());
         out.partial = partial;
         Ok(out)
@@ -626,6 +650,7 @@ impl Catalog for CatalogService {
         query: &TagQuery,
         page: PageRequest,
     ) -> Result<Page<TagSummary>, AppError> {
+        query.check().map_err(AppError::bad_request)?;
         let entry = self.entry(registry)?;
         let client = entry.browse()?;
         let all = client.list_tags(repository).await.map_err(|e| upstream(registry, "listTags", e))?;
@@ -648,6 +673,7 @@ impl Catalog for CatalogService {
     }
 
     async fn tag_names(&self, registry: &str, repository: &str, query: &TagQuery) -> Result<TagNames, AppError> {
+        query.check().map_err(AppError::bad_request)?;
         let entry = self.entry(registry)?;
         let all = entry.browse()?.list_tags(repository).await.map_err(|e| upstream(registry, "listTags", e))?;
         let (names, hidden) = self.tag_orders.select(registry, repository, &all, query);

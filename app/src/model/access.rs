@@ -65,6 +65,8 @@ pub struct ApiTokenInfo {
     pub name: String,
     pub created_at: i64,
     pub last_used_at: Option<i64>,
+    /// When it stops working (Unix seconds).
+    pub expires_at: i64,
 }
 
 /// One of the user's passkeys.

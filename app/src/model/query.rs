@@ -136,6 +136,34 @@ impl RepoQuery {
     pub fn filters_by_activity(&self) -> bool {
         self.updated.is_some() || self.signed.is_some()
     }
+
+    /// Refuses a search too long to be one (the same bound on pages,
+    /// server functions and the REST API): one request must not make the
+    /// server score 100,000 names against a pattern of a thousand terms.
+    pub fn check(&self) -> Result<(), String> {
+        check_search("q", &self.q)?;
+        if self.namespace.chars().count() > MAX_NAMESPACE_CHARS {
+            return Err(format!("namespace is longer than {MAX_NAMESPACE_CHARS} characters"));
+        }
+        Ok(())
+    }
+}
+
+/// Longest search, in characters.
+pub const MAX_SEARCH_CHARS: usize = 200;
+/// Most words in a search.
+pub const MAX_SEARCH_TERMS: usize = 10;
+/// Longest namespace filter (a repository path component is at most 255).
+pub const MAX_NAMESPACE_CHARS: usize = 255;
+
+fn check_search(name: &str, q: &str) -> Result<(), String> {
+    if q.chars().count() > MAX_SEARCH_CHARS {
+        return Err(format!("{name} is longer than {MAX_SEARCH_CHARS} characters"));
+    }
+    if q.split_whitespace().count() > MAX_SEARCH_TERMS {
+        return Err(format!("{name} has more than {MAX_SEARCH_TERMS} words"));
+    }
+    Ok(())
 }
 
 /// Order of the tags table.
@@ -200,6 +228,13 @@ pub struct TagQuery {
     pub sort: TagSort,
 }
 
+impl TagQuery {
+    /// Refuses a filter too long to be one (see [`RepoQuery::check`]).
+    pub fn check(&self) -> Result<(), String> {
+        check_search("q", &self.q)
+    }
+}
+
 /// The tag names a query selects, for a table that loads rows as they scroll in.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -222,6 +257,18 @@ pub fn is_artifact_tag(tag: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn searches_are_bounded_in_length_and_words() {
+        let q = |q: &str, namespace: &str| RepoQuery { q: q.into(), namespace: namespace.into(), ..Default::default() };
+        assert!(q("team app", "team").check().is_ok());
+        assert!(q(&"a".repeat(MAX_SEARCH_CHARS), "").check().is_ok());
+        assert!(q(&"a".repeat(MAX_SEARCH_CHARS + 1), "").check().is_err());
+        assert!(q(&"a ".repeat(MAX_SEARCH_TERMS + 1), "").check().is_err());
+        assert!(q("", &"n".repeat(MAX_NAMESPACE_CHARS + 1)).check().is_err());
+        let tags = TagQuery { q: "x ".repeat(11), ..Default::default() };
+        assert!(tags.check().is_err());
+    }
 
     #[test]
     fn referrer_and_signature_tags_are_recognised() {

@@ -85,6 +85,14 @@ pub fn AccountPage() -> impl IntoView {
                                     <span>"Token name"</span>
                                     <input name="name" required maxlength="100" placeholder="ci-pipeline" />
                                 </label>
+                                <label class="field">
+                                    <span>"Expires after"</span>
+                                    <select name="days">
+                                        <option value="30">"30 days"</option>
+                                        <option value="90" selected=true>"90 days"</option>
+                                        <option value="365">"365 days"</option>
+                                    </select>
+                                </label>
                                 <button type="submit">"Create token"</button>
                             </form>
                             {if a.tokens.is_empty() {
@@ -93,7 +101,7 @@ pub fn AccountPage() -> impl IntoView {
                                 view! {
                                     <div class="table-wrap" role="region" aria-label="API tokens table" tabindex="0">
                                     <table>
-                                        <thead><tr><th scope="col">"Name"</th><th scope="col">"Created"</th><th scope="col">"Last used"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr></thead>
+                                        <thead><tr><th scope="col">"Name"</th><th scope="col">"Created"</th><th scope="col">"Last used"</th><th scope="col">"Expires"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr></thead>
                                         <tbody>
                                             {a.tokens.into_iter().map(|t| {
                                                 let action = format!("/auth/tokens/{}/revoke", t.id);
@@ -103,6 +111,7 @@ pub fn AccountPage() -> impl IntoView {
                                                         <th scope="row">{t.name.clone()}</th>
                                                         <td>{format::unix(t.created_at)}</td>
                                                         <td>{t.last_used_at.map(format::unix).unwrap_or_else(|| "never".into())}</td>
+                                                        <td>{format::unix(t.expires_at)}</td>
                                                         <td>
                                                             <form method="post" action=action on:submit=confirm_first("Revoke this token? Scripts using it stop working.")>
                                                                 <button type="submit" class="danger" aria-label=label>"Revoke"</button>
@@ -134,7 +143,7 @@ pub fn AccountPage() -> impl IntoView {
                                 </tbody>
                             </table>
                             </div>
-                            <form method="post" action="/auth/logout-everywhere" on:submit=confirm_first("Sign out of every browser, this one included?")>
+                            <form method="post" action="/auth/logout-everywhere" on:submit=confirm_first("Sign out of every browser, this one included, and revoke every API token?")>
                                 <button type="submit" class="danger">"Sign out everywhere"</button>
                             </form>
                         </section>

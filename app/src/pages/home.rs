@@ -157,7 +157,11 @@ fn RegistryCard(overview: RegistryOverview, resync: ServerAction<ResyncRegistry>
             {can_resync.then(|| view! {
                 <ActionForm action=resync attr:class="resync">
                     <input type="hidden" name="registry" value=id />
-                    <button type="submit" disabled=move || resync.pending().get()>"Resync schema"</button>
+                    <button
+                        type="submit"
+                        disabled=move || resync.pending().get()
+                        on:click=super::users::confirm_click("Resync this registry? Its API document is loaded again and every cached listing is dropped, on every replica.")
+                    >"Resync schema"</button>
                 </ActionForm>
             })}
         </li>

@@ -128,9 +128,22 @@ pub fn UsersPage() -> impl IntoView {
 /// form goes straight away).
 pub(crate) fn confirm_first(message: &'static str) -> impl Fn(leptos::ev::SubmitEvent) + 'static {
     move |ev| {
-        let confirmed = web_sys::window().and_then(|w| w.confirm_with_message(message).ok()).unwrap_or(true);
-        if !confirmed {
+        if !confirmed(message) {
             ev.prevent_default();
         }
     }
+}
+
+/// The same on a submit button's click, for forms that handle their own
+/// submit event (`ActionForm`): a refused click submits nothing.
+pub(crate) fn confirm_click(message: &'static str) -> impl Fn(leptos::ev::MouseEvent) + 'static {
+    move |ev| {
+        if !confirmed(message) {
+            ev.prevent_default();
+        }
+    }
+}
+
+fn confirmed(message: &str) -> bool {
+    web_sys::window().and_then(|w| w.confirm_with_message(message).ok()).unwrap_or(true)
 }

@@ -12,7 +12,7 @@ use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::{Access, Mode, Principal, SESSION_COOKIE, Via};
+use super::{Access, Mode, Principal, SECURE_SESSION_COOKIE, SESSION_COOKIE, Via};
 use crate::http::problem::Problem;
 
 /// Paths anyone may reach: health, the site's files, login and setup.
@@ -47,6 +47,11 @@ fn is_rest(path: &str) -> bool {
 pub fn client_ip(req: &Request) -> String {
     crate::http::client_addr::client_addr(req.extensions(), req.headers())
         .map_or_else(|| "unknown".into(), |ip| ip.to_string())
+}
+
+/// The session token a request carries, under either cookie name.
+pub fn session_token(headers: &HeaderMap) -> Option<&str> {
+    cookie(headers, SECURE_SESSION_COOKIE).or_else(|| cookie(headers, SESSION_COOKIE)).filter(|t| !t.is_empty())
 }
 
 /// A cookie's value from the request.
@@ -156,9 +161,9 @@ async fn who(access: &Access, headers: &HeaderMap, rest: bool) -> Result<Option<
     if rest && let Some(token) = bearer(headers) {
         return access.from_api_token(token).await;
     }
-    match cookie(headers, SESSION_COOKIE) {
-        Some(token) if !token.is_empty() => access.from_session(token).await,
-        _ => Ok(None),
+    match session_token(headers) {
+        Some(token) => access.from_session(token).await,
+        None => Ok(None),
     }
 }
 
@@ -199,6 +204,9 @@ mod tests {
         let h = headers(&[("cookie", "a=1; reestr_session=abc; b=2"), ("authorization", "Bearer  tok ")]);
         assert_eq!(cookie(&h, SESSION_COOKIE), Some("abc"));
         assert_eq!(cookie(&h, "reestr"), None);
+        assert_eq!(session_token(&h), Some("abc"));
+        let both = headers(&[("cookie", "reestr_session=plain; __Host-reestr_session=secure")]);
+        assert_eq!(session_token(&both), Some("secure"));
         assert_eq!(bearer(&h), Some("tok"));
         assert_eq!(login_redirect("/registries/local?q=a b"), "/login?next=%2Fregistries%2Flocal%3Fq%3Da+b");
     }

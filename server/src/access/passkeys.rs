@@ -43,11 +43,11 @@ fn refused(what: &str, e: impl std::fmt::Display) -> AccessError {
 }
 
 fn decode<T: serde::de::DeserializeOwned>(json: &str) -> Result<T, AccessError> {
-    serde_json::from_str(json).map_err(|e| AccessError::Invalid(format!("stored passkey state is unreadable: {e}")))
+    serde_json::from_str(json).map_err(|e| AccessError::Internal(format!("stored passkey state is unreadable: {e}")))
 }
 
 fn encode<T: serde::Serialize>(value: &T) -> Result<String, AccessError> {
-    serde_json::to_string(value).map_err(|e| AccessError::Invalid(format!("passkey state: {e}")))
+    serde_json::to_string(value).map_err(|e| AccessError::Internal(format!("passkey state: {e}")))
 }
 
 impl Access {
@@ -56,12 +56,12 @@ impl Access {
     fn relying_party(&self, origin: &str) -> Result<Webauthn, AccessError> {
         let url = match &self.policy.public_url {
             Some(u) => u.clone(),
-            None => Url::parse(origin).map_err(|_| AccessError::Invalid("passkeys need the page's origin".into()))?,
+            None => Url::parse(origin).map_err(|_| AccessError::Passkey("passkeys need the page's origin".into()))?,
         };
-        let rp_id = url.host_str().ok_or_else(|| AccessError::Invalid("the origin has no host".into()))?.to_string();
+        let rp_id = url.host_str().ok_or_else(|| AccessError::Passkey("the origin has no host".into()))?.to_string();
         WebauthnBuilder::new(&rp_id, &url)
             .and_then(|b| b.rp_name("Reestr").build())
-            .map_err(|e| AccessError::Invalid(format!("passkeys are not possible on {url}: {e}")))
+            .map_err(|e| AccessError::Passkey(format!("passkeys are not possible on {url}: {e}")))
     }
 
     /// Begins adding a passkey for `user`: the options for `navigator.credentials.create`.
@@ -73,7 +73,7 @@ impl Access {
         let rp = self.relying_party(origin)?;
         let existing = self.store.passkeys_of(&user.id).await?;
         if existing.len() >= MAX_PER_USER {
-            return Err(AccessError::Invalid(format!("at most {MAX_PER_USER} passkeys per user")));
+            return Err(AccessError::Passkey(format!("at most {MAX_PER_USER} passkeys per user")));
         }
         let exclude = existing
             .iter()
@@ -105,7 +105,7 @@ impl Access {
     ) -> Result<String, AccessError> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 100 {
-            return Err(AccessError::Invalid("a passkey needs a name of 1 to 100 characters".into()));
+            return Err(AccessError::BadName);
         }
         let Some((owner, state)) = self.store.take_ceremony(ceremony, REGISTER, now()).await? else {
             return Err(AccessError::Passkey("the passkey registration expired; start again".into()));

@@ -32,12 +32,11 @@ impl Default for Hasher {
 }
 
 /// Why a new password is refused.
-pub fn check_new(password: &str) -> Result<(), String> {
-    let n = password.chars().count();
-    if n < MIN_LENGTH {
-        Err(format!("the password must have at least {MIN_LENGTH} characters"))
-    } else if password.len() > MAX_LENGTH {
-        Err(format!("the password must have at most {MAX_LENGTH} bytes"))
+pub fn check_new(password: &str) -> Result<(), super::AccessError> {
+    if password.len() > MAX_LENGTH {
+        Err(super::AccessError::PasswordTooLong)
+    } else if password.chars().count() < MIN_LENGTH {
+        Err(super::AccessError::PasswordTooShort)
     } else {
         Ok(())
     }

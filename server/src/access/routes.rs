@@ -13,8 +13,8 @@ use axum::routing::{get, post};
 use axum::{Extension, Form, Json, Router};
 use serde::{Deserialize, Serialize};
 
-use super::gate::{client_ip, cookie};
-use super::{Access, AccessError, Principal, SESSION_COOKIE, Via};
+use super::gate::{client_ip, cookie, session_token};
+use super::{Access, AccessError, Principal, SECURE_SESSION_COOKIE, SESSION_COOKIE, Via};
 use crate::http::extract::{ApiJson, ApiPath};
 use crate::http::openapi::ApiErrors;
 use crate::http::problem::Problem;
@@ -80,19 +80,7 @@ fn safe_next(next: Option<&str>, public_url: Option<&url::Url>) -> String {
 }
 
 fn error_code(e: &AccessError) -> &'static str {
-    match e {
-        AccessError::BadCredentials => "invalid",
-        AccessError::Throttled(_) => "throttled",
-        AccessError::BadSetupToken => "token",
-        AccessError::AlreadySetUp => "done",
-        AccessError::Invalid(m) if m.contains("invitation") => "invite",
-        AccessError::Invalid(m) if m.contains("taken") => "taken",
-        AccessError::Invalid(m) if m.contains("password") => "password",
-        AccessError::Invalid(m) if m.contains("username") => "username",
-        AccessError::Invalid(_) => "name",
-        AccessError::Passkey(_) => "passkey",
-        AccessError::Store(_) => "store",
-    }
+    e.code().key()
 }
 
 /// `Secure` when Reestr is reached over HTTPS.
@@ -101,16 +89,24 @@ fn secure(access: &Access, headers: &HeaderMap) -> bool {
         || headers.get("x-forwarded-proto").is_some_and(|p| p == "https")
 }
 
+/// The session cookie: `__Host-reestr_session` (and `Secure`) over HTTPS.
 fn session_cookie(access: &Access, headers: &HeaderMap, token: &str) -> String {
-    format!(
-        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
-        access.policy.absolute.as_secs(),
-        if secure(access, headers) { "; Secure" } else { "" }
-    )
+    let max_age = access.policy.absolute.as_secs();
+    if secure(access, headers) {
+        format!("{SECURE_SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}; Secure")
+    } else {
+        format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}")
+    }
 }
 
-fn clear_session_cookie() -> HeaderValue {
-    HeaderValue::from_static("reestr_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")
+/// Clears the session cookie under both names.
+fn clear_session_cookies(resp: &mut Response) {
+    for v in [
+        "reestr_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0",
+        "__Host-reestr_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0; Secure",
+    ] {
+        resp.headers_mut().append(header::SET_COOKIE, HeaderValue::from_static(v));
+    }
 }
 
 fn signed_in(access: &Access, headers: &HeaderMap, token: &str, to: &str) -> Response {
@@ -181,30 +177,32 @@ async fn setup(State(access): State<Arc<Access>>, req: Request) -> Response {
 }
 
 async fn logout(State(access): State<Arc<Access>>, headers: HeaderMap) -> Response {
-    if let Some(token) = cookie(&headers, SESSION_COOKIE)
+    if let Some(token) = session_token(&headers)
         && let Err(e) = access.end_session(&super::secret::hash(token)).await
     {
         tracing::error!(error = %e, "could not end a session");
     }
     let mut resp = see_other("/login");
-    resp.headers_mut().insert(header::SET_COOKIE, clear_session_cookie());
+    clear_session_cookies(&mut resp);
     resp
 }
 
 async fn logout_everywhere(State(access): State<Arc<Access>>, principal: Option<Extension<Principal>>) -> Response {
     let Some(Extension(p)) = principal else { return see_other("/login") };
     match access.end_sessions_of(&p.user.id).await {
-        Ok(ended) => tracing::info!(user = %p.user.username, sessions = ended, "signed out everywhere"),
+        Ok((sessions, tokens)) => tracing::info!(user = %p.user.username, sessions, tokens, "signed out everywhere"),
         Err(e) => tracing::error!(error = %e, "could not end sessions"),
     }
     let mut resp = see_other("/login");
-    resp.headers_mut().insert(header::SET_COOKIE, clear_session_cookie());
+    clear_session_cookies(&mut resp);
     resp
 }
 
 #[derive(Debug, Deserialize)]
 struct TokenForm {
     name: String,
+    /// Days it lives (the form offers 30, 90 and 365).
+    days: Option<u32>,
 }
 
 async fn create_token_form(
@@ -214,8 +212,8 @@ async fn create_token_form(
     Form(form): Form<TokenForm>,
 ) -> Response {
     let Some(Extension(p)) = principal.filter(|p| p.via != Via::Open) else { return see_other("/login") };
-    match access.create_api_token(&p.user, &form.name).await {
-        Ok((_, token)) => {
+    match access.create_api_token(&p.user, &form.name, form.days).await {
+        Ok((_, token, _)) => {
             let mut resp = see_other("/account");
             // HttpOnly, one minute, this origin only: the account page reads
             // it once and clears it.
@@ -281,15 +279,22 @@ pub(crate) struct NewToken {
     /// What it is for: 1 to 100 characters, not only spaces.
     #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
     name: String,
+    /// Days it lives: 1 to 365, default 90.
+    #[serde(default)]
+    #[schema(minimum = 1, maximum = 365)]
+    expires_in_days: Option<u32>,
 }
 
 /// A new token.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct CreatedToken {
     id: String,
     name: String,
     /// Shown this once.
     token: String,
+    /// When it stops working (Unix seconds).
+    expires_at: i64,
 }
 
 /// Makes an API token for the caller; its secret is in this answer only.
@@ -301,9 +306,9 @@ pub(crate) async fn create_token(
     ApiJson(body): ApiJson<NewToken>,
 ) -> Result<(StatusCode, Json<CreatedToken>), Problem> {
     let p = need(principal)?;
-    match access.create_api_token(&p.user, &body.name).await {
-        Ok((id, token)) => {
-            Ok((StatusCode::CREATED, Json(CreatedToken { id, name: body.name.trim().to_string(), token })))
+    match access.create_api_token(&p.user, &body.name, body.expires_in_days).await {
+        Ok((id, token, expires_at)) => {
+            Ok((StatusCode::CREATED, Json(CreatedToken { id, name: body.name.trim().to_string(), token, expires_at })))
         }
         Err(AccessError::Store(e)) => Err(store_problem(e)),
         Err(e) => Err(AppError::bad_request(e.to_string()).into()),
@@ -327,7 +332,13 @@ pub(crate) async fn revoke_token(
 }
 
 fn token_info(t: super::store::TokenRow) -> ApiTokenInfo {
-    ApiTokenInfo { id: t.id, name: t.name, created_at: t.created_at, last_used_at: t.last_used_at }
+    ApiTokenInfo {
+        id: t.id,
+        name: t.name,
+        created_at: t.created_at,
+        last_used_at: t.last_used_at,
+        expires_at: t.expires_at,
+    }
 }
 
 /// What the account page shows.
@@ -643,10 +654,7 @@ async fn remove_user_form(
     if admin.user.id == id {
         return see_other("/admin/users?error=yourself");
     }
-    if let Err(e) = access.refresh_sessions_of(&id).await {
-        tracing::error!(error = %e, "could not refresh the user's sessions");
-    }
-    match access.store.delete_user(&id).await {
+    match access.remove_user(&id).await {
         Ok(true) => {
             tracing::info!(by = %admin.user.username, user = %id, "user removed");
             see_other("/admin/users")

@@ -67,6 +67,7 @@ pub struct TokenRow {
     pub name: String,
     pub created_at: i64,
     pub last_used_at: Option<i64>,
+    pub expires_at: i64,
 }
 
 /// A user as the administration page lists them.
@@ -166,9 +167,9 @@ impl Store {
     }
 
     /// Creates the first administrator, only while there are no users at
-    /// all (one statement, so two replicas cannot both succeed).
+    /// all (one at a time, so two replicas cannot both succeed).
     pub async fn create_first_admin(&self, user: &User, password_hash: &str, now: i64) -> Result<bool, StoreError> {
-        let result = sqlx::query(
+        let query = sqlx::query(
             "INSERT INTO users (id, username, role, password_hash, created_at) \
              SELECT $1, $2, $3, $4, $5 WHERE NOT EXISTS (SELECT 1 FROM users)",
         )
@@ -176,10 +177,28 @@ impl Store {
         .bind(&user.username)
         .bind(Role::Admin.key())
         .bind(password_hash)
-        .bind(now)
-        .execute(&self.pool)
-        .await?;
-        Ok(result.rows_affected() == 1)
+        .bind(now);
+        Ok(self.one_at_a_time(query).await? == 1)
+    }
+
+    /// Runs a change whose condition reads other users (the first
+    /// administrator, the last administrator) alone among such changes.
+    /// One statement is not enough on Postgres: under READ COMMITTED two
+    /// concurrent demotions each saw the other administrator and both went
+    /// through. A `SHARE ROW EXCLUSIVE` lock on `users` (which conflicts
+    /// with itself and with writes, not with reads) makes them take turns,
+    /// each seeing the last one's result. SQLite writes one at a time anyway.
+    async fn one_at_a_time<'q>(
+        &self,
+        query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    ) -> Result<u64, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        if self.kind == "postgres" {
+            sqlx::query("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE").execute(&mut *tx).await?;
+        }
+        let changed = query.execute(&mut *tx).await?.rows_affected();
+        tx.commit().await?;
+        Ok(changed)
     }
 
     pub async fn credentials(&self, username: &str) -> Result<Option<Credentials>, StoreError> {
@@ -235,28 +254,24 @@ impl Store {
 
     /// Changes a role unless that would leave no administrator (one statement).
     pub async fn set_role(&self, user_id: &str, role: Role) -> Result<bool, StoreError> {
-        let r = sqlx::query(
+        let query = sqlx::query(
             "UPDATE users SET role = $1 WHERE id = $2 AND ($1 = 'admin' OR \
              (SELECT COUNT(*) FROM users WHERE role = 'admin' AND id <> $2) > 0)",
         )
         .bind(role.key())
-        .bind(user_id)
-        .execute(&self.pool)
-        .await?;
-        Ok(r.rows_affected() == 1)
+        .bind(user_id);
+        Ok(self.one_at_a_time(query).await? == 1)
     }
 
     /// Deletes a user (their sessions, tokens and passkeys go with them)
     /// unless they are the last administrator.
     pub async fn delete_user(&self, user_id: &str) -> Result<bool, StoreError> {
-        let r = sqlx::query(
+        let query = sqlx::query(
             "DELETE FROM users WHERE id = $1 AND (role <> 'admin' OR \
              (SELECT COUNT(*) FROM users WHERE role = 'admin' AND id <> $1) > 0)",
         )
-        .bind(user_id)
-        .execute(&self.pool)
-        .await?;
-        Ok(r.rows_affected() == 1)
+        .bind(user_id);
+        Ok(self.one_at_a_time(query).await? == 1)
     }
 
     // ---- invitations
@@ -418,6 +433,7 @@ impl Store {
         sqlx::query("DELETE FROM setup_tokens WHERE expires_at <= $1").bind(now).execute(&self.pool).await?;
         sqlx::query("DELETE FROM ceremonies WHERE expires_at <= $1").bind(now).execute(&self.pool).await?;
         sqlx::query("DELETE FROM invitations WHERE expires_at <= $1").bind(now).execute(&self.pool).await?;
+        sqlx::query("DELETE FROM api_tokens WHERE expires_at <= $1").bind(now).execute(&self.pool).await?;
         Ok(())
     }
 
@@ -430,21 +446,33 @@ impl Store {
         name: &str,
         token_hash: &str,
         now: i64,
+        expires_at: i64,
     ) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO api_tokens (id, user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
-            .bind(id)
-            .bind(user_id)
-            .bind(name)
-            .bind(token_hash)
-            .bind(now)
-            .execute(&self.pool)
-            .await?;
+        sqlx::query(
+            "INSERT INTO api_tokens (id, user_id, name, token_hash, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id)
+        .bind(user_id)
+        .bind(name)
+        .bind(token_hash)
+        .bind(now)
+        .bind(expires_at)
+        .execute(&self.pool)
+        .await?;
         Ok(())
+    }
+
+    /// Revokes every token of a user ("sign out everywhere"); returns how many.
+    pub async fn delete_tokens_of(&self, user_id: &str) -> Result<u64, StoreError> {
+        let r = sqlx::query("DELETE FROM api_tokens WHERE user_id = $1").bind(user_id).execute(&self.pool).await?;
+        Ok(r.rows_affected())
     }
 
     pub async fn tokens_of(&self, user_id: &str) -> Result<Vec<TokenRow>, StoreError> {
         let rows = sqlx::query(
-            "SELECT id, name, created_at, last_used_at FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC",
+            "SELECT id, name, created_at, last_used_at, expires_at FROM api_tokens WHERE user_id = $1 \
+             ORDER BY created_at DESC",
         )
         .bind(user_id)
         .fetch_all(&self.pool)
@@ -456,6 +484,7 @@ impl Store {
                     name: r.try_get("name")?,
                     created_at: r.try_get("created_at")?,
                     last_used_at: r.try_get("last_used_at")?,
+                    expires_at: r.try_get::<Option<i64>, _>("expires_at")?.unwrap_or(0),
                 })
             })
             .collect()
@@ -475,9 +504,10 @@ impl Store {
     pub async fn token_user(&self, token_hash: &str, now: i64) -> Result<Option<User>, StoreError> {
         let row = sqlx::query(
             "SELECT t.id AS token_id, u.id, u.username, u.role FROM api_tokens t JOIN users u ON u.id = t.user_id \
-             WHERE t.token_hash = $1",
+             WHERE t.token_hash = $1 AND t.expires_at > $2",
         )
         .bind(token_hash)
+        .bind(now)
         .fetch_optional(&self.pool)
         .await?;
         let Some(row) = row else { return Ok(None) };

@@ -15,7 +15,7 @@ impl Access {
     pub async fn invite(&self, by: &User, username: &str, role: Role) -> Result<String, AccessError> {
         let username = check_username(username)?;
         if self.store.credentials(&username).await?.is_some() {
-            return Err(AccessError::Invalid(format!("the username `{username}` is taken")));
+            return Err(AccessError::UsernameTaken(username));
         }
         let token = secret::new_token();
         let t = now();
@@ -41,19 +41,19 @@ impl Access {
         user_agent: &str,
     ) -> Result<String, AccessError> {
         let t = now();
-        password::check_new(password).map_err(AccessError::Invalid)?;
+        password::check_new(password)?;
         let buckets = [Bucket::Address(Ceremony::Invitation, ip)];
         if let Some(wait) = throttle::reserve(&self.store, &buckets, t).await? {
             return Err(AccessError::Throttled(wait));
         }
         let Some(inv) = self.store.take_invitation(&secret::hash(token.trim()), t).await? else {
-            return Err(AccessError::Invalid("this invitation link is wrong, used or expired".into()));
+            return Err(AccessError::BadInvitation);
         };
         throttle::succeeded(&self.store, &buckets).await?;
-        let hash = self.hasher.hash(password).await.map_err(AccessError::Invalid)?;
+        let hash = self.hasher.hash(password).await.map_err(AccessError::Internal)?;
         let user = User { id: secret::new_id(), username: inv.username.clone(), role: inv.role };
         if !self.store.create_user(&user, Some(&hash), t).await? {
-            return Err(AccessError::Invalid(format!("the username `{}` was taken meanwhile", user.username)));
+            return Err(AccessError::UsernameTaken(user.username));
         }
         tracing::info!(user = %user.username, role = user.role.key(), invited_by = %inv.created_by, "invitation accepted");
         self.start_session(&user, user_agent).await

@@ -131,6 +131,36 @@ impl RedisTier {
         self.set(key, bytes, ttl).await
     }
 
+    /// Deletes the keys matching the glob `pattern` that `doomed` picks
+    /// (SCAN in pages of 500, each page's keys in one DEL, 10 s at most);
+    /// returns how many went. Every replica sees the result at once.
+    pub(super) async fn delete_matching(&self, pattern: &str, doomed: impl Fn(&str) -> bool) -> u64 {
+        use fred::types::scan::Scanner;
+        use futures::StreamExt;
+        if !self.connected() {
+            return 0;
+        }
+        let work = async {
+            let mut deleted = 0_u64;
+            let mut pages = std::pin::pin!(self.client.scan(pattern, Some(500), None));
+            while let Some(page) = pages.next().await {
+                let mut page = page.ok()?;
+                let keys: Vec<fred::types::Key> = page
+                    .take_results()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|k| k.as_str().is_some_and(&doomed))
+                    .collect();
+                if !keys.is_empty() {
+                    let n: i64 = self.call(self.client.del(keys)).await?;
+                    deleted += u64::try_from(n).unwrap_or(0);
+                }
+            }
+            Some(deleted)
+        };
+        tokio::time::timeout(Duration::from_secs(10), work).await.ok().flatten().unwrap_or(0)
+    }
+
     pub async fn delete(&self, key: &str) {
         if self.connected() {
             let _: Option<i64> = self.call(self.client.del(key)).await;

@@ -113,7 +113,7 @@ async fn errors_are_not_cached_and_resync_forgets_listings_only() -> Result<(), 
     let (b, o) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
     cache.get(blob.clone(), Policy::Immutable, counting(&b)).await?;
     cache.get(other.clone(), Policy::Listing, counting(&o)).await?;
-    cache.forget_listings("r");
+    cache.forget_listings("r").await;
     cache.get(key, Policy::Listing, counting(&calls)).await?;
     cache.get(blob, Policy::Immutable, counting(&b)).await?;
     cache.get(other, Policy::Listing, counting(&o)).await?;

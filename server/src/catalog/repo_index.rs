@@ -76,10 +76,22 @@ impl Weighed for Order {
 #[derive(Debug, Clone)]
 struct ByLen;
 
-impl<K, V: Weighed> quick_cache::Weighter<K, Arc<V>> for ByLen {
-    fn weight(&self, _key: &K, value: &Arc<V>) -> u64 {
-        value.weight()
+impl<V: Weighed> quick_cache::Weighter<String, Arc<V>> for ByLen {
+    fn weight(&self, key: &String, value: &Arc<V>) -> u64 {
+        value.weight() + key_weight(key)
     }
+}
+
+impl<V: Weighed> quick_cache::Weighter<(String, String), Arc<V>> for ByLen {
+    fn weight(&self, key: &(String, String), value: &Arc<V>) -> u64 {
+        value.weight() + key_weight(&key.0) + key_weight(&key.1)
+    }
+}
+
+/// A key's bytes in the unit of the weights (a position: four bytes), so a
+/// long query's key counts against the memo, not only its positions.
+fn key_weight(key: &str) -> u64 {
+    (key.len() as u64).div_ceil(4)
 }
 
 /// Remembered indexes and query orders, for every registry of this process.

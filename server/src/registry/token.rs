@@ -18,6 +18,9 @@ use super::RegistryError;
 const EXPIRY_MARGIN: Duration = Duration::from_secs(10);
 /// RFC-less default of the Docker token spec when `expires_in` is absent.
 const DEFAULT_LIFETIME: Duration = Duration::from_secs(60);
+/// Longest a token is kept, whatever the endpoint says: a huge
+/// `expires_in` overflowed the clock and poisoned the cache.
+const MAX_LIFETIME: Duration = Duration::from_secs(60 * 60);
 /// Largest token response read.
 pub(super) const MAX_TOKEN_BYTES: u64 = 1024 * 1024;
 
@@ -88,7 +91,7 @@ pub fn parse_token_response(body: &[u8]) -> Result<(SecretString, Duration), Reg
         .filter(|s| !s.is_empty())
         .or(t.access_token.filter(|s| !s.is_empty()))
         .ok_or_else(|| invalid("the token endpoint answered without a token"))?;
-    let lifetime = t.expires_in.map(Duration::from_secs).unwrap_or(DEFAULT_LIFETIME);
+    let lifetime = t.expires_in.map(Duration::from_secs).unwrap_or(DEFAULT_LIFETIME).min(MAX_LIFETIME);
     Ok((SecretString::from(token), lifetime))
 }
 
@@ -114,9 +117,10 @@ impl TokenCache {
 
     /// Keeps `token` for `scope` for `lifetime` (less a margin).
     pub fn put(&self, scope: &str, token: &SecretString, lifetime: Duration) {
-        let usable = lifetime.saturating_sub(EXPIRY_MARGIN).max(Duration::from_secs(1));
+        let usable = lifetime.min(MAX_LIFETIME).saturating_sub(EXPIRY_MARGIN).max(Duration::from_secs(1));
+        let Some(until) = Instant::now().checked_add(usable) else { return };
         if let Ok(mut map) = self.tokens.lock() {
-            map.insert(scope.to_string(), (SecretString::from(token.expose_secret()), Instant::now() + usable));
+            map.insert(scope.to_string(), (SecretString::from(token.expose_secret()), until));
         }
     }
 }
@@ -164,6 +168,20 @@ mod tests {
         assert_eq!((t.expose_secret(), life), ("xyz", DEFAULT_LIFETIME));
         assert!(parse_token_response(br#"{"token":""}"#).is_err());
         assert!(parse_token_response(b"<html>").is_err());
+        Ok(())
+    }
+
+    /// Found by reading (issue 18): `expires_in` near `u64::MAX` panicked
+    /// adding it to the clock, inside the cache's lock, poisoning it.
+    #[test]
+    fn a_huge_lifetime_is_capped_and_the_cache_keeps_working() -> Result<(), RegistryError> {
+        let (t, life) = parse_token_response(format!(r#"{{"token":"t","expires_in":{}}}"#, u64::MAX).as_bytes())?;
+        assert_eq!(life, MAX_LIFETIME);
+        let cache = TokenCache::default();
+        cache.put("huge", &t, Duration::MAX);
+        cache.put("next", &SecretString::from("n"), Duration::from_secs(600));
+        assert_eq!(cache.get("huge").map(|t| t.expose_secret().to_string()).as_deref(), Some("t"));
+        assert_eq!(cache.get("next").map(|t| t.expose_secret().to_string()).as_deref(), Some("n"));
         Ok(())
     }
 

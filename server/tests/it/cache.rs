@@ -119,3 +119,32 @@ async fn replicas_share_redis_and_survive_its_outage() -> TestResult {
     assert_eq!(n, 0, "a fresh replica found it all in Redis, but asked for {paths:?}");
     Ok(())
 }
+
+/// Found by reading (issue 18): "Resync schema" dropped cached listings in
+/// the local memory tier only; every other replica went on reading them
+/// from Redis. Now they go from Redis too; digests stay cached.
+#[tokio::test]
+async fn a_resync_drops_listings_from_redis_for_every_replica() -> TestResult {
+    let redis = RedisProcess::start().await?;
+    let proxy = CountingProxy::start(&registry_host()?).await?;
+    let url = redis.url();
+    let replica = || async {
+        let tier = RedisTier::connect(&url).map_err(|e| e.to_string())?;
+        if !tier.wait_connected(Duration::from_secs(5)).await {
+            return Err::<TestApp, Box<dyn std::error::Error + Send + Sync>>("Redis did not connect".into());
+        }
+        TestApp::start_cached(&yaml(&proxy.host), Cache::with_redis(CacheConfig::default(), Some(tier))).await
+    };
+    let first = replica().await?;
+    visit(&first, &PAGES[2..3]).await?;
+    first.post_json("/api/registries/local/resync", 200).await?;
+    proxy.take();
+    let fresh = replica().await?;
+    proxy.take();
+    visit(&fresh, &PAGES[2..3]).await?;
+    let (_, paths) = proxy.take();
+    let count = |needle: &str| paths.iter().filter(|p| p.contains(needle)).count();
+    assert_eq!(count("/tags/list"), 1, "the tag listing came from Redis after a resync: {paths:?}");
+    assert_eq!(count("/blobs/"), 0, "the config blob (by digest) should stay cached: {paths:?}");
+    Ok(())
+}

@@ -108,7 +108,7 @@ async fn api_tokens_open_the_api_not_server_functions() -> TestResult {
     let setup = app.access.issue_setup_token().await?.ok_or("no setup token")?;
     app.access.setup(&setup, "admin", PASSWORD, "127.0.0.9", "test").await?;
     let user = app.access.store.credentials("admin").await?.ok_or("no admin")?.user;
-    let (_, token) = app.access.create_api_token(&user, "ci").await?;
+    let (_, token, _) = app.access.create_api_token(&user, "ci", None).await?;
     let http = client()?;
     let bearer = format!("Bearer {token}");
     let resp = http.get(format!("{}/api/me", app.base)).header(AUTHORIZATION, &bearer).send().await?;
@@ -223,7 +223,7 @@ async fn one_address_locks_nobody_else_out() -> TestResult {
     }
     assert!(matches!(last, Some(Err(AccessError::Throttled(_)))), "{last:?}");
     let r = access.accept_invitation("no such invitation", PASSWORD, "10.0.0.2", "t").await;
-    assert!(matches!(r, Err(AccessError::Invalid(_))), "another address is checked: {r:?}");
+    assert!(matches!(r, Err(AccessError::BadInvitation)), "another address is checked: {r:?}");
     // Wrong passwords for the account throttle its password logins only.
     for _ in 0..6 {
         last = Some(access.login("admin", "wrong password!", "10.6.6.6", "t").await);
@@ -304,12 +304,151 @@ async fn usernames_cannot_forge_log_lines() -> TestResult {
     let token = access.issue_setup_token().await?.ok_or("no setup token")?;
     let forged = "admin\n2026-12-07T00:00:00Z  INFO reestr: logged in user=admin";
     let r = access.setup(&token, forged, PASSWORD, "10.0.0.1", "t").await;
-    assert!(matches!(r, Err(AccessError::Invalid(_))), "{r:?}");
+    assert!(matches!(r, Err(AccessError::BadUsername)), "{r:?}");
     access.setup(&token, "admin", PASSWORD, "10.0.0.1", "t").await?;
     let r = access.login(forged, PASSWORD, "10.0.0.1", "t").await;
     assert!(matches!(r, Err(AccessError::BadCredentials)), "{r:?}");
     let long = "a".repeat(100_000);
     let r = access.login(&long, PASSWORD, "10.0.0.1", "t").await;
     assert!(matches!(r, Err(AccessError::BadCredentials)), "{r:?}");
+    Ok(())
+}
+
+/// Found by reading: on Postgres, two concurrent demotions could leave no
+/// administrator, and two concurrent setups could both succeed.
+#[tokio::test]
+async fn administrators_survive_concurrent_demotions_and_setup_happens_once_on_postgres() -> TestResult {
+    use reestr::access::{Role, User};
+    for round in 0..5 {
+        let store = Store::open(&fresh_postgres().await?).await?;
+        let users: Vec<User> = (0..6)
+            .map(|i| User { id: format!("u{round}-{i}"), username: format!("admin{i}"), role: Role::Admin })
+            .collect();
+        let setups = users.iter().map(|u| store.create_first_admin(u, "hash", 1));
+        let created = futures::future::try_join_all(setups).await?;
+        assert_eq!(created.iter().filter(|c| **c).count(), 1, "round {round}: {created:?}");
+        let first = users.iter().zip(&created).find(|(_, c)| **c).map(|(u, _)| u.clone()).ok_or("no first")?;
+        let second = User { id: format!("v{round}"), username: "second".into(), role: Role::Admin };
+        assert!(store.create_user(&second, Some("hash"), 1).await?);
+        for attempt in 0..10 {
+            let (a, b) =
+                tokio::join!(store.set_role(&first.id, Role::Viewer), store.set_role(&second.id, Role::Viewer));
+            let admins = store.list_users().await?.iter().filter(|u| u.user.role == Role::Admin).count();
+            assert_eq!(admins, 1, "round {round}, attempt {attempt}: {a:?} {b:?}");
+            store.set_role(&first.id, Role::Admin).await?;
+            store.set_role(&second.id, Role::Admin).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Found by reading: "sign out everywhere" left API tokens working, and
+/// tokens never expired.
+#[tokio::test]
+async fn sign_out_everywhere_ends_tokens_and_tokens_expire() -> TestResult {
+    let store = Store::open("sqlite::memory:").await?;
+    let access = Access::new(store, Mode::Login, Policy::default()).await?;
+    let setup = access.issue_setup_token().await?.ok_or("no setup token")?;
+    let session = access.setup(&setup, "admin", PASSWORD, "10.0.0.1", "t").await?;
+    let user = access.from_session(&session).await?.ok_or("no session")?.user;
+    let (_, token, expires_at) = access.create_api_token(&user, "ci", None).await?;
+    let days = (expires_at - reestr::access::now()) as f64 / 86_400.0;
+    assert!((89.9..=90.0).contains(&days), "default lifetime {days} days");
+    assert!(access.from_api_token(&token).await?.is_some());
+    assert!(matches!(access.create_api_token(&user, "ci", Some(366)).await, Err(AccessError::BadTokenLifetime)));
+    // Past its expiry, a token opens nothing.
+    let old = "reestr_an-old-token-made-long-ago";
+    let hash = reestr::access::secret::hash(old);
+    access.store.create_token(&user.id, "old", "old", &hash, 1, reestr::access::now() - 1).await?;
+    assert!(access.from_api_token(old).await?.is_none(), "an expired token was accepted");
+    // Signing out everywhere ends the sessions and the tokens.
+    let (sessions, tokens) = access.end_sessions_of(&user.id).await?;
+    assert_eq!((sessions, tokens), (1, 2));
+    assert!(access.from_api_token(&token).await?.is_none(), "a token outlived sign-out-everywhere");
+    assert!(access.from_session(&session).await?.is_none());
+    Ok(())
+}
+
+/// Found by reading: over HTTPS the session cookie lacked the `__Host-`
+/// prefix, so a sibling subdomain could plant one.
+#[tokio::test]
+async fn over_https_the_session_cookie_is_host_only() -> TestResult {
+    let scratch = Scratch::new()?;
+    let url = format!("sqlite://{}", scratch.0.join("reestr.db").display());
+    let app = start(&url, scratch).await?;
+    let setup = app.access.issue_setup_token().await?.ok_or("no setup token")?;
+    app.access.setup(&setup, "admin", PASSWORD, "127.0.0.9", "test").await?;
+    let http = client()?;
+    let resp = http
+        .post(format!("{}/auth/login", app.base))
+        .header(ORIGIN, &app.base)
+        .header("x-forwarded-proto", "https")
+        .form(&[("username", "admin"), ("password", PASSWORD)])
+        .send()
+        .await?;
+    let set = resp.headers().get(reqwest::header::SET_COOKIE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    assert!(set.starts_with("__Host-reestr_session=") && set.contains("; Secure") && set.contains("Path=/"), "{set}");
+    assert!(!set.contains("Domain"), "{set}");
+    let cookie = set.split(';').next().unwrap_or_default().to_string();
+    let me = http.get(format!("{}/api/me", app.base)).header(reqwest::header::COOKIE, &cookie).send().await?;
+    assert_eq!(me.status(), StatusCode::OK);
+    let out = http
+        .post(format!("{}/auth/logout", app.base))
+        .header(ORIGIN, &app.base)
+        .header(reqwest::header::COOKIE, &cookie)
+        .send()
+        .await?;
+    let cleared: Vec<&str> =
+        out.headers().get_all(reqwest::header::SET_COOKIE).iter().filter_map(|v| v.to_str().ok()).collect();
+    assert!(cleared.iter().any(|c| c.starts_with("__Host-reestr_session=;")), "{cleared:?}");
+    let me = http.get(format!("{}/api/me", app.base)).header(reqwest::header::COOKIE, &cookie).send().await?;
+    assert_eq!(me.status(), StatusCode::UNAUTHORIZED, "the session outlived its logout");
+    Ok(())
+}
+
+/// Found by reading: a search was unbounded (length, words) on the REST
+/// API, server functions and pages.
+#[tokio::test]
+async fn searches_are_bounded_everywhere() -> TestResult {
+    let app = TestApp::start().await?;
+    let long = "a".repeat(201);
+    let wordy = "a ".repeat(11);
+    for q in [long.as_str(), wordy.as_str()] {
+        let encoded: String = url::form_urlencoded::byte_serialize(q.as_bytes()).collect();
+        let problem = app.json(&format!("/api/registries/local/repositories?q={encoded}"), 400).await?;
+        let detail = problem["detail"].as_str().unwrap_or_default();
+        assert!(detail.contains("longer than 200") || detail.contains("more than 10 words"), "{problem}");
+        app.json(&format!("/api/registries/local/repositories/team/app/tags?q={encoded}"), 400).await?;
+        let page = app.get(&format!("/registries/local?q={encoded}")).await?.2;
+        assert!(page.contains("longer than 200") || page.contains("more than 10 words"), "the page shows why");
+    }
+    let namespace = "n".repeat(256);
+    app.json(&format!("/api/registries/local/repositories?namespace={namespace}"), 400).await?;
+    app.json("/api/registries/local/repositories?q=team+app&namespace=team", 200).await?;
+    Ok(())
+}
+
+/// Found by reading: errors were strings sorted by `contains`, so a taken
+/// username containing "invitation" said "this invitation link is wrong",
+/// and a password over 1,024 bytes said "at least 12 characters".
+#[tokio::test]
+async fn each_refusal_says_what_was_wrong() -> TestResult {
+    use reestr::access::Role;
+    let store = Store::open("sqlite::memory:").await?;
+    let access = Access::new(store, Mode::Login, Policy::default()).await?;
+    let setup = access.issue_setup_token().await?.ok_or("no setup token")?;
+    let session = access.setup(&setup, "admin", PASSWORD, "10.0.0.1", "t").await?;
+    let admin = access.from_session(&session).await?.ok_or("no session")?.user;
+    let link = access.invite(&admin, "invitation", Role::Viewer).await?;
+    access.accept_invitation(&link, PASSWORD, "10.0.0.1", "t").await?;
+    let taken = access.invite(&admin, "invitation", Role::Viewer).await.err().ok_or("invited twice")?;
+    assert_eq!(taken.code().key(), "taken", "{taken}");
+    let link = access.invite(&admin, "second", Role::Viewer).await?;
+    let long = "p".repeat(1_025);
+    let too_long = access.accept_invitation(&link, &long, "10.0.0.1", "t").await.err().ok_or("accepted")?;
+    assert_eq!(too_long.code().key(), "password-long", "{too_long}");
+    assert_eq!(too_long.code().message(), "The password must have at most 1,024 bytes.");
+    let short = access.accept_invitation(&link, "short", "10.0.0.1", "t").await.err().ok_or("accepted")?;
+    assert_eq!(short.code().key(), "password");
     Ok(())
 }

@@ -1,0 +1,119 @@
+//! Why an access form was refused, as the `?error=` code the server
+//! redirects back with (never text) and what the page says for it. One
+//! enum for both sides, so a code cannot be misspelt on one of them.
+
+/// A refusal of a login, setup, invitation, account or administration form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormError {
+    BadCredentials,
+    Throttled,
+    BadSetupToken,
+    PasswordTooShort,
+    PasswordTooLong,
+    PasswordsDiffer,
+    BadUsername,
+    AlreadySetUp,
+    Store,
+    Internal,
+    BadName,
+    BadTokenLifetime,
+    BadInvitation,
+    UsernameTaken,
+    UnknownRole,
+    LastAdmin,
+    Yourself,
+    Passkey,
+}
+
+impl FormError {
+    pub const ALL: [Self; 18] = [
+        Self::BadCredentials,
+        Self::Throttled,
+        Self::BadSetupToken,
+        Self::PasswordTooShort,
+        Self::PasswordTooLong,
+        Self::PasswordsDiffer,
+        Self::BadUsername,
+        Self::AlreadySetUp,
+        Self::Store,
+        Self::Internal,
+        Self::BadName,
+        Self::BadTokenLifetime,
+        Self::BadInvitation,
+        Self::UsernameTaken,
+        Self::UnknownRole,
+        Self::LastAdmin,
+        Self::Yourself,
+        Self::Passkey,
+    ];
+
+    /// The code in the URL.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::BadCredentials => "invalid",
+            Self::Throttled => "throttled",
+            Self::BadSetupToken => "token",
+            Self::PasswordTooShort => "password",
+            Self::PasswordTooLong => "password-long",
+            Self::PasswordsDiffer => "mismatch",
+            Self::BadUsername => "username",
+            Self::AlreadySetUp => "done",
+            Self::Store => "store",
+            Self::Internal => "internal",
+            Self::BadName => "name",
+            Self::BadTokenLifetime => "lifetime",
+            Self::BadInvitation => "invite",
+            Self::UsernameTaken => "taken",
+            Self::UnknownRole => "role",
+            Self::LastAdmin => "last-admin",
+            Self::Yourself => "yourself",
+            Self::Passkey => "passkey",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|e| e.key() == key)
+    }
+
+    /// What the page says.
+    pub fn message(self) -> &'static str {
+        match self {
+            Self::BadCredentials => "Wrong username or password.",
+            Self::Throttled => "Too many failed attempts. Wait a few minutes, then try again.",
+            Self::BadSetupToken => "The setup token is wrong or has expired. Use the one printed in the server log.",
+            Self::PasswordTooShort => "The password must have at least 12 characters.",
+            Self::PasswordTooLong => "The password must have at most 1,024 bytes.",
+            Self::PasswordsDiffer => "The two passwords differ.",
+            Self::BadUsername => "A username has 1 to 64 letters, digits, dots, dashes, underscores or @.",
+            Self::AlreadySetUp => "Reestr is already set up: sign in.",
+            Self::Store => "The user database did not answer. Try again; if it persists, see the server log.",
+            Self::Internal => "Something went wrong on the server. Try again; if it persists, see the server log.",
+            Self::BadName => "A name needs 1 to 100 characters.",
+            Self::BadTokenLifetime => "A token lives 1 to 365 days.",
+            Self::BadInvitation => {
+                "This invitation link is wrong, used or expired. Ask an administrator for a new one."
+            }
+            Self::UsernameTaken => "That username is taken.",
+            Self::UnknownRole => "Unknown role.",
+            Self::LastAdmin => "Reestr needs at least one administrator: make someone else an administrator first.",
+            Self::Yourself => "You cannot remove yourself.",
+            Self::Passkey => "The passkey did not work. Try again, or sign in with your password.",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FormError;
+
+    #[test]
+    fn every_code_reads_back_and_says_something() {
+        for e in FormError::ALL {
+            assert_eq!(FormError::from_key(e.key()), Some(e));
+            assert!(e.message().ends_with('.'), "{e:?}");
+        }
+        let keys: std::collections::HashSet<_> = FormError::ALL.iter().map(|e| e.key()).collect();
+        assert_eq!(keys.len(), FormError::ALL.len(), "codes are distinct");
+        assert_eq!(FormError::from_key("nonsense"), None);
+    }
+}
