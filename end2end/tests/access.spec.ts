@@ -82,9 +82,16 @@ test("an API token is made on the account page, shown once, and opens the API", 
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await page.goto("/account");
   await page.getByLabel("Token name").fill(`e2e-${test.info().project.name}`);
+  await expect(page.getByLabel("Expires after")).toHaveValue("90");
+  await page.getByLabel("Expires after").selectOption("30");
   await page.getByRole("button", { name: "Create token" }).click();
   const token = (await page.getByTestId("new-token").textContent())?.trim() ?? "";
   expect(token).toMatch(/^reestr_/);
+  // The table says when it stops working: 30 days from today.
+  const row = page.getByRole("row", { name: new RegExp(`e2e-${test.info().project.name}`) });
+  const expires = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+  await expect(row.getByRole("cell").nth(2)).toContainText(expires);
+  await page.screenshot({ path: test.info().outputPath("account-token.png"), fullPage: true });
   const me = await request.get("/api/me", { headers: { Authorization: `Bearer ${token}` } });
   expect(me.status()).toBe(200);
   expect((await me.json()).username).toBe(admin.username);

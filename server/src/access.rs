@@ -1,13 +1,11 @@
-//! Access to Reestr itself (not to the registries): the first-run setup,
-//! password logins, sessions, personal API tokens and the login throttle,
-//! over the store in `store`. The HTTP side is `gate` (who is asking, may
-//! they) and `routes` (the forms and token endpoints).
+//! Access to Reestr itself (not to the registries), as a domain: the
+//! first-run setup, password and passkey logins, sessions, personal API
+//! tokens, users and the throttle, over the store in `store`, with a typed
+//! [`AccessError`]. No HTTP here: its HTTP side is `http::auth` (who is
+//! asking and may they, the forms and token endpoints, cookies, headers).
 
-pub mod gate;
-pub mod headers;
 pub mod passkeys;
 pub mod password;
-pub mod routes;
 pub mod secret;
 pub mod session_cache;
 pub mod store;

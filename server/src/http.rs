@@ -1,6 +1,7 @@
 //! The HTTP surface: pages (Leptos SSR and server functions), the REST
 //! API, health, and the static site.
 
+pub(crate) mod auth;
 pub mod client_addr;
 mod executor;
 pub(crate) mod extract;

@@ -12,9 +12,10 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::openapi::{ContentBuilder, Ref, RefOr};
 use utoipa::{Modify, OpenApi};
 
+use super::auth::routes as access;
 use super::problem::Body as ProblemBody;
 use super::{health, metrics, rest};
-use crate::access::{SESSION_COOKIE, routes as access};
+use crate::access::SESSION_COOKIE;
 
 #[derive(OpenApi)]
 #[openapi(

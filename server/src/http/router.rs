@@ -13,11 +13,11 @@ use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
 
+use super::auth::gate::gate;
+use super::auth::headers::security_headers;
+use super::auth::routes as access_routes;
 use super::problem::Problem;
 use super::{AppState, health, rest};
-use crate::access::gate::gate;
-use crate::access::headers::security_headers;
-use crate::access::routes as access_routes;
 
 /// The page routes, generated once per process. Generating them runs the
 /// app with resource loading suppressed process-wide (leptos_server's

@@ -24,6 +24,15 @@ fn yaml(host: &str) -> String {
     format!("registries:\n  - id: local\n    baseUrl: http://{host}\n    tls: {{ allowHttp: true }}\n")
 }
 
+/// A replica on the registry behind `proxy_host`, sharing the Redis at `redis_url`.
+async fn replica(redis_url: &str, proxy_host: &str) -> TestResult<TestApp> {
+    let tier = RedisTier::connect(redis_url).map_err(|e| e.to_string())?;
+    if !tier.wait_connected(Duration::from_secs(5)).await {
+        return Err("Redis did not connect".into());
+    }
+    TestApp::start_cached(&yaml(proxy_host), Cache::with_redis(CacheConfig::default(), Some(tier))).await
+}
+
 async fn visit(app: &TestApp, pages: &[&str]) -> TestResult {
     for page in pages {
         app.html(page).await?;
@@ -68,13 +77,7 @@ async fn replicas_share_redis_and_survive_its_outage() -> TestResult {
     let mut redis = RedisProcess::start().await?;
     let proxy = CountingProxy::start(&registry_host()?).await?;
     let url = redis.url();
-    let replica = || async {
-        let tier = RedisTier::connect(&url).map_err(|e| e.to_string())?;
-        if !tier.wait_connected(Duration::from_secs(5)).await {
-            return Err::<TestApp, Box<dyn std::error::Error + Send + Sync>>("Redis did not connect".into());
-        }
-        TestApp::start_cached(&yaml(&proxy.host), Cache::with_redis(CacheConfig::default(), Some(tier))).await
-    };
+    let replica = || replica(&url, &proxy.host);
     let first = replica().await?;
     let second = replica().await?;
     proxy.take();
@@ -128,13 +131,7 @@ async fn a_resync_drops_listings_from_redis_for_every_replica() -> TestResult {
     let redis = RedisProcess::start().await?;
     let proxy = CountingProxy::start(&registry_host()?).await?;
     let url = redis.url();
-    let replica = || async {
-        let tier = RedisTier::connect(&url).map_err(|e| e.to_string())?;
-        if !tier.wait_connected(Duration::from_secs(5)).await {
-            return Err::<TestApp, Box<dyn std::error::Error + Send + Sync>>("Redis did not connect".into());
-        }
-        TestApp::start_cached(&yaml(&proxy.host), Cache::with_redis(CacheConfig::default(), Some(tier))).await
-    };
+    let replica = || replica(&url, &proxy.host);
     let first = replica().await?;
     visit(&first, &PAGES[2..3]).await?;
     first.post_json("/api/registries/local/resync", 200).await?;

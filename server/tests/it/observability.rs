@@ -1,14 +1,7 @@
 //! The operational surface: readiness, request ids, Prometheus metrics
 //! after a scripted browse, and the per-address API rate limit.
 
-use std::sync::Arc;
-
-use leptos::config::LeptosOptions;
-use reestr::access::{Access, Mode, Policy, Store};
-use reestr::catalog::CatalogService;
-use reestr::http::{ApiLimit, AppState, router};
-
-use crate::support::{TestApp, TestResult, registry_host};
+use crate::support::{TestApp, TestResult};
 
 #[tokio::test]
 async fn readiness_reports_the_database_the_cache_and_the_registries() -> TestResult {
@@ -81,19 +74,7 @@ async fn metrics_count_requests_by_route_and_cache_lookups_by_tier() -> TestResu
 
 #[tokio::test]
 async fn the_api_is_rate_limited_per_address() -> TestResult {
-    let registry = registry_host()?;
-    let yaml = format!("registries:\n  - id: local\n    baseUrl: http://{registry}\n    tls: {{ allowHttp: true }}\n");
-    let config = reestr::config::load_str(&yaml, "test.yaml", std::path::Path::new("."), &|_| None)?;
-    let service = Arc::new(CatalogService::build(&config).await);
-    let access = Arc::new(Access::new(Store::open("sqlite::memory:").await?, Mode::Open, Policy::default()).await?);
-    let options = LeptosOptions::builder().output_name("reestr").site_root("target/site").build();
-    let state = AppState::new(options, service, access).with_api_limit(ApiLimit::per_minute(3));
-    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
+    let base = crate::support::open_server(3).await?;
     let http = reqwest::Client::new();
     let mut statuses = Vec::new();
     for _ in 0..4 {

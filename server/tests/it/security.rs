@@ -9,33 +9,27 @@ use std::sync::Arc;
 use leptos::config::LeptosOptions;
 use reestr::access::{Access, AccessError, Mode, Policy, Store};
 use reestr::catalog::CatalogService;
-use reestr::http::{ApiLimit, AppState, router};
+use reestr::http::AppState;
 use reqwest::StatusCode;
 use reqwest::header::{AUTHORIZATION, HOST, LOCATION, ORIGIN};
 
 use crate::access::{PASSWORD, client, fresh_postgres, start};
-use crate::support::{Scratch, TestApp, TestResult, registry_host};
+use crate::support::{Scratch, TestApp, TestResult, open_server, registry_host, serve};
 
-/// Serves `state`'s router on a free loopback port; returns its base URL.
-async fn serve(state: AppState) -> TestResult<String> {
-    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    Ok(base)
+/// A server in login mode on `database_url` whose first administrator,
+/// `admin`, is set up.
+async fn admin_on(database_url: &str, scratch: Scratch) -> TestResult<TestApp> {
+    let app = start(database_url, scratch).await?;
+    let setup = app.access.issue_setup_token().await?.ok_or("no setup token")?;
+    app.access.setup(&setup, "admin", PASSWORD, "127.0.0.9", "test").await?;
+    Ok(app)
 }
 
-/// A server in open access on the seeded registry, with an API limit of `per_minute`.
-async fn open_server(per_minute: u32) -> TestResult<String> {
-    let registry = registry_host()?;
-    let yaml = format!("registries:\n  - id: local\n    baseUrl: http://{registry}\n    tls: {{ allowHttp: true }}\n");
-    let config = reestr::config::load_str(&yaml, "test.yaml", std::path::Path::new("."), &|_| None)?;
-    let service = Arc::new(CatalogService::build(&config).await);
-    let access = Arc::new(Access::new(Store::open("sqlite::memory:").await?, Mode::Open, Policy::default()).await?);
-    let options = LeptosOptions::builder().output_name("reestr").site_root("target/site").build();
-    serve(AppState::new(options, service, access).with_api_limit(ApiLimit::per_minute(per_minute))).await
+/// The same on an SQLite file of its own.
+async fn with_admin() -> TestResult<TestApp> {
+    let scratch = Scratch::new()?;
+    let url = format!("sqlite://{}", scratch.0.join("reestr.db").display());
+    admin_on(&url, scratch).await
 }
 
 /// Finding 1: every made-up method became a label of its own, forever.
@@ -102,11 +96,7 @@ async fn foreign_hosts_are_refused_before_any_handler() -> TestResult {
 /// Finding 5: `Authorization: Bearer reestr_…` opened `/_fn/whoami`.
 #[tokio::test]
 async fn api_tokens_open_the_api_not_server_functions() -> TestResult {
-    let scratch = Scratch::new()?;
-    let url = format!("sqlite://{}", scratch.0.join("reestr.db").display());
-    let app = start(&url, scratch).await?;
-    let setup = app.access.issue_setup_token().await?.ok_or("no setup token")?;
-    app.access.setup(&setup, "admin", PASSWORD, "127.0.0.9", "test").await?;
+    let app = with_admin().await?;
     let user = app.access.store.credentials("admin").await?.ok_or("no admin")?.user;
     let (_, token, _) = app.access.create_api_token(&user, "ci", None).await?;
     let http = client()?;
@@ -142,11 +132,7 @@ async fn server_functions_share_the_per_address_limit() -> TestResult {
 /// Finding 3: `next=%2F%09%2Fevil.example%2F` answered `Location: /<TAB>/evil.example/`.
 #[tokio::test]
 async fn sign_in_never_redirects_to_another_site() -> TestResult {
-    let scratch = Scratch::new()?;
-    let url = format!("sqlite://{}", scratch.0.join("reestr.db").display());
-    let app = start(&url, scratch).await?;
-    let setup = app.access.issue_setup_token().await?.ok_or("no setup token")?;
-    app.access.setup(&setup, "admin", PASSWORD, "127.0.0.9", "test").await?;
+    let app = with_admin().await?;
     let http = client()?;
     for (next, to) in [
         ("/\t/evil.example/", "/"),
@@ -168,9 +154,7 @@ async fn sign_in_never_redirects_to_another_site() -> TestResult {
 
 /// Finding 2: 60 concurrent wrong passwords were all checked (the limit is 5).
 async fn concurrent_guesses(database_url: &str, scratch: Scratch) -> TestResult {
-    let app = start(database_url, scratch).await?;
-    let setup = app.access.issue_setup_token().await?.ok_or("no setup token")?;
-    app.access.setup(&setup, "admin", PASSWORD, "127.0.0.9", "test").await?;
+    let app = admin_on(database_url, scratch).await?;
     let http = client()?;
     let guesses = (0..60).map(|i| {
         let (http, base) = (http.clone(), app.base.clone());
@@ -373,11 +357,7 @@ async fn sign_out_everywhere_ends_tokens_and_tokens_expire() -> TestResult {
 /// prefix, so a sibling subdomain could plant one.
 #[tokio::test]
 async fn over_https_the_session_cookie_is_host_only() -> TestResult {
-    let scratch = Scratch::new()?;
-    let url = format!("sqlite://{}", scratch.0.join("reestr.db").display());
-    let app = start(&url, scratch).await?;
-    let setup = app.access.issue_setup_token().await?.ok_or("no setup token")?;
-    app.access.setup(&setup, "admin", PASSWORD, "127.0.0.9", "test").await?;
+    let app = with_admin().await?;
     let http = client()?;
     let resp = http
         .post(format!("{}/auth/login", app.base))

@@ -250,3 +250,25 @@ pub fn s<'a>(value: &'a serde_json::Value, key: &str) -> TestResult<&'a str> {
 pub fn arr<'a>(value: &'a serde_json::Value, key: &str) -> TestResult<&'a Vec<serde_json::Value>> {
     value.get(key).and_then(|v| v.as_array()).ok_or_else(|| format!("no array `{key}` in {value}").into())
 }
+
+/// Serves `state`'s router on a free loopback port; returns its base URL.
+pub async fn serve(state: AppState) -> TestResult<String> {
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    Ok(base)
+}
+
+/// A server in open access on the seeded registry, with an API limit of `per_minute`.
+pub async fn open_server(per_minute: u32) -> TestResult<String> {
+    let registry = registry_host()?;
+    let yaml = format!("registries:\n  - id: local\n    baseUrl: http://{registry}\n    tls: {{ allowHttp: true }}\n");
+    let config = reestr::config::load_str(&yaml, "test.yaml", std::path::Path::new("."), &|_| None)?;
+    let service = Arc::new(CatalogService::build(&config).await);
+    let access = Arc::new(Access::new(Store::open("sqlite::memory:").await?, Mode::Open, Policy::default()).await?);
+    let options = LeptosOptions::builder().output_name("reestr").site_root("target/site").build();
+    serve(AppState::new(options, service, access).with_api_limit(reestr::http::ApiLimit::per_minute(per_minute))).await
+}

@@ -5,16 +5,20 @@
 use std::sync::Arc;
 
 use app::error::{AppError, ErrorKind};
-use app::model::{Account, ApiTokenInfo, InvitationInfo, PasskeyInfo, SessionInfo, UserAdmin, UserInfo, Viewer};
+use app::model::{
+    Account, ApiTokenInfo, FormError, InvitationInfo, PasskeyInfo, SessionInfo, UserAdmin, UserInfo, Viewer,
+};
 use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Json, Router};
+use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
 use super::gate::{client_ip, cookie, session_token};
-use super::{Access, AccessError, Principal, SECURE_SESSION_COOKIE, SESSION_COOKIE, Via};
+use super::who::{Admin, SignedIn};
+use crate::access::{Access, AccessError, Principal, SECURE_SESSION_COOKIE, SESSION_COOKIE, Via};
 use crate::http::extract::{ApiJson, ApiPath};
 use crate::http::openapi::ApiErrors;
 use crate::http::problem::Problem;
@@ -51,6 +55,11 @@ pub fn api_routes() -> Router<Arc<Access>> {
         .route("/tokens/{id}", axum::routing::delete(revoke_token))
 }
 
+/// Back to the form at `page`, saying why it was refused.
+fn refused(page: &str, why: FormError) -> Response {
+    see_other(&format!("{page}?error={}", why.key()))
+}
+
 fn see_other(to: &str) -> Response {
     (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_string())]).into_response()
 }
@@ -77,10 +86,6 @@ fn safe_next(next: Option<&str>, public_url: Option<&url::Url>) -> String {
         },
         _ => home(),
     }
-}
-
-fn error_code(e: &AccessError) -> &'static str {
-    e.code().key()
 }
 
 /// `Secure` when Reestr is reached over HTTPS.
@@ -124,7 +129,7 @@ fn user_agent(headers: &HeaderMap) -> String {
 #[derive(Debug, Deserialize)]
 struct LoginForm {
     username: String,
-    password: String,
+    password: SecretString,
     next: Option<String>,
 }
 
@@ -132,53 +137,54 @@ async fn login(State(access): State<Arc<Access>>, req: Request) -> Response {
     let ip = client_ip(&req);
     let headers = req.headers().clone();
     let Ok(Form(form)) = Form::<LoginForm>::from_request(req, &()).await else {
-        return see_other("/login?error=invalid");
+        return refused("/login", FormError::BadCredentials);
     };
     let next = safe_next(form.next.as_deref(), access.policy.public_url.as_ref());
-    match access.login(&form.username, &form.password, &ip, &user_agent(&headers)).await {
+    match access.login(&form.username, form.password.expose_secret(), &ip, &user_agent(&headers)).await {
         Ok(token) => signed_in(&access, &headers, &token, &next),
         Err(e) => {
             if let AccessError::Store(err) = &e {
                 tracing::error!(error = %err, "login failed in the store");
             }
             let next: String = url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
-            see_other(&format!("/login?error={}&next={next}", error_code(&e)))
+            see_other(&format!("/login?error={}&next={next}", e.code().key()))
         }
     }
 }
 
 #[derive(Debug, Deserialize)]
 struct SetupForm {
-    token: String,
+    token: SecretString,
     username: String,
-    password: String,
-    password2: String,
+    password: SecretString,
+    password2: SecretString,
 }
 
 async fn setup(State(access): State<Arc<Access>>, req: Request) -> Response {
     let ip = client_ip(&req);
     let headers = req.headers().clone();
     let Ok(Form(form)) = Form::<SetupForm>::from_request(req, &()).await else {
-        return see_other("/setup?error=token");
+        return refused("/setup", FormError::BadSetupToken);
     };
-    if form.password != form.password2 {
-        return see_other("/setup?error=mismatch");
+    if form.password.expose_secret() != form.password2.expose_secret() {
+        return refused("/setup", FormError::PasswordsDiffer);
     }
-    match access.setup(&form.token, &form.username, &form.password, &ip, &user_agent(&headers)).await {
+    let (token, password) = (form.token.expose_secret(), form.password.expose_secret());
+    match access.setup(token, &form.username, password, &ip, &user_agent(&headers)).await {
         Ok(token) => signed_in(&access, &headers, &token, "/"),
-        Err(AccessError::AlreadySetUp) => see_other("/login?error=done"),
+        Err(AccessError::AlreadySetUp) => refused("/login", FormError::AlreadySetUp),
         Err(e) => {
             if let AccessError::Store(err) = &e {
                 tracing::error!(error = %err, "setup failed in the store");
             }
-            see_other(&format!("/setup?error={}", error_code(&e)))
+            refused("/setup", e.code())
         }
     }
 }
 
 async fn logout(State(access): State<Arc<Access>>, headers: HeaderMap) -> Response {
     if let Some(token) = session_token(&headers)
-        && let Err(e) = access.end_session(&super::secret::hash(token)).await
+        && let Err(e) = access.end_session(&crate::access::secret::hash(token)).await
     {
         tracing::error!(error = %e, "could not end a session");
     }
@@ -187,8 +193,7 @@ async fn logout(State(access): State<Arc<Access>>, headers: HeaderMap) -> Respon
     resp
 }
 
-async fn logout_everywhere(State(access): State<Arc<Access>>, principal: Option<Extension<Principal>>) -> Response {
-    let Some(Extension(p)) = principal else { return see_other("/login") };
+async fn logout_everywhere(State(access): State<Arc<Access>>, SignedIn(p): SignedIn) -> Response {
     match access.end_sessions_of(&p.user.id).await {
         Ok((sessions, tokens)) => tracing::info!(user = %p.user.username, sessions, tokens, "signed out everywhere"),
         Err(e) => tracing::error!(error = %e, "could not end sessions"),
@@ -207,11 +212,10 @@ struct TokenForm {
 
 async fn create_token_form(
     State(access): State<Arc<Access>>,
-    principal: Option<Extension<Principal>>,
+    SignedIn(p): SignedIn,
     headers: HeaderMap,
     Form(form): Form<TokenForm>,
 ) -> Response {
-    let Some(Extension(p)) = principal.filter(|p| p.via != Via::Open) else { return see_other("/login") };
     match access.create_api_token(&p.user, &form.name, form.days).await {
         Ok((_, token, _)) => {
             let mut resp = see_other("/account");
@@ -226,27 +230,19 @@ async fn create_token_form(
             }
             resp
         }
-        Err(e) => see_other(&format!("/account?error={}", error_code(&e))),
+        Err(e) => refused("/account", e.code()),
     }
 }
 
 async fn revoke_token_form(
     State(access): State<Arc<Access>>,
-    principal: Option<Extension<Principal>>,
+    SignedIn(p): SignedIn,
     Path(id): Path<String>,
 ) -> Response {
-    let Some(Extension(p)) = principal else { return see_other("/login") };
     if let Err(e) = access.store.delete_token(&p.user.id, &id).await {
         tracing::error!(error = %e, "could not revoke a token");
     }
     see_other("/account")
-}
-
-fn need(principal: Option<Extension<Principal>>) -> Result<Principal, Problem> {
-    principal
-        .map(|Extension(p)| p)
-        .filter(|p| p.via != Via::Open)
-        .ok_or_else(|| AppError::new(ErrorKind::NotSignedIn, "sign in, or send an API token").into())
 }
 
 fn store_problem(e: impl std::fmt::Display) -> Problem {
@@ -266,9 +262,8 @@ pub(crate) async fn me(viewer: Option<Extension<Viewer>>) -> Result<Json<Viewer>
     responses((status = 200, description = "The caller's tokens", body = Vec<ApiTokenInfo>), ApiErrors))]
 pub(crate) async fn list_tokens(
     State(access): State<Arc<Access>>,
-    principal: Option<Extension<Principal>>,
+    SignedIn(p): SignedIn,
 ) -> Result<Json<Vec<ApiTokenInfo>>, Problem> {
-    let p = need(principal)?;
     let rows = access.store.tokens_of(&p.user.id).await.map_err(store_problem)?;
     Ok(Json(rows.into_iter().map(token_info).collect()))
 }
@@ -302,10 +297,9 @@ pub(crate) struct CreatedToken {
     responses((status = 201, description = "The token, shown once", body = CreatedToken), ApiErrors))]
 pub(crate) async fn create_token(
     State(access): State<Arc<Access>>,
-    principal: Option<Extension<Principal>>,
+    SignedIn(p): SignedIn,
     ApiJson(body): ApiJson<NewToken>,
 ) -> Result<(StatusCode, Json<CreatedToken>), Problem> {
-    let p = need(principal)?;
     match access.create_api_token(&p.user, &body.name, body.expires_in_days).await {
         Ok((id, token, expires_at)) => {
             Ok((StatusCode::CREATED, Json(CreatedToken { id, name: body.name.trim().to_string(), token, expires_at })))
@@ -321,17 +315,16 @@ pub(crate) async fn create_token(
     responses((status = 204, description = "Revoked"), ApiErrors))]
 pub(crate) async fn revoke_token(
     State(access): State<Arc<Access>>,
-    principal: Option<Extension<Principal>>,
+    SignedIn(p): SignedIn,
     ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, Problem> {
-    let p = need(principal)?;
     match access.store.delete_token(&p.user.id, &id).await.map_err(store_problem)? {
         true => Ok(StatusCode::NO_CONTENT),
         false => Err(AppError::not_found(format!("you have no token `{id}`")).into()),
     }
 }
 
-fn token_info(t: super::store::TokenRow) -> ApiTokenInfo {
+fn token_info(t: crate::access::store::TokenRow) -> ApiTokenInfo {
     ApiTokenInfo {
         id: t.id,
         name: t.name,
@@ -345,7 +338,7 @@ fn token_info(t: super::store::TokenRow) -> ApiTokenInfo {
 #[async_trait::async_trait]
 impl app::contract::Accounts for Access {
     async fn account(&self, request: &axum::http::request::Parts) -> Result<Account, AppError> {
-        let Some(p) = request.extensions.get::<Principal>().filter(|p| p.via != Via::Open) else {
+        let Some(p) = SignedIn::of(request) else {
             return Err(AppError::new(ErrorKind::NotSignedIn, "open access has no accounts: nobody signs in"));
         };
         let current = match &p.via {
@@ -381,7 +374,7 @@ impl app::contract::Accounts for Access {
     async fn users(&self, request: &axum::http::request::Parts) -> Result<UserAdmin, AppError> {
         let me = admin_page(request)?;
         let users = self.store.list_users().await.map_err(store_problem_app)?;
-        let invitations = self.store.invitations(super::now()).await.map_err(store_problem_app)?;
+        let invitations = self.store.invitations(crate::access::now()).await.map_err(store_problem_app)?;
         let origin = match &self.policy.public_url {
             Some(u) => u.origin().ascii_serialization(),
             None => {
@@ -421,12 +414,7 @@ impl app::contract::Accounts for Access {
 }
 
 fn admin_page(request: &axum::http::request::Parts) -> Result<Principal, AppError> {
-    request
-        .extensions
-        .get::<Principal>()
-        .filter(|p| p.via != Via::Open && p.user.role == app::model::Role::Admin)
-        .cloned()
-        .ok_or_else(|| AppError::new(ErrorKind::NotAllowed, "only administrators manage users"))
+    Admin::of(request).ok_or_else(|| AppError::new(ErrorKind::NotAllowed, "only administrators manage users"))
 }
 
 fn store_problem_app(e: impl std::fmt::Display) -> AppError {
@@ -461,10 +449,9 @@ struct Ceremony<T> {
 
 async fn passkey_register_start(
     State(access): State<Arc<Access>>,
-    principal: Option<Extension<Principal>>,
+    SignedIn(p): SignedIn,
     headers: HeaderMap,
 ) -> Result<Json<Ceremony<webauthn_rs::prelude::CreationChallengeResponse>>, Problem> {
-    let p = need(principal)?;
     let (ceremony, options) =
         access.passkey_register_start(&p.user, &origin(&headers)).await.map_err(passkey_problem)?;
     Ok(Json(Ceremony { ceremony, options }))
@@ -479,11 +466,10 @@ struct RegisterFinish {
 
 async fn passkey_register_finish(
     State(access): State<Arc<Access>>,
-    principal: Option<Extension<Principal>>,
+    SignedIn(p): SignedIn,
     headers: HeaderMap,
     Json(body): Json<RegisterFinish>,
 ) -> Result<(StatusCode, Json<serde_json::Value>), Problem> {
-    let p = need(principal)?;
     let id = access
         .passkey_register_finish(&p.user, &body.ceremony, &body.name, &body.credential, &origin(&headers))
         .await
@@ -542,14 +528,13 @@ struct RenameForm {
 
 async fn rename_passkey_form(
     State(access): State<Arc<Access>>,
-    principal: Option<Extension<Principal>>,
+    SignedIn(p): SignedIn,
     Path(id): Path<String>,
     Form(form): Form<RenameForm>,
 ) -> Response {
-    let Some(Extension(p)) = principal else { return see_other("/login") };
     let name = form.name.trim();
     if name.is_empty() || name.chars().count() > 100 {
-        return see_other("/account?error=name");
+        return refused("/account", FormError::BadName);
     }
     if let Err(e) = access.store.rename_passkey(&p.user.id, &id, name).await {
         tracing::error!(error = %e, "could not rename a passkey");
@@ -559,10 +544,9 @@ async fn rename_passkey_form(
 
 async fn remove_passkey_form(
     State(access): State<Arc<Access>>,
-    principal: Option<Extension<Principal>>,
+    SignedIn(p): SignedIn,
     Path(id): Path<String>,
 ) -> Response {
-    let Some(Extension(p)) = principal else { return see_other("/login") };
     match access.store.delete_passkey(&p.user.id, &id).await {
         Ok(true) => tracing::info!(user = %p.user.username, passkey = %id, "passkey removed"),
         Ok(false) => {}
@@ -576,10 +560,6 @@ async fn remove_passkey_form(
 /// The NEW_INVITE cookie carries a just-made invitation link to the users page, once.
 const NEW_INVITE_COOKIE: &str = "reestr_new_invite";
 
-fn admin_of(principal: Option<Extension<Principal>>) -> Option<Principal> {
-    principal.map(|Extension(p)| p).filter(|p| p.via != Via::Open && p.user.role == app::model::Role::Admin)
-}
-
 #[derive(Debug, Deserialize)]
 struct InviteForm {
     username: String,
@@ -588,14 +568,13 @@ struct InviteForm {
 
 async fn invite_form(
     State(access): State<Arc<Access>>,
-    principal: Option<Extension<Principal>>,
+    Admin(admin): Admin,
     headers: HeaderMap,
     Form(form): Form<InviteForm>,
 ) -> Response {
-    let Some(admin) = admin_of(principal) else {
-        return (StatusCode::FORBIDDEN, "administrators only").into_response();
+    let Some(role) = app::model::Role::from_key(&form.role) else {
+        return refused("/admin/users", FormError::UnknownRole);
     };
-    let Some(role) = app::model::Role::from_key(&form.role) else { return see_other("/admin/users?error=role") };
     match access.invite(&admin.user, &form.username, role).await {
         Ok(token) => {
             let mut resp = see_other("/admin/users");
@@ -608,7 +587,7 @@ async fn invite_form(
             }
             resp
         }
-        Err(e) => see_other(&format!("/admin/users?error={}", error_code(&e))),
+        Err(e) => refused("/admin/users", e.code()),
     }
 }
 
@@ -619,14 +598,13 @@ struct RoleForm {
 
 async fn role_form(
     State(access): State<Arc<Access>>,
-    principal: Option<Extension<Principal>>,
+    Admin(admin): Admin,
     Path(id): Path<String>,
     Form(form): Form<RoleForm>,
 ) -> Response {
-    let Some(admin) = admin_of(principal) else {
-        return (StatusCode::FORBIDDEN, "administrators only").into_response();
+    let Some(role) = app::model::Role::from_key(&form.role) else {
+        return refused("/admin/users", FormError::UnknownRole);
     };
-    let Some(role) = app::model::Role::from_key(&form.role) else { return see_other("/admin/users?error=role") };
     match access.store.set_role(&id, role).await {
         Ok(true) => {
             if let Err(e) = access.refresh_sessions_of(&id).await {
@@ -635,46 +613,32 @@ async fn role_form(
             tracing::info!(by = %admin.user.username, user = %id, role = role.key(), "role changed");
             see_other("/admin/users")
         }
-        Ok(false) => see_other("/admin/users?error=last-admin"),
+        Ok(false) => refused("/admin/users", FormError::LastAdmin),
         Err(e) => {
             tracing::error!(error = %e, "could not change a role");
-            see_other("/admin/users?error=store")
+            refused("/admin/users", FormError::Store)
         }
     }
 }
 
-async fn remove_user_form(
-    State(access): State<Arc<Access>>,
-    principal: Option<Extension<Principal>>,
-    Path(id): Path<String>,
-) -> Response {
-    let Some(admin) = admin_of(principal) else {
-        return (StatusCode::FORBIDDEN, "administrators only").into_response();
-    };
+async fn remove_user_form(State(access): State<Arc<Access>>, Admin(admin): Admin, Path(id): Path<String>) -> Response {
     if admin.user.id == id {
-        return see_other("/admin/users?error=yourself");
+        return refused("/admin/users", FormError::Yourself);
     }
     match access.remove_user(&id).await {
         Ok(true) => {
             tracing::info!(by = %admin.user.username, user = %id, "user removed");
             see_other("/admin/users")
         }
-        Ok(false) => see_other("/admin/users?error=last-admin"),
+        Ok(false) => refused("/admin/users", FormError::LastAdmin),
         Err(e) => {
             tracing::error!(error = %e, "could not remove a user");
-            see_other("/admin/users?error=store")
+            refused("/admin/users", FormError::Store)
         }
     }
 }
 
-async fn revoke_invitation_form(
-    State(access): State<Arc<Access>>,
-    principal: Option<Extension<Principal>>,
-    Path(id): Path<String>,
-) -> Response {
-    if admin_of(principal).is_none() {
-        return (StatusCode::FORBIDDEN, "administrators only").into_response();
-    }
+async fn revoke_invitation_form(State(access): State<Arc<Access>>, _: Admin, Path(id): Path<String>) -> Response {
     if let Err(e) = access.store.delete_invitation(&id).await {
         tracing::error!(error = %e, "could not revoke an invitation");
     }
@@ -684,23 +648,23 @@ async fn revoke_invitation_form(
 #[derive(Debug, Deserialize)]
 struct AcceptForm {
     token: String,
-    password: String,
-    password2: String,
+    password: SecretString,
+    password2: SecretString,
 }
 
 async fn accept_invitation_form(State(access): State<Arc<Access>>, req: Request) -> Response {
     let ip = client_ip(&req);
     let headers = req.headers().clone();
     let Ok(Form(form)) = Form::<AcceptForm>::from_request(req, &()).await else {
-        return see_other("/login?error=invite");
+        return refused("/login", FormError::BadInvitation);
     };
     let back = format!("/invite/{}", url::form_urlencoded::byte_serialize(form.token.as_bytes()).collect::<String>());
-    if form.password != form.password2 {
-        return see_other(&format!("{back}?error=mismatch"));
+    if form.password.expose_secret() != form.password2.expose_secret() {
+        return refused(&back, FormError::PasswordsDiffer);
     }
-    match access.accept_invitation(&form.token, &form.password, &ip, &user_agent(&headers)).await {
+    match access.accept_invitation(&form.token, form.password.expose_secret(), &ip, &user_agent(&headers)).await {
         Ok(token) => signed_in(&access, &headers, &token, "/"),
-        Err(e) => see_other(&format!("{back}?error={}", error_code(&e))),
+        Err(e) => refused(&back, e.code()),
     }
 }
 

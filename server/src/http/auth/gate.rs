@@ -12,7 +12,7 @@ use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::{Access, Mode, Principal, SECURE_SESSION_COOKIE, SESSION_COOKIE, Via};
+use crate::access::{Access, Mode, Principal, Role, SECURE_SESSION_COOKIE, SESSION_COOKIE, StoreError, User, Via};
 use crate::http::problem::Problem;
 
 /// Paths anyone may reach: health, the site's files, login and setup.
@@ -151,10 +151,10 @@ pub async fn gate(State(access): State<Arc<Access>>, mut req: Request, next: Nex
 
 /// The principal behind a request, if any. API tokens count on `/api` only
 /// (`rest`); pages and server functions need a session.
-async fn who(access: &Access, headers: &HeaderMap, rest: bool) -> Result<Option<Principal>, super::StoreError> {
+async fn who(access: &Access, headers: &HeaderMap, rest: bool) -> Result<Option<Principal>, StoreError> {
     if access.mode == Mode::Open {
         return Ok(Some(Principal {
-            user: super::User { id: String::new(), username: "anonymous".into(), role: super::Role::Admin },
+            user: User { id: String::new(), username: "anonymous".into(), role: Role::Admin },
             via: Via::Open,
         }));
     }

@@ -1,0 +1,9 @@
+//! The HTTP side of access (the domain is `crate::access`): the gate every
+//! request passes (who is asking, may they, did a change come from our own
+//! pages), the security headers, and the routes: the forms the login,
+//! setup, account and user pages post, and the token endpoints under `/api`.
+
+pub mod gate;
+pub mod headers;
+pub mod routes;
+pub mod who;
