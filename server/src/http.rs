@@ -16,6 +16,7 @@ mod request_life;
 mod rest;
 mod router;
 mod state;
+pub(crate) mod surface;
 
 pub use host::AllowedHosts;
 pub use metrics::Metrics;

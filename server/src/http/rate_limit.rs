@@ -49,8 +49,7 @@ impl ApiLimit {
 
 pub async fn limit_api(State(limit): State<Arc<ApiLimit>>, req: Request, next: Next) -> Response {
     let Some(limiter) = &limit.limiter else { return next.run(req).await };
-    let path = req.uri().path();
-    if !(path.starts_with("/api/") || path.starts_with("/_fn/")) {
+    if !super::surface::of(req.uri().path()).limited {
         return next.run(req).await;
     }
     let Some(ip) = super::client_addr::client_addr(req.extensions(), req.headers()) else {

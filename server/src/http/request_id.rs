@@ -46,7 +46,7 @@ pub async fn request_id(req: Request, next: Next) -> Response {
     let registry: String = registry_of(req.uri().path()).unwrap_or("").chars().take(64).collect();
     // A made-up method is any token up to the header limit: logged as `other`.
     let method = super::metrics::method_label(req.method());
-    let quiet = matches!(route.as_str(), "/healthz" | "/readyz" | "/metrics") || req.uri().path().starts_with("/pkg/");
+    let quiet = super::surface::of(req.uri().path()).quiet;
     let span = tracing::info_span!("request", request_id = %id, method = %method, route = %route, registry = %registry);
     let started = Instant::now();
     let tally = std::sync::Arc::new(outcome::Tally::default());

@@ -14,34 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::access::{Access, Mode, Principal, Role, SECURE_SESSION_COOKIE, SESSION_COOKIE, StoreError, User, Via};
 use crate::http::problem::Problem;
-
-/// Paths anyone may reach: health, the site's files, login and setup.
-fn is_public(path: &str) -> bool {
-    is_read_only(path)
-        || matches!(path, "/login" | "/setup")
-        || path.starts_with("/auth/")
-        || path.starts_with("/invite/")
-}
-
-/// Public paths whose routes only read (health, the API document, the
-/// site's files): no origin check, so other methods get the router's 405.
-fn is_read_only(path: &str) -> bool {
-    matches!(
-        path,
-        "/healthz" | "/readyz" | "/metrics" | "/api/openapi.json" | "/favicon.svg" | "/robots.txt" | "/passkeys.js"
-    ) || path.starts_with("/pkg/")
-}
-
-/// Paths that answer JSON, so a refusal is a problem document, not a redirect.
-fn is_api(path: &str) -> bool {
-    is_rest(path) || path.starts_with("/_fn/")
-}
-
-/// The REST API: the only paths an API token opens ("tokens open the API,
-/// not the pages"; server functions are the pages' own calls).
-fn is_rest(path: &str) -> bool {
-    path.starts_with("/api/") || path == "/api"
-}
+use crate::http::surface::Kind;
 
 /// The client's address as the throttle counts it.
 pub fn client_ip(req: &Request) -> String {
@@ -109,12 +82,13 @@ pub fn login_redirect(path_and_query: &str) -> String {
 
 pub async fn gate(State(access): State<Arc<Access>>, mut req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
+    let surface = crate::http::surface::of(&path);
     // The methods routes change state with; others (TRACE, QUERY, …) reach
     // the router, which answers 405 where a route lacks them.
     let changes_state =
-        matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH | Method::DELETE) && !is_read_only(&path);
+        matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH | Method::DELETE) && !surface.read_only;
 
-    let principal = match who(&access, req.headers(), is_rest(&path)).await {
+    let principal = match who(&access, req.headers(), surface.kind == Kind::Rest).await {
         Ok(p) => p,
         Err(e) => {
             tracing::error!(error = %e, "the access store failed");
@@ -123,7 +97,8 @@ pub async fn gate(State(access): State<Arc<Access>>, mut req: Request, next: Nex
     };
     let by_token = principal.as_ref().is_some_and(|p| p.via == Via::Token);
     if changes_state && !by_token && !same_origin(req.headers(), access.policy.public_url.as_ref()) {
-        tracing::warn!(path = %path, "refused a state-changing request from another origin");
+        let shown: String = path.chars().take(200).collect();
+        tracing::warn!(path = %shown, "refused a state-changing request from another origin");
         return refuse(ErrorKind::NotAllowed, "this request did not come from Reestr's own pages");
     }
     match principal {
@@ -132,10 +107,10 @@ pub async fn gate(State(access): State<Arc<Access>>, mut req: Request, next: Nex
             req.extensions_mut().insert(p);
             next.run(req).await
         }
-        None if is_public(&path) => next.run(req).await,
+        None if surface.public => next.run(req).await,
         None => {
             let setup = matches!(access.needs_setup().await, Ok(true));
-            if is_api(&path) || changes_state {
+            if surface.kind.is_json() || changes_state {
                 let message =
                     if setup { "Reestr is not set up yet: open /setup" } else { "sign in, or send an API token" };
                 refuse(ErrorKind::NotSignedIn, message)

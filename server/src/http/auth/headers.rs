@@ -23,15 +23,8 @@ pub fn content_security_policy(nonce: &str) -> String {
     )
 }
 
-/// Pages and answers that carry secrets shown once (a new API token, an
-/// invitation link) or credentials: no cache, shared or private, may keep them.
-fn never_stored(path: &str) -> bool {
-    matches!(path, "/account" | "/admin/users" | "/login" | "/setup" | "/api/tokens" | "/api/me")
-        || ["/auth/", "/invite/", "/api/tokens/"].iter().any(|p| path.starts_with(p))
-}
-
 pub async fn security_headers(mut req: Request, next: Next) -> Response {
-    let no_store = never_stored(req.uri().path());
+    let no_store = crate::http::surface::of(req.uri().path()).no_store;
     let mut bytes = [0_u8; 16];
     rand::rng().fill_bytes(&mut bytes);
     let nonce = STANDARD.encode(bytes);
