@@ -14,7 +14,9 @@
 #  5. repository search over the local catalogue and a 100,000-repository
 #     Docker Hub stand-in (bench_search.py);
 #  6. storage accounting of the 1,000 × 10 registry against a skopeo
-#     baseline, checked to agree (bench_storage.py).
+#     baseline, checked to agree (bench_storage.py);
+#  7. /healthz while 8 worst-case searches run on the 100,000-repository
+#     stand-in (bench_isolation.py).
 #   scripts/bench.sh [warm-requests-per-page]   (default 50)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -59,5 +61,6 @@ python3 scripts/bench_pages.py "${common[@]}" --warm "$warm" --redis "$redis"
 python3 scripts/bench_load.py "${common[@]}" --duration "$seconds" --redis "$redis" --loadgen "$loadgen"
 python3 scripts/bench_search.py "${common[@]}" --redis "$redis" --loadgen "$loadgen"
 python3 scripts/bench_storage.py "${common[@]}" --shared "$shared" --redis "$redis"
+python3 scripts/bench_isolation.py "${common[@]}" --seconds "$seconds"
 echo
 echo "Whole run: $(((SECONDS - started) / 60)) min $(((SECONDS - started) % 60)) s."
