@@ -17,28 +17,19 @@ import sys
 import threading
 import time
 import urllib.parse
-import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
-from bench_pages import arguments, pct, start_reestr  # noqa: E402
-from bench_search import NAMESPACES, WORDS, hub_mock, hub_names  # noqa: E402
+from bench_pages import arguments, get, pct, start_reestr  # noqa: E402
+from bench_search import WORDS, hub_mock, hub_names, write_hub_config  # noqa: E402
 
 SEARCHERS = 8
-
-
-def timed(url):
-    started = time.perf_counter()
-    with urllib.request.urlopen(url, timeout=120) as r:
-        r.read()
-        status = r.status
-    return (time.perf_counter() - started) * 1000, status
 
 
 def health_probe(base, seconds):
     """/healthz every 20 ms for `seconds`; the latencies, ms."""
     out, end = [], time.monotonic() + seconds
     while time.monotonic() < end:
-        ms, status = timed(f"{base}/healthz")
+        ms, status = get(f"{base}/healthz")
         if status != 200:
             sys.exit(f"/healthz answered {status}")
         out.append(ms)
@@ -58,27 +49,10 @@ def main():
     ap.add_argument("--seconds", type=float, default=20)
     args = ap.parse_args()
     mock = hub_mock(hub_names())
-    doc = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "server", "tests", "fixtures", "specs",
-                       "dockerhub-latest.yaml")
-    config = os.path.join(args.work, "isolation-hub.yaml")
-    with open(config, "w") as f:
-        f.write(f"""access: open
-registries:
-  - id: hub
-    baseUrl: http://{args.registry}
-    tls: {{ allowHttp: true }}
-    api:
-      profile: dockerhub
-      document: {doc}
-      baseUrl: {mock}
-      namespaces: [{", ".join(NAMESPACES)}]
-      maxPages: 2000
-      operations:
-        listRepositories: {{ method: GET, path: "/v2/namespaces/{{namespace}}/repositories", query: [page, page_size] }}
-""")
+    config = write_hub_config(os.path.join(args.work, "isolation-hub.yaml"), args.registry, mock)
     proc, base = start_reestr(args.binary, args.site, config, {})
     try:
-        timed(f"{base}/api/registries/hub/repositories?limit=1")  # the listing, once
+        get(f"{base}/api/registries/hub/repositories?limit=1")  # the listing, once
         alone = health_probe(base, args.seconds)
         stop = threading.Event()
         searches = []
@@ -88,7 +62,7 @@ registries:
             while not stop.is_set():
                 n += 1
                 q = urllib.parse.quote(worst_query(rng, seed * 1_000_000 + n))
-                ms, status = timed(f"{base}/api/registries/hub/repositories?q={q}&limit=20")
+                ms, status = get(f"{base}/api/registries/hub/repositories?q={q}&limit=20")
                 if status != 200:
                     sys.exit(f"a search answered {status}")
                 searches.append(ms)

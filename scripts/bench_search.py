@@ -133,6 +133,29 @@ def queries(names, count, seed):
     return out
 
 
+def write_hub_config(path, registry, mock):
+    """A registries.yaml (open access) whose `hub` lists the stand-in at
+    `mock` through Docker Hub's published document; returns `path`."""
+    doc = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "server", "tests", "fixtures", "specs",
+                       "dockerhub-latest.yaml")
+    with open(path, "w") as f:
+        f.write(f"""access: open
+registries:
+  - id: hub
+    baseUrl: http://{registry}
+    tls: {{ allowHttp: true }}
+    api:
+      profile: dockerhub
+      document: {doc}
+      baseUrl: {mock}
+      namespaces: [{", ".join(NAMESPACES)}]
+      maxPages: 2000
+      operations:
+        listRepositories: {{ method: GET, path: "/v2/namespaces/{{namespace}}/repositories", query: [page, page_size] }}
+""")
+    return path
+
+
 def loadgen(binary, urls):
     out = subprocess.run([binary, "--connections", "1", "--requests", str(len(urls)), *urls],
                          check=True, stdout=subprocess.PIPE, text=True).stdout
@@ -177,25 +200,7 @@ def main():
 
     names = hub_names()
     mock = hub_mock(names)
-    hub_config = os.path.join(args.work, "search-hub.yaml")
-    # Docker Hub's published document, as the integration tests use it.
-    doc = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "server", "tests", "fixtures", "specs",
-                       "dockerhub-latest.yaml")
-    with open(hub_config, "w") as f:
-        f.write(f"""access: open
-registries:
-  - id: hub
-    baseUrl: http://{args.registry}
-    tls: {{ allowHttp: true }}
-    api:
-      profile: dockerhub
-      document: {doc}
-      baseUrl: {mock}
-      namespaces: [{", ".join(NAMESPACES)}]
-      maxPages: 2000
-      operations:
-        listRepositories: {{ method: GET, path: "/v2/namespaces/{{namespace}}/repositories", query: [page, page_size] }}
-""")
+    hub_config = write_hub_config(os.path.join(args.work, "search-hub.yaml"), args.registry, mock)
     rows.append(measure(args, "Docker Hub stand-in (100 a page)", hub_config, "hub",
                         [f"{ns}/{n}" for ns, n, _ in names], args.redis))
 

@@ -122,6 +122,19 @@ fn signed_in(access: &Access, headers: &HeaderMap, token: &str, to: &str) -> Res
     resp
 }
 
+/// `resp` carrying a secret shown once to the page it leads to: HttpOnly,
+/// one minute, this origin only; that page reads it and it expires.
+fn once_cookie(mut resp: Response, name: &str, value: &str, secure: bool) -> Response {
+    let cookie = format!(
+        "{name}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=60{}",
+        if secure { "; Secure" } else { "" }
+    );
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        resp.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    resp
+}
+
 fn user_agent(headers: &HeaderMap) -> String {
     headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("unknown").to_string()
 }
@@ -217,19 +230,7 @@ async fn create_token_form(
     Form(form): Form<TokenForm>,
 ) -> Response {
     match access.create_api_token(&p.user, &form.name, form.days).await {
-        Ok((_, token, _)) => {
-            let mut resp = see_other("/account");
-            // HttpOnly, one minute, this origin only: the account page reads
-            // it once and clears it.
-            let cookie = format!(
-                "{NEW_TOKEN_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=60{}",
-                if secure(&access, &headers) { "; Secure" } else { "" }
-            );
-            if let Ok(v) = HeaderValue::from_str(&cookie) {
-                resp.headers_mut().insert(header::SET_COOKIE, v);
-            }
-            resp
-        }
+        Ok((_, token, _)) => once_cookie(see_other("/account"), NEW_TOKEN_COOKIE, &token, secure(&access, &headers)),
         Err(e) => refused("/account", e.code()),
     }
 }
@@ -576,17 +577,7 @@ async fn invite_form(
         return refused("/admin/users", FormError::UnknownRole);
     };
     match access.invite(&admin.user, &form.username, role).await {
-        Ok(token) => {
-            let mut resp = see_other("/admin/users");
-            let cookie = format!(
-                "{NEW_INVITE_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=60{}",
-                if secure(&access, &headers) { "; Secure" } else { "" }
-            );
-            if let Ok(v) = HeaderValue::from_str(&cookie) {
-                resp.headers_mut().insert(header::SET_COOKIE, v);
-            }
-            resp
-        }
+        Ok(token) => once_cookie(see_other("/admin/users"), NEW_INVITE_COOKIE, &token, secure(&access, &headers)),
         Err(e) => refused("/admin/users", e.code()),
     }
 }
