@@ -22,12 +22,6 @@ use store::SessionRow;
 pub use store::{Store, StoreError, User};
 use throttle::{Bucket, Ceremony};
 
-/// The session cookie's name over plain HTTP.
-pub const SESSION_COOKIE: &str = "reestr_session";
-/// Its name over HTTPS: the `__Host-` prefix makes browsers refuse it
-/// unless it is `Secure`, host-only and for `/`, so a sibling subdomain
-/// cannot plant or overwrite it.
-pub const SECURE_SESSION_COOKIE: &str = "__Host-reestr_session";
 /// How long a setup token printed at start stays valid.
 const SETUP_TOKEN_TTL: i64 = 24 * 60 * 60;
 /// How long an API token lives unless its maker says otherwise.

@@ -170,8 +170,14 @@ async fn serve(config_path: PathBuf, listen: Option<std::net::SocketAddr>) -> Ex
     let service = Arc::new(CatalogService::build_with_cache(&config, cache).await);
     refresh_documents(service.clone());
     sweep_sessions(access.clone());
-    let app = router(AppState::new(options, service, access).with_api_limit(api_limit).with_allowed_hosts(hosts))
-        .into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let app = match router(AppState::new(options, service, access).with_api_limit(api_limit).with_allowed_hosts(hosts))
+    {
+        Ok(app) => app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        Err(e) => {
+            eprintln!("reestr: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let listener = match tokio::net::TcpListener::bind(addr).await {
         Ok(l) => l,
         Err(e) => {

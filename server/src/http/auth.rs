@@ -3,6 +3,7 @@
 //! pages), the security headers, and the routes: the forms the login,
 //! setup, account and user pages post, and the token endpoints under `/api`.
 
+pub mod cookies;
 pub mod gate;
 pub mod headers;
 pub mod routes;

@@ -15,7 +15,7 @@ use utoipa::{Modify, OpenApi};
 use super::auth::routes as access;
 use super::problem::Body as ProblemBody;
 use super::{health, metrics, rest};
-use crate::access::SESSION_COOKIE;
+use crate::http::auth::cookies::SESSION_COOKIE;
 
 #[derive(OpenApi)]
 #[openapi(

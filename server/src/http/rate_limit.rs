@@ -6,12 +6,10 @@
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use app::error::{AppError, ErrorKind};
-use axum::extract::{Request, State};
-use axum::middleware::Next;
+use axum::extract::Request;
 use axum::response::{IntoResponse, Response};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
@@ -47,25 +45,17 @@ impl ApiLimit {
     }
 }
 
-pub async fn limit_api(State(limit): State<Arc<ApiLimit>>, req: Request, next: Next) -> Response {
-    let Some(limiter) = &limit.limiter else { return next.run(req).await };
-    if !super::surface::of(req.uri().path()).limited {
-        return next.run(req).await;
-    }
-    let Some(ip) = super::client_addr::client_addr(req.extensions(), req.headers()) else {
-        return next.run(req).await;
-    };
+/// The refusal for a request over its address's limit, if it is.
+pub fn refusal(limit: &ApiLimit, req: &Request) -> Option<Response> {
+    let limiter = limit.limiter.as_ref()?;
+    let ip = super::client_addr::client_addr(req.extensions(), req.headers())?;
     if limit.seen.fetch_add(1, Ordering::Relaxed) % SWEEP_EVERY == SWEEP_EVERY - 1 {
         limiter.retain_recent();
     }
-    match limiter.check_key(&ip) {
-        Ok(()) => next.run(req).await,
-        Err(not_until) => {
-            let wait = not_until.wait_time_from(DefaultClock::default().now()).as_secs().max(1);
-            tracing::warn!(%ip, wait, "API rate limit reached");
-            let mut e = AppError::new(ErrorKind::TooManyAttempts, "too many API requests from this address; slow down");
-            e.retry_after = Some(wait);
-            Problem(e).into_response()
-        }
-    }
+    let not_until = limiter.check_key(&ip).err()?;
+    let wait = not_until.wait_time_from(DefaultClock::default().now()).as_secs().max(1);
+    tracing::warn!(%ip, wait, "API rate limit reached");
+    let mut e = AppError::new(ErrorKind::TooManyAttempts, "too many API requests from this address; slow down");
+    e.retry_after = Some(wait);
+    Some(Problem(e).into_response())
 }

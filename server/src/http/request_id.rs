@@ -46,13 +46,13 @@ pub async fn request_id(req: Request, next: Next) -> Response {
     let registry: String = registry_of(req.uri().path()).unwrap_or("").chars().take(64).collect();
     // A made-up method is any token up to the header limit: logged as `other`.
     let method = super::metrics::method_label(req.method());
-    let quiet = super::surface::of(req.uri().path()).quiet;
     let span = tracing::info_span!("request", request_id = %id, method = %method, route = %route, registry = %registry);
     let started = Instant::now();
     let tally = std::sync::Arc::new(outcome::Tally::default());
     let mut resp = outcome::scope(tally.clone(), next.run(req).instrument(span.clone())).await;
     let cache = tally.summary();
     let status = resp.status().as_u16();
+    let quiet = resp.extensions().get::<super::surface::Surface>().is_some_and(|s| s.quiet);
     let ms = started.elapsed().as_secs_f64() * 1000.0;
     span.in_scope(|| {
         if quiet {

@@ -150,14 +150,9 @@ pub async fn storage(
         (status = 403, description = "Not an administrator", body = super::problem::Body, content_type = "application/problem+json")))]
 pub async fn resync(
     State(state): State<AppState>,
-    viewer: Option<axum::Extension<app::model::Viewer>>,
+    _: super::auth::who::Operator,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<ResyncResult>, Problem> {
-    if !viewer.is_some_and(|axum::Extension(v)| v.role == app::model::Role::Admin) {
-        return Err(
-            AppError::new(app::error::ErrorKind::NotAllowed, "only administrators may resync a registry").into()
-        );
-    }
     Ok(Json(state.catalog.resync(&id).await?))
 }
 

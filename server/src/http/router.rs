@@ -1,5 +1,6 @@
 //! The one axum router: REST, health, server functions, pages, files.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::OnceLock;
 
@@ -13,10 +14,10 @@ use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
 
-use super::auth::gate::gate;
 use super::auth::headers::security_headers;
 use super::auth::routes as access_routes;
 use super::problem::Problem;
+use super::surface::{Declared, Guard, Surface};
 use super::{AppState, health, rest};
 
 /// The page routes, generated once per process. Generating them runs the
@@ -29,16 +30,62 @@ fn routes() -> Vec<AxumRouteListing> {
     ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
+/// Pages that are not "for signed-in users, cacheable": declared here, by
+/// route pattern, where the routes are built. Every other page is
+/// `Surface::PAGE`; a pattern the app does not route is an error at start
+/// (see `page_classes`).
+const PAGE_CLASSES: [(&str, Surface); 5] = [
+    ("/login", Surface::PAGE.public().secret()),
+    ("/setup", Surface::PAGE.public().secret()),
+    ("/invite/{token}", Surface::PAGE.public().secret()),
+    ("/account", Surface::PAGE.secret()),
+    ("/admin/users", Surface::PAGE.secret()),
+];
+
+/// The classes of the page router's routes: each page by its pattern, each
+/// server function by its path, the site's own files (`public/`, served
+/// by the fallback) by name. Fails on a `PAGE_CLASSES` entry that names no
+/// route, so a renamed page cannot silently lose its class.
+pub fn page_classes(routes: &[AxumRouteListing], site_root: &std::path::Path) -> Result<Declared, String> {
+    let mut classes: HashMap<String, Surface> = routes.iter().map(|r| (r.path().to_string(), Surface::PAGE)).collect();
+    for (pattern, surface) in PAGE_CLASSES {
+        match classes.get_mut(pattern) {
+            Some(class) => *class = surface,
+            None => return Err(format!("PAGE_CLASSES names `{pattern}`, which the app does not route")),
+        }
+    }
+    for (path, _) in leptos::server_fn::axum::server_fn_paths() {
+        classes.insert(path.to_string(), Surface::SERVER_FN);
+    }
+    let files = std::fs::read_dir(site_root)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+                .map(|e| format!("/{}", e.file_name().to_string_lossy()))
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(Declared::by_route(classes, files, Surface::PAGE))
+}
+
 /// Builds the whole application.
-pub fn router(state: AppState) -> Router {
+pub fn router(state: AppState) -> Result<Router, String> {
     super::executor::install();
     let routes = routes();
     let catalog = state.catalog.clone();
     let accounts: app::contract::SharedAccounts = state.access.clone();
     let access = state.access.clone();
     let options = state.leptos_options.clone();
-    let api = Router::new()
-        .route("/openapi.json", get(super::openapi::openapi_json))
+    let site_root = std::path::PathBuf::from(state.leptos_options.site_root.as_ref());
+    let guarded = {
+        let (access, limit) = (access.clone(), state.api_limit.clone());
+        move |declared: Declared| {
+            let g = Guard { declared, access: access.clone(), limit: limit.clone() };
+            axum::middleware::from_fn_with_state(g, super::surface::guard)
+        }
+    };
+    let rest = Router::new()
         .route("/registries", get(rest::registries))
         .route("/registries/{id}", get(rest::registry))
         .route("/registries/{id}/resync", post(rest::resync))
@@ -46,22 +93,29 @@ pub fn router(state: AppState) -> Router {
         .route("/registries/{id}/repositories", get(rest::repositories))
         .route("/registries/{id}/repositories/{*rest}", get(rest::repository_path))
         .with_state(state.clone())
-        .merge(access_routes::api_routes().with_state(access.clone()))
-        .fallback(api_not_found);
-    let metrics = state.metrics.clone();
-    let api_limit = state.api_limit.clone();
-    let hosts = state.hosts.clone();
-    let pkg = static_files(&state.leptos_options);
-    Router::new()
+        .fallback(api_not_found)
+        .layer(guarded(Declared::all(Surface::REST)));
+    let api = Router::new()
+        .route("/openapi.json", get(super::openapi::openapi_json))
+        .layer(guarded(Declared::all(Surface::DOCUMENT)))
+        .merge(
+            access_routes::api_routes()
+                .with_state(access.clone())
+                .layer(guarded(Declared::all(Surface::REST.secret()))),
+        )
+        .merge(rest);
+    let probes = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .route("/metrics", get(super::metrics::metrics).with_state(metrics.clone()))
-        .nest("/api", api)
-        .nest_service("/pkg", pkg)
-        .merge(access_routes::form_routes().with_state(access.clone()))
+        .route("/metrics", get(super::metrics::metrics).with_state(state.metrics.clone()))
+        .with_state(state.clone())
+        .nest_service("/pkg", static_files(&state.leptos_options))
+        .layer(guarded(Declared::all(Surface::PROBE)));
+    let forms = access_routes::form_routes().with_state(access.clone()).layer(guarded(Declared::all(Surface::FORM)));
+    let pages = Router::new()
         .leptos_routes_with_context(
             &state,
-            routes,
+            routes.clone(),
             move || {
                 provide_context(catalog.clone());
                 provide_context(accounts.clone());
@@ -69,15 +123,19 @@ pub fn router(state: AppState) -> Router {
             move || shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .with_state(state)
+        .with_state(state.clone())
+        .layer(guarded(page_classes(&routes, &site_root)?));
+    Ok(Router::new()
+        .merge(probes)
+        .nest("/api", api)
+        .merge(forms)
+        .merge(pages)
         .layer(axum::middleware::from_fn(super::request_life::request_life))
-        .layer(axum::middleware::from_fn_with_state(access, gate))
-        .layer(axum::middleware::from_fn_with_state(api_limit, super::rate_limit::limit_api))
-        .layer(axum::middleware::from_fn_with_state(hosts, super::host::check_host))
+        .layer(axum::middleware::from_fn_with_state(state.hosts.clone(), super::host::check_host))
         .layer(CompressionLayer::new())
         .layer(axum::middleware::from_fn(security_headers))
-        .layer(axum::middleware::from_fn_with_state(metrics, super::metrics::measure))
-        .layer(axum::middleware::from_fn(super::request_id::request_id))
+        .layer(axum::middleware::from_fn_with_state(state.metrics.clone(), super::metrics::measure))
+        .layer(axum::middleware::from_fn(super::request_id::request_id)))
 }
 
 /// The front end's files, with the `.br` and `.gz` copies the release build
@@ -149,6 +207,25 @@ pub fn site_options() -> Result<LeptosOptions, String> {
 #[cfg(test)]
 mod tests {
     use std::time::{Duration, SystemTime};
+
+    use crate::http::surface::{Kind, Surface};
+
+    #[tokio::test]
+    async fn every_page_and_server_function_has_its_declared_class() -> Result<(), String> {
+        let routes = super::routes();
+        let declared = super::page_classes(&routes, std::path::Path::new("../public"))?;
+        assert_eq!(declared.route("/login"), Some(Surface::PAGE.public().secret()));
+        assert_eq!(declared.route("/invite/{token}"), Some(Surface::PAGE.public().secret()));
+        assert_eq!(declared.route("/account").map(|s| (s.public, s.no_store)), Some((false, true)));
+        assert_eq!(declared.route("/registries/{registry}"), Some(Surface::PAGE));
+        let functions: Vec<_> = leptos::server_fn::axum::server_fn_paths().map(|(p, _)| p).collect();
+        assert!(!functions.is_empty());
+        for path in functions {
+            assert_eq!(declared.route(path).map(|s| (s.kind, s.limited)), Some((Kind::ServerFn, true)), "{path}");
+        }
+        assert!(declared.serves_file("/favicon.svg") && declared.serves_file("/passkeys.js"));
+        Ok(())
+    }
 
     #[test]
     fn compressed_copies_older_than_their_file_are_found() -> std::io::Result<()> {

@@ -268,14 +268,17 @@ async fn health_shows_anonymous_callers_states_only() -> TestResult {
 async fn pages_with_secrets_are_never_stored() -> TestResult {
     let base = open_server(600).await?;
     let http = client()?;
-    for path in ["/account", "/admin/users", "/login", "/api/tokens"] {
+    let cache_control = |resp: &reqwest::Response| {
+        resp.headers().get("cache-control").and_then(|v| v.to_str().ok()).map(str::to_string)
+    };
+    for path in ["/account", "/admin/users", "/login", "/setup", "/invite/nothing", "/api/tokens", "/api/me"] {
         let resp = http.get(format!("{base}{path}")).send().await?;
-        assert_eq!(
-            resp.headers().get("cache-control").and_then(|v| v.to_str().ok()),
-            Some("no-store"),
-            "{path} ({})",
-            resp.status()
-        );
+        assert_eq!(cache_control(&resp).as_deref(), Some("no-store"), "{path} ({})", resp.status());
+    }
+    // The class is the route's, not a prefix's: other pages stay cacheable.
+    for path in ["/", "/registries/none", "/accounting", "/healthz"] {
+        let resp = http.get(format!("{base}{path}")).send().await?;
+        assert_ne!(cache_control(&resp).as_deref(), Some("no-store"), "{path} ({})", resp.status());
     }
     Ok(())
 }

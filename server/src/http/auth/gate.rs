@@ -4,39 +4,21 @@
 //! answer 401), and whether a state-changing request came from Reestr's own
 //! pages (the `Origin` check that stands in for CSRF tokens).
 
-use std::sync::Arc;
-
 use app::error::{AppError, ErrorKind};
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use crate::access::{Access, Mode, Principal, Role, SECURE_SESSION_COOKIE, SESSION_COOKIE, StoreError, User, Via};
+use super::cookies::session_token;
+use crate::access::{Access, Mode, Principal, Role, StoreError, User, Via};
 use crate::http::problem::Problem;
-use crate::http::surface::Kind;
+use crate::http::surface::{Kind, Surface};
 
 /// The client's address as the throttle counts it.
 pub fn client_ip(req: &Request) -> String {
     crate::http::client_addr::client_addr(req.extensions(), req.headers())
         .map_or_else(|| "unknown".into(), |ip| ip.to_string())
-}
-
-/// The session token a request carries, under either cookie name.
-pub fn session_token(headers: &HeaderMap) -> Option<&str> {
-    cookie(headers, SECURE_SESSION_COOKIE).or_else(|| cookie(headers, SESSION_COOKIE)).filter(|t| !t.is_empty())
-}
-
-/// A cookie's value from the request.
-pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
@@ -80,15 +62,15 @@ pub fn login_redirect(path_and_query: &str) -> String {
     }
 }
 
-pub async fn gate(State(access): State<Arc<Access>>, mut req: Request, next: Next) -> Response {
-    let path = req.uri().path().to_string();
-    let surface = crate::http::surface::of(&path);
+/// Lets `req` through to `next` if its caller may reach a route of class
+/// `surface`; the principal goes on the request for the extractors.
+pub async fn gate(access: &Access, surface: Surface, mut req: Request, next: Next) -> Response {
     // The methods routes change state with; others (TRACE, QUERY, …) reach
     // the router, which answers 405 where a route lacks them.
     let changes_state =
         matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH | Method::DELETE) && !surface.read_only;
 
-    let principal = match who(&access, req.headers(), surface.kind == Kind::Rest).await {
+    let principal = match who(access, req.headers(), surface.kind == Kind::Rest).await {
         Ok(p) => p,
         Err(e) => {
             tracing::error!(error = %e, "the access store failed");
@@ -97,7 +79,7 @@ pub async fn gate(State(access): State<Arc<Access>>, mut req: Request, next: Nex
     };
     let by_token = principal.as_ref().is_some_and(|p| p.via == Via::Token);
     if changes_state && !by_token && !same_origin(req.headers(), access.policy.public_url.as_ref()) {
-        let shown: String = path.chars().take(200).collect();
+        let shown: String = req.uri().path().chars().take(200).collect();
         tracing::warn!(path = %shown, "refused a state-changing request from another origin");
         return refuse(ErrorKind::NotAllowed, "this request did not come from Reestr's own pages");
     }
@@ -137,7 +119,7 @@ async fn who(access: &Access, headers: &HeaderMap, rest: bool) -> Result<Option<
         return access.from_api_token(token).await;
     }
     match session_token(headers) {
-        Some(token) => access.from_session(token).await,
+        Some(token) => access.from_session(&token).await,
         None => Ok(None),
     }
 }
@@ -175,13 +157,8 @@ mod tests {
     }
 
     #[test]
-    fn cookies_and_bearer_tokens_are_read_exactly() {
-        let h = headers(&[("cookie", "a=1; reestr_session=abc; b=2"), ("authorization", "Bearer  tok ")]);
-        assert_eq!(cookie(&h, SESSION_COOKIE), Some("abc"));
-        assert_eq!(cookie(&h, "reestr"), None);
-        assert_eq!(session_token(&h), Some("abc"));
-        let both = headers(&[("cookie", "reestr_session=plain; __Host-reestr_session=secure")]);
-        assert_eq!(session_token(&both), Some("secure"));
+    fn bearer_tokens_are_read_exactly() {
+        let h = headers(&[("authorization", "Bearer  tok ")]);
         assert_eq!(bearer(&h), Some("tok"));
         assert_eq!(login_redirect("/registries/local?q=a b"), "/login?next=%2Fregistries%2Flocal%3Fq%3Da+b");
     }

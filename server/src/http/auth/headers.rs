@@ -3,6 +3,7 @@
 //! framing, forms post only here), no MIME sniffing, no referrer leaks,
 //! HSTS when served over HTTPS.
 
+use crate::http::surface::Surface;
 use app::model::CspNonce;
 use axum::extract::Request;
 use axum::http::{HeaderValue, header};
@@ -24,7 +25,6 @@ pub fn content_security_policy(nonce: &str) -> String {
 }
 
 pub async fn security_headers(mut req: Request, next: Next) -> Response {
-    let no_store = crate::http::surface::of(req.uri().path()).no_store;
     let mut bytes = [0_u8; 16];
     rand::rng().fill_bytes(&mut bytes);
     let nonce = STANDARD.encode(bytes);
@@ -32,6 +32,7 @@ pub async fn security_headers(mut req: Request, next: Next) -> Response {
         req.headers().get("x-forwarded-proto").is_some_and(|p| p == "https") || req.uri().scheme_str() == Some("https");
     req.extensions_mut().insert(CspNonce(nonce.clone()));
     let mut resp = next.run(req).await;
+    let no_store = resp.extensions().get::<Surface>().is_some_and(|s| s.no_store);
     let h = resp.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&content_security_policy(&nonce)) {
         h.insert(header::CONTENT_SECURITY_POLICY, v);

@@ -9,22 +9,21 @@ use app::model::{
     Account, ApiTokenInfo, FormError, InvitationInfo, PasskeyInfo, SessionInfo, UserAdmin, UserInfo, Viewer,
 };
 use axum::extract::{FromRequest, Path, Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Json, Router};
+use axum_extra::extract::cookie::CookieJar;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
-use super::gate::{client_ip, cookie, session_token};
+use super::cookies::{self, NEW_INVITE_COOKIE, NEW_TOKEN_COOKIE};
+use super::gate::client_ip;
 use super::who::{Admin, SignedIn};
-use crate::access::{Access, AccessError, Principal, SECURE_SESSION_COOKIE, SESSION_COOKIE, Via};
+use crate::access::{Access, AccessError, Principal, Via};
 use crate::http::extract::{ApiJson, ApiPath};
 use crate::http::openapi::ApiErrors;
 use crate::http::problem::Problem;
-
-/// The cookie a just-made API token rides in to the account page, once.
-const NEW_TOKEN_COOKIE: &str = "reestr_new_token";
 
 /// `/auth/…` (forms) and the JSON routes under `/api`.
 pub fn form_routes() -> Router<Arc<Access>> {
@@ -94,45 +93,10 @@ fn secure(access: &Access, headers: &HeaderMap) -> bool {
         || headers.get("x-forwarded-proto").is_some_and(|p| p == "https")
 }
 
-/// The session cookie: `__Host-reestr_session` (and `Secure`) over HTTPS.
-fn session_cookie(access: &Access, headers: &HeaderMap, token: &str) -> String {
-    let max_age = access.policy.absolute.as_secs();
-    if secure(access, headers) {
-        format!("{SECURE_SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}; Secure")
-    } else {
-        format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}")
-    }
-}
-
-/// Clears the session cookie under both names.
-fn clear_session_cookies(resp: &mut Response) {
-    for v in [
-        "reestr_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0",
-        "__Host-reestr_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0; Secure",
-    ] {
-        resp.headers_mut().append(header::SET_COOKIE, HeaderValue::from_static(v));
-    }
-}
-
+/// Signed in: the session cookie, then on to `to`.
 fn signed_in(access: &Access, headers: &HeaderMap, token: &str, to: &str) -> Response {
-    let mut resp = see_other(to);
-    if let Ok(v) = HeaderValue::from_str(&session_cookie(access, headers, token)) {
-        resp.headers_mut().insert(header::SET_COOKIE, v);
-    }
-    resp
-}
-
-/// `resp` carrying a secret shown once to the page it leads to: HttpOnly,
-/// one minute, this origin only; that page reads it and it expires.
-fn once_cookie(mut resp: Response, name: &str, value: &str, secure: bool) -> Response {
-    let cookie = format!(
-        "{name}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=60{}",
-        if secure { "; Secure" } else { "" }
-    );
-    if let Ok(v) = HeaderValue::from_str(&cookie) {
-        resp.headers_mut().insert(header::SET_COOKIE, v);
-    }
-    resp
+    let cookie = cookies::session(token, secure(access, headers), access.policy.absolute);
+    (CookieJar::new().add(cookie), see_other(to)).into_response()
 }
 
 fn user_agent(headers: &HeaderMap) -> String {
@@ -196,14 +160,12 @@ async fn setup(State(access): State<Arc<Access>>, req: Request) -> Response {
 }
 
 async fn logout(State(access): State<Arc<Access>>, headers: HeaderMap) -> Response {
-    if let Some(token) = session_token(&headers)
-        && let Err(e) = access.end_session(&crate::access::secret::hash(token)).await
+    if let Some(token) = cookies::session_token(&headers)
+        && let Err(e) = access.end_session(&crate::access::secret::hash(&token)).await
     {
         tracing::error!(error = %e, "could not end a session");
     }
-    let mut resp = see_other("/login");
-    clear_session_cookies(&mut resp);
-    resp
+    (cookies::end_session(CookieJar::new()), see_other("/login")).into_response()
 }
 
 async fn logout_everywhere(State(access): State<Arc<Access>>, SignedIn(p): SignedIn) -> Response {
@@ -211,9 +173,7 @@ async fn logout_everywhere(State(access): State<Arc<Access>>, SignedIn(p): Signe
         Ok((sessions, tokens)) => tracing::info!(user = %p.user.username, sessions, tokens, "signed out everywhere"),
         Err(e) => tracing::error!(error = %e, "could not end sessions"),
     }
-    let mut resp = see_other("/login");
-    clear_session_cookies(&mut resp);
-    resp
+    (cookies::end_session(CookieJar::new()), see_other("/login")).into_response()
 }
 
 #[derive(Debug, Deserialize)]
@@ -230,7 +190,10 @@ async fn create_token_form(
     Form(form): Form<TokenForm>,
 ) -> Response {
     match access.create_api_token(&p.user, &form.name, form.days).await {
-        Ok((_, token, _)) => once_cookie(see_other("/account"), NEW_TOKEN_COOKIE, &token, secure(&access, &headers)),
+        Ok((_, token, _)) => {
+            let cookie = cookies::once(NEW_TOKEN_COOKIE, &token, secure(&access, &headers));
+            (CookieJar::new().add(cookie), see_other("/account")).into_response()
+        }
         Err(e) => refused("/account", e.code()),
     }
 }
@@ -366,9 +329,7 @@ impl app::contract::Accounts for Access {
                 .into_iter()
                 .map(|k| PasskeyInfo { id: k.id, name: k.name, created_at: k.created_at, last_used_at: k.last_used_at })
                 .collect(),
-            new_token: cookie(&request.headers, NEW_TOKEN_COOKIE)
-                .filter(|t| t.starts_with("reestr_"))
-                .map(str::to_string),
+            new_token: cookies::read(&request.headers, NEW_TOKEN_COOKIE).filter(|t| t.starts_with("reestr_")),
         })
     }
 
@@ -407,9 +368,7 @@ impl app::contract::Accounts for Access {
                     expires_at: i.expires_at,
                 })
                 .collect(),
-            new_invitation: cookie(&request.headers, NEW_INVITE_COOKIE)
-                .filter(|t| !t.is_empty())
-                .map(|t| format!("{origin}/invite/{t}")),
+            new_invitation: cookies::read(&request.headers, NEW_INVITE_COOKIE).map(|t| format!("{origin}/invite/{t}")),
         })
     }
 }
@@ -515,11 +474,8 @@ async fn passkey_login_finish(State(access): State<Arc<Access>>, req: Request) -
         .await
         .map_err(passkey_problem)?;
     let next = safe_next(body.next.as_deref(), access.policy.public_url.as_ref());
-    let mut resp = Json(serde_json::json!({ "redirect": next })).into_response();
-    if let Ok(v) = HeaderValue::from_str(&session_cookie(&access, &headers, &token)) {
-        resp.headers_mut().insert(header::SET_COOKIE, v);
-    }
-    Ok(resp)
+    let cookie = cookies::session(&token, secure(&access, &headers), access.policy.absolute);
+    Ok((CookieJar::new().add(cookie), Json(serde_json::json!({ "redirect": next }))).into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -559,7 +515,6 @@ async fn remove_passkey_form(
 // ---- user administration (administrators; plain forms)
 
 /// The NEW_INVITE cookie carries a just-made invitation link to the users page, once.
-const NEW_INVITE_COOKIE: &str = "reestr_new_invite";
 
 #[derive(Debug, Deserialize)]
 struct InviteForm {
@@ -577,7 +532,10 @@ async fn invite_form(
         return refused("/admin/users", FormError::UnknownRole);
     };
     match access.invite(&admin.user, &form.username, role).await {
-        Ok(token) => once_cookie(see_other("/admin/users"), NEW_INVITE_COOKIE, &token, secure(&access, &headers)),
+        Ok(token) => {
+            let cookie = cookies::once(NEW_INVITE_COOKIE, &token, secure(&access, &headers));
+            (CookieJar::new().add(cookie), see_other("/admin/users")).into_response()
+        }
         Err(e) => refused("/admin/users", e.code()),
     }
 }

@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::access::{Principal, Via};
 use crate::http::problem::Problem;
+use crate::http::surface::{Kind, Surface};
 
 /// A signed-in user: a session, or an API token on `/api`. Open access
 /// (`access: open`) has nobody signed in.
@@ -22,6 +23,12 @@ pub struct SignedIn(pub Principal);
 /// A signed-in administrator.
 #[derive(Debug, Clone)]
 pub struct Admin(pub Principal);
+
+/// Someone who may change how Reestr runs (resync a registry): an
+/// administrator, or anyone under open access, where there are no accounts
+/// and everyone is one.
+#[derive(Debug, Clone, Copy)]
+pub struct Operator;
 
 /// Why a route refused the caller.
 #[derive(Debug)]
@@ -50,7 +57,7 @@ impl IntoResponse for Refusal {
 }
 
 fn is_form(parts: &Parts) -> bool {
-    parts.uri.path().starts_with("/auth/")
+    parts.extensions.get::<Surface>().is_some_and(|s| s.kind == Kind::Form)
 }
 
 impl SignedIn {
@@ -82,6 +89,18 @@ impl<S: Send + Sync> FromRequestParts<S> for Admin {
             None => Err(Refusal::NotSignedIn { form: is_form(parts) }),
             Some(p) if p.user.role == Role::Admin => Ok(Self(p)),
             Some(_) => Err(Refusal::NotAdmin { form: is_form(parts) }),
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Operator {
+    type Rejection = Refusal;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Refusal> {
+        match parts.extensions.get::<Principal>() {
+            Some(p) if p.user.role == Role::Admin => Ok(Self),
+            Some(_) => Err(Refusal::NotAdmin { form: is_form(parts) }),
+            None => Err(Refusal::NotSignedIn { form: is_form(parts) }),
         }
     }
 }

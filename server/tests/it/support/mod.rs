@@ -159,7 +159,7 @@ impl TestApp {
         scratch: Scratch,
     ) -> TestResult<Self> {
         let options = LeptosOptions::builder().output_name("reestr").site_root("target/site").build();
-        let app = router(AppState::new(options, service.clone(), access.clone()))
+        let app = router(AppState::new(options, service.clone(), access.clone()))?
             .into_make_service_with_connect_info::<std::net::SocketAddr>();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
@@ -253,7 +253,7 @@ pub fn arr<'a>(value: &'a serde_json::Value, key: &str) -> TestResult<&'a Vec<se
 
 /// Serves `state`'s router on a free loopback port; returns its base URL.
 pub async fn serve(state: AppState) -> TestResult<String> {
-    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let app = router(state)?.into_make_service_with_connect_info::<std::net::SocketAddr>();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
     tokio::spawn(async move {
