@@ -24,10 +24,10 @@ use app::model::{
 use futures::StreamExt;
 
 use crate::cache::{Cache, CacheConfig, CachedCatalogue, CachedRegistry, Policy};
-use crate::config::{Config, DocumentSource, OperationOverride, Profile, RegistryConfig};
+use crate::config::{Config, DocumentSource, Exchange, Field, OperationOverride, ProfileKind, RegistryConfig};
 use crate::registry::{
     CanonicalOperation as Op, CatalogueClient, RegistryClient, RegistryError, bind_operations, catalogue_base,
-    find_by_id, load_document, profile_table, transport,
+    find_by_id, load_document, transport,
 };
 
 pub use images::resolve_tag;
@@ -249,21 +249,24 @@ fn current(slot: &Slot) -> Arc<RegistryEntry> {
 
 async fn build_entry(config: &RegistryConfig, cache: &Arc<Cache>) -> RegistryEntry {
     let http = transport(config);
-    let profile = config.api.profile;
+    let profile = &config.api.profile;
     // A catalogue profile pairs the registry's own API with its OCI endpoint,
     // which the shipped document describes.
-    let (oci_source, catalogue_source) = match profile {
-        Profile::Oci => (&config.api.document, None),
-        Profile::Harbor | Profile::DockerHub => (&DocumentSource::BuiltinOci, Some(&config.api.document)),
+    let (oci_source, catalogue_source, oci_profile) = match profile.kind {
+        ProfileKind::Registry => (&config.api.document, None, profile.clone()),
+        ProfileKind::Catalogue => {
+            (&DocumentSource::BuiltinOci, Some(&config.api.document), crate::config::oci_profile())
+        }
     };
-    let oci_overrides: &[OperationOverride] = if profile == Profile::Oci { &config.api.overrides } else { &[] };
+    let oci_overrides: &[OperationOverride] =
+        if profile.kind == ProfileKind::Registry { &config.api.overrides } else { &[] };
     let document = match &http {
         Ok(http) => load_document(oci_source, http).await.map_err(|e| format!("API document: {e}")),
         Err(e) => Err(e.clone()),
     };
     let catalogue = match (catalogue_source, &http) {
         (Some(source), Ok(http)) => {
-            Some(load_document(source, http).await.map_err(|e| format!("{} API document: {e}", profile.name())))
+            Some(load_document(source, http).await.map_err(|e| format!("{} API document: {e}", profile.name)))
         }
         (Some(_), Err(e)) => Some(Err(e.clone())),
         (None, _) => None,
@@ -272,7 +275,7 @@ async fn build_entry(config: &RegistryConfig, cache: &Arc<Cache>) -> RegistryEnt
     let mut document_repairs = document.as_ref().map(|d| d.repairs.clone()).unwrap_or_default();
     let (mut api_document, mut operations, bound, problem) = match document {
         Ok(doc) => {
-            let (bound, checks) = bind_operations(&doc.openapi, profile_table(Profile::Oci), oci_overrides, "registry");
+            let (bound, checks) = bind_operations(&doc.openapi, &oci_profile.operations, oci_overrides, "registry");
             let missing: Vec<&str> =
                 checks.iter().filter(|c| c.required && !c.found).map(|c| c.operation.as_str()).collect();
             let drifted: Vec<String> = checks
@@ -295,14 +298,18 @@ async fn build_entry(config: &RegistryConfig, cache: &Arc<Cache>) -> RegistryEnt
     let mut catalogue_client = None;
     match catalogue {
         Some(Ok(doc)) => {
-            let (ops, checks) =
-                bind_operations(&doc.openapi, profile_table(profile), &config.api.overrides, "catalogue");
+            let (ops, checks) = bind_operations(&doc.openapi, &profile.operations, &config.api.overrides, "catalogue");
             api_document = format!("{api_document} + {}", doc.title);
             operations.extend(checks);
             document_repairs.extend(doc.repairs);
             if let Ok(http) = &http {
                 let base = catalogue_base(config, &doc.openapi);
-                let login = find_by_id(&doc.openapi, HUB_LOGIN).ok().flatten();
+                let login = match &profile.exchange {
+                    Some(Exchange::DockerHubLogin { operation_id }) => {
+                        find_by_id(&doc.openapi, operation_id).ok().flatten()
+                    }
+                    None => None,
+                };
                 catalogue_client = Some(CachedCatalogue::new(
                     &config.id,
                     CatalogueClient::new(config, http.clone(), base, ops, login),
@@ -311,7 +318,7 @@ async fn build_entry(config: &RegistryConfig, cache: &Arc<Cache>) -> RegistryEnt
             }
         }
         Some(Err(e)) => {
-            api_document = format!("{api_document} + {} API unavailable", profile.name());
+            api_document = format!("{api_document} + {} API unavailable", profile.name);
             catalogue_error = Some(e);
         }
         None => {}
@@ -400,9 +407,6 @@ async fn sorted_rows(
     Ok(rows)
 }
 
-/// Docker Hub's operation that trades a password or access token for a JWT.
-const HUB_LOGIN: &str = "AuthCreateAccessToken";
-
 /// Rows of the tags table for `names`: each manifest resolved (side by
 /// side, bounded), signed when `all` holds its cosign `.sig` tag, push and
 /// pull times from the catalogue API when it lists tags.
@@ -418,7 +422,7 @@ async fn tag_rows(
         all.iter().map(String::as_str).filter(|n| n.ends_with(".sig")).collect();
     // The manifests stay the OCI endpoint's.
     let times = async {
-        let catalogue = entry.catalogue.as_ref().filter(|c| c.can(Op::ListTags, &["tag"]))?;
+        let catalogue = entry.catalogue.as_ref().filter(|c| c.can(Op::ListTags, &[Field::Tag]))?;
         match catalogue.list_tags(repository).await {
             Ok(listed) => Some(listed),
             Err(e) => {
@@ -570,7 +574,8 @@ impl Catalog for CatalogService {
             true => self.storage.report(&self.cache, registry, client).await,
             false => self.storage.peek(&self.cache, registry).await,
         };
-        let (rows, mut partial) = match entry.catalogue.as_ref().filter(|c| c.can(Op::ListRepositories, &["name"])) {
+        let (rows, mut partial) = match entry.catalogue.as_ref().filter(|c| c.can(Op::ListRepositories, &[Field::Name]))
+        {
             Some(catalogue) => {
                 let listed =
                     catalogue.list_repositories().await.map_err(|e| upstream(registry, "listRepositories", e))?;
@@ -584,7 +589,7 @@ impl Catalog for CatalogService {
                 // A catalogue too large to list in full is searched by the
                 // registry itself; a complete list is searched here (fuzzy).
                 let q = query.q.trim();
-                if listed.truncated && !q.is_empty() && catalogue.can(Op::SearchRepositories, &["name"]) {
+                if listed.truncated && !q.is_empty() && catalogue.can(Op::SearchRepositories, &[Field::Name]) {
                     let found = catalogue
                         .search_repositories(q)
                         .await

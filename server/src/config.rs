@@ -5,14 +5,21 @@
 mod error;
 mod load;
 mod model;
+mod profile;
+mod profile_load;
 mod raw;
 
 pub use error::{ConfigError, ConfigErrors};
 pub use load::{load_file, load_str};
 pub use model::{
     ApiConfig, Auth, Capabilities, Config, DEFAULT_MAX_PAGES, DocumentSource, OperationOverride, OverrideTarget,
-    PageStyle, Profile, RegistryConfig, TlsConfig,
+    PageStyle, RegistryConfig, TlsConfig,
 };
+pub use profile::{
+    Binding, Exchange, Field, Names, Profile, ProfileKind, Slashes, oci as oci_profile, shipped as shipped_profiles,
+    shipped_named, shipped_text,
+};
+pub use profile_load::read_profile;
 
 /// The file read when neither `--config` nor `REESTR_CONFIG` says otherwise.
 pub const DEFAULT_PATH: &str = "registries.yaml";

@@ -8,4 +8,5 @@ pub mod catalog;
 pub mod check;
 pub mod config;
 pub mod http;
+pub mod profiles;
 pub mod registry;

@@ -45,6 +45,12 @@ enum Command {
     },
     /// Print Reestr's own OpenAPI document (what `/api/openapi.json` serves).
     Openapi,
+    /// List the shipped API profiles (oci, harbor, dockerhub, …), or print one.
+    Profiles {
+        /// Print this profile's file, to start one of your own from.
+        #[arg(long)]
+        show: Option<String>,
+    },
     /// Ask a running server's `/healthz`; exit 0 when it answers 200 (the
     /// container image's health check: the runtime image has no curl).
     Healthcheck {
@@ -77,6 +83,20 @@ fn main() -> ExitCode {
             println!("{}", reestr::http::openapi_json());
             ExitCode::SUCCESS
         }
+        Command::Profiles { show: None } => {
+            print!("{}", reestr::profiles::list());
+            ExitCode::SUCCESS
+        }
+        Command::Profiles { show: Some(name) } => match reestr::profiles::show(&name) {
+            Ok(text) => {
+                print!("{text}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("reestr: {e}");
+                ExitCode::FAILURE
+            }
+        },
     }
 }
 

@@ -25,7 +25,7 @@ impl CachedCatalogue {
         self.client.base()
     }
 
-    pub fn can(&self, op: CanonicalOperation, fields: &[&str]) -> bool {
+    pub fn can(&self, op: CanonicalOperation, fields: &[crate::config::Field]) -> bool {
         self.client.can(op, fields)
     }
 

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use marked_yaml::{LoaderOptions, Spanned};
 use secrecy::SecretString;
@@ -10,8 +11,9 @@ use url::Url;
 use super::error::{ConfigError, ConfigErrors};
 use super::model::{
     ApiConfig, Auth, Capabilities, Config, DEFAULT_MAX_PAGES, DocumentSource, OperationOverride, OverrideTarget,
-    PageStyle, Profile, RegistryConfig, TlsConfig,
+    PageStyle, RegistryConfig, TlsConfig,
 };
+use super::profile::{Profile, ProfileKind};
 use super::raw::{RawApi, RawAuth, RawFile, RawPagination, RawRegistry};
 
 /// Largest configuration file Reestr reads.
@@ -41,29 +43,7 @@ pub fn load_str(
     base_dir: &Path,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Config, ConfigErrors> {
-    let at = |line: usize, column: usize, path: &str, message: String| ConfigError {
-        file: file.to_string(),
-        line,
-        column,
-        path: path.to_string(),
-        message,
-    };
-    let options = LoaderOptions::default().error_on_duplicate_keys(true);
-    let node = marked_yaml::parse_yaml_with_options(0, text, options).map_err(|e| {
-        let (line, column, message) = load_error(&e);
-        ConfigErrors(vec![at(line, column, "", message)])
-    })?;
-    let raw: RawFile = marked_yaml::from_node(&node).map_err(|e| {
-        let (line, column) = e.start_mark().map(|m| (m.line(), m.column())).unwrap_or((0, 0));
-        let message = e.to_string();
-        // The path is part of Display when known; keep it in its own slot.
-        let (path, message) = match e.path() {
-            Some(p) => (p.to_string(), message.trim_start_matches(&format!("{p}: ")).to_string()),
-            None => (String::new(), message),
-        };
-        ConfigErrors(vec![at(line, column, &path, message)])
-    })?;
-
+    let raw: RawFile = parse(text, file, "a mapping with a `registries:` list")?;
     let mut v = Validator { file, base_dir, env, errors: Vec::new() };
     let open_access = match raw.access.as_ref() {
         None => false,
@@ -103,11 +83,39 @@ pub fn load_str(
     }
 }
 
-fn load_error(e: &marked_yaml::LoadError) -> (usize, usize, String) {
+/// Reads YAML `text` into its raw shape `T`, keeping positions: a syntax
+/// or shape mistake comes back as one error at its line and column. `top`
+/// says what the file must be (`a mapping with a `registries:` list`).
+pub(super) fn parse<T: serde::de::DeserializeOwned>(text: &str, file: &str, top: &str) -> Result<T, ConfigErrors> {
+    let at = |line: usize, column: usize, path: &str, message: String| ConfigError {
+        file: file.to_string(),
+        line,
+        column,
+        path: path.to_string(),
+        message,
+    };
+    let options = LoaderOptions::default().error_on_duplicate_keys(true);
+    let node = marked_yaml::parse_yaml_with_options(0, text, options).map_err(|e| {
+        let (line, column, message) = load_error(&e, top);
+        ConfigErrors(vec![at(line, column, "", message)])
+    })?;
+    marked_yaml::from_node(&node).map_err(|e| {
+        let (line, column) = e.start_mark().map(|m| (m.line(), m.column())).unwrap_or((0, 0));
+        let message = e.to_string();
+        // The path is part of Display when known; keep it in its own slot.
+        let (path, message) = match e.path() {
+            Some(p) => (p.to_string(), message.trim_start_matches(&format!("{p}: ")).to_string()),
+            None => (String::new(), message),
+        };
+        ConfigErrors(vec![at(line, column, &path, message)])
+    })
+}
+
+fn load_error(e: &marked_yaml::LoadError, top: &str) -> (usize, usize, String) {
     use marked_yaml::LoadError as L;
     let pos = |m: &marked_yaml::Marker| (m.line(), m.column());
     let ((line, column), message) = match e {
-        L::TopLevelMustBeMapping(m) => (pos(m), "the file must be a mapping with a `registries:` list".to_string()),
+        L::TopLevelMustBeMapping(m) => (pos(m), format!("the file must be {top}")),
         L::TopLevelMustBeSequence(m) => (pos(m), "expected a list".to_string()),
         L::UnexpectedAnchor(m) => (pos(m), "YAML anchors and aliases are not supported here".to_string()),
         L::MappingKeyMustBeScalar(m) => (pos(m), "mapping keys must be plain strings".to_string()),
@@ -122,15 +130,15 @@ fn load_error(e: &marked_yaml::LoadError) -> (usize, usize, String) {
     (line, column, message)
 }
 
-struct Validator<'a> {
-    file: &'a str,
-    base_dir: &'a Path,
-    env: &'a dyn Fn(&str) -> Option<String>,
-    errors: Vec<ConfigError>,
+pub(super) struct Validator<'a> {
+    pub(super) file: &'a str,
+    pub(super) base_dir: &'a Path,
+    pub(super) env: &'a dyn Fn(&str) -> Option<String>,
+    pub(super) errors: Vec<ConfigError>,
 }
 
 impl Validator<'_> {
-    fn error<T>(&mut self, at: &Spanned<T>, path: &str, message: String) {
+    pub(super) fn error<T>(&mut self, at: &Spanned<T>, path: &str, message: String) {
         let (line, column) = at.span().start().map(|m| (m.line(), m.column())).unwrap_or((0, 0));
         self.errors.push(ConfigError { file: self.file.to_string(), line, column, path: path.to_string(), message });
     }
@@ -254,33 +262,25 @@ impl Validator<'_> {
         let Some(api) = &r.api else {
             return Some(ApiConfig {
                 document: DocumentSource::BuiltinOci,
-                profile: Profile::Oci,
+                profile: super::profile::oci(),
                 overrides: Vec::new(),
                 base_url: None,
                 namespaces: Vec::new(),
                 max_pages: DEFAULT_MAX_PAGES,
             });
         };
-        let profile = match api.profile.as_ref().map(|s| (s, s.as_str())) {
-            None | Some((_, "oci")) => Profile::Oci,
-            Some((_, "harbor")) => Profile::Harbor,
-            Some((_, "dockerhub")) => Profile::DockerHub,
-            Some((s, other)) => {
-                self.error(
-                    s,
-                    &format!("{p}.api.profile"),
-                    format!("unknown profile `{other}`; use oci, harbor or dockerhub"),
-                );
-                return None;
-            }
+        let profile = match &api.profile {
+            None => super::profile::oci(),
+            Some(s) => self.profile(&format!("{p}.api.profile"), s)?,
         };
+        let catalogue = profile.kind == ProfileKind::Catalogue;
         let document = match &api.document {
-            None if profile != Profile::Oci => {
+            None if catalogue => {
                 let at = api.profile.as_ref()?;
                 self.error(
                     at,
                     &format!("{p}.api.document"),
-                    format!("profile `{}` needs the registry's API document (a URL or file)", profile.name()),
+                    format!("profile `{}` needs the registry's API document (a URL or file)", profile.name),
                 );
                 return None;
             }
@@ -418,7 +418,49 @@ impl Validator<'_> {
     }
 
     /// `api.operations.<name>.pagination`.
-    fn pagination(&mut self, field: &str, raw: &RawPagination) -> Option<PageStyle> {
+    /// `api.profile`: a shipped profile's name, or a profile file (a path
+    /// with a `/` or ending in `.yaml`, relative to this file); a file's
+    /// own mistakes are reported at their place in it.
+    fn profile(&mut self, field: &str, at: &Spanned<String>) -> Option<Arc<Profile>> {
+        let value = at.as_str();
+        let is_file = value.contains('/') || value.ends_with(".yaml") || value.ends_with(".yml");
+        if !is_file {
+            return super::profile::shipped_named(value).or_else(|| {
+                let known = super::profile::shipped_names();
+                self.error(at, field, format!("unknown profile `{value}`; use {known}, or a profile file"));
+                None
+            });
+        }
+        // Without `.` steps, so messages name `dir/acme.yaml`, not `dir/./acme.yaml`.
+        let path: PathBuf = self.resolve(at).components().collect();
+        let text = match std::fs::metadata(&path) {
+            Ok(m) if m.len() > super::profile_load::MAX_PROFILE_BYTES => Err(format!(
+                "{} is {} bytes; the limit is {}",
+                path.display(),
+                m.len(),
+                super::profile_load::MAX_PROFILE_BYTES
+            )),
+            Ok(_) => std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display())),
+            Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+        };
+        let text = match text {
+            Ok(t) => t,
+            Err(message) => {
+                self.error(at, field, message);
+                return None;
+            }
+        };
+        let file = path.display().to_string();
+        match super::profile_load::read_profile(&text, &file, &file) {
+            Ok(p) => Some(Arc::new(p)),
+            Err(e) => {
+                self.errors.extend(e.0);
+                None
+            }
+        }
+    }
+
+    pub(super) fn pagination(&mut self, field: &str, raw: &RawPagination) -> Option<PageStyle> {
         let text = |v: &Option<String>, default: &'static str| -> std::borrow::Cow<'static, str> {
             v.clone().map_or(std::borrow::Cow::Borrowed(default), std::borrow::Cow::Owned)
         };

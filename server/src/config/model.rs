@@ -2,9 +2,12 @@
 
 use std::borrow::Cow;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use secrecy::SecretString;
 use url::Url;
+
+use super::profile::Profile;
 
 /// The whole of `registries.yaml`, checked.
 #[derive(Debug, Clone)]
@@ -39,7 +42,9 @@ pub struct RegistryConfig {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiConfig {
     pub document: DocumentSource,
-    pub profile: Profile,
+    /// How the document maps onto Reestr's pages (a shipped profile or the
+    /// user's own file).
+    pub profile: Arc<Profile>,
     /// Operations bound by hand, overriding the profile.
     pub overrides: Vec<OperationOverride>,
     /// Root of the catalogue API (harbor, dockerhub) when given; otherwise
@@ -96,28 +101,6 @@ pub enum DocumentSource {
     BuiltinOci,
     File(PathBuf),
     Url(Url),
-}
-
-/// The built-in mapping from a document's operations to Reestr's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Profile {
-    /// OCI Distribution API (any standard registry).
-    Oci,
-    /// Harbor v2.0's API, paired with the registry's OCI endpoint.
-    Harbor,
-    /// Docker Hub's API, paired with the registry's OCI endpoint.
-    DockerHub,
-}
-
-impl Profile {
-    /// As written in the configuration.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Oci => "oci",
-            Self::Harbor => "harbor",
-            Self::DockerHub => "dockerhub",
-        }
-    }
 }
 
 /// How Reestr authenticates to the registry. Secrets come from the

@@ -1,4 +1,4 @@
-//! The catalogue API client (harbor, dockerhub profiles): repository
+//! The catalogue API client (catalogue profiles: harbor, dockerhub, a user's own): repository
 //! listings with descriptions and pull counts, repository details, tags
 //! with push and pull times. Requests come from the bound operations of the
 //! catalogue's own document; answers are read through the profile's field
@@ -20,7 +20,7 @@ use super::operations::{BoundOperation, BoundOperations, CanonicalOperation as O
 use super::pagination::{PageSeen, next_page, total, with_query};
 use super::template::RequestTemplate;
 use super::{RegistryError, validate_repository};
-use crate::config::{Auth, PageStyle, Profile, RegistryConfig};
+use crate::config::{Auth, Exchange, Field, Names, PageStyle, RegistryConfig};
 
 /// One page of a catalogue listing.
 const MAX_PAGE_BYTES: u64 = 16 * 1024 * 1024;
@@ -95,7 +95,8 @@ pub struct CatalogueClient {
     http: reqwest::Client,
     hosts: HostPolicy,
     ops: BoundOperations,
-    profile: Profile,
+    /// How repository names fill path arguments (the profile's `names`).
+    names: Names,
     namespaces: Vec<String>,
     max_pages: u32,
     auth: CatalogueAuth,
@@ -111,13 +112,15 @@ impl CatalogueClient {
         ops: BoundOperations,
         login: Option<RequestTemplate>,
     ) -> Self {
-        let auth = match (&config.auth, config.api.profile, login) {
-            (Auth::Basic { username, password }, Profile::DockerHub, Some(template)) => CatalogueAuth::Login {
-                template,
-                identifier: username.clone(),
-                secret: password.clone(),
-                token: tokio::sync::Mutex::new(None),
-            },
+        let auth = match (&config.auth, &config.api.profile.exchange, login) {
+            (Auth::Basic { username, password }, Some(Exchange::DockerHubLogin { .. }), Some(template)) => {
+                CatalogueAuth::Login {
+                    template,
+                    identifier: username.clone(),
+                    secret: password.clone(),
+                    token: tokio::sync::Mutex::new(None),
+                }
+            }
             (Auth::Basic { username, password }, _, _) => {
                 CatalogueAuth::Basic { username: username.clone(), password: password.clone() }
             }
@@ -129,7 +132,7 @@ impl CatalogueClient {
             http,
             hosts: HostPolicy::for_registry(config),
             ops,
-            profile: config.api.profile,
+            names: config.api.profile.names.clone(),
             namespaces: config.api.namespaces.clone(),
             max_pages: config.api.max_pages,
             auth,
@@ -142,7 +145,7 @@ impl CatalogueClient {
     }
 
     /// Whether `op` is bound and its mapping still reads every one of `fields`.
-    pub fn can(&self, op: Op, fields: &[&str]) -> bool {
+    pub fn can(&self, op: Op, fields: &[Field]) -> bool {
         self.ops.bound(op).is_some_and(|b| fields.iter().all(|f| b.fields.iter().any(|(name, _)| name == f)))
     }
 
@@ -151,8 +154,8 @@ impl CatalogueClient {
     pub async fn probe(&self) -> Result<(), RegistryError> {
         let b = self.ops.bound(Op::ListRepositories).ok_or(RegistryError::MissingOperation("listRepositories"))?;
         let args: Vec<(&str, &str)> = match self.namespaces.first() {
-            Some(ns) => vec![("namespace", ns.as_str())],
-            None if b.template.path_params.iter().any(|p| p == "namespace") => {
+            Some(ns) => vec![(self.namespace_argument(), ns.as_str())],
+            None if self.lists_per_namespace(b) => {
                 return Err(RegistryError::NotConfigured(NAMESPACES_NEEDED.to_string()));
             }
             None => Vec::new(),
@@ -177,7 +180,7 @@ impl CatalogueClient {
     /// Every repository, with what the API says about each.
     pub async fn list_repositories(&self) -> Result<Listed<RepositoryRecord>, RegistryError> {
         let b = self.ops.bound(Op::ListRepositories).ok_or(RegistryError::MissingOperation("listRepositories"))?;
-        if !b.template.path_params.iter().any(|p| p == "namespace") {
+        if !self.lists_per_namespace(b) {
             return self.list(Op::ListRepositories, &[], "the repository list", |r| repository(r, None)).await;
         }
         if self.namespaces.is_empty() {
@@ -186,7 +189,8 @@ impl CatalogueClient {
         let mut all = Listed { items: Vec::new(), total: Some(0), truncated: false };
         for ns in &self.namespaces {
             let what = format!("the repositories of namespace `{ns}`");
-            let one = self.list(Op::ListRepositories, &[("namespace", ns)], &what, |r| repository(r, Some(ns))).await?;
+            let args = [(self.namespace_argument(), ns.as_str())];
+            let one = self.list(Op::ListRepositories, &args, &what, |r| repository(r, Some(ns))).await?;
             all.items.extend(one.items);
             all.total = all.total.zip(one.total).map(|(a, b)| a + b);
             all.truncated |= one.truncated;
@@ -198,10 +202,7 @@ impl CatalogueClient {
     /// answer, no pages): for catalogues too large to list in full.
     pub async fn search_repositories(&self, q: &str) -> Result<Vec<RepositoryRecord>, RegistryError> {
         let b = self.ops.bound(Op::SearchRepositories).ok_or(RegistryError::MissingOperation("searchRepositories"))?;
-        let param = match self.profile {
-            Profile::DockerHub => "query",
-            Profile::Harbor | Profile::Oci => "q",
-        };
+        let param = b.search_param.as_deref().unwrap_or("q");
         let url = b.template.url(&self.base, &[], &[(param, q)])?;
         let (_, body) = self.get_json(url, "the search", MAX_PAGE_BYTES).await?;
         let listing =
@@ -214,7 +215,7 @@ impl CatalogueClient {
         validate_repository(name)?;
         let b = self.ops.bound(Op::GetRepository).ok_or(RegistryError::MissingOperation("getRepository"))?;
         let args = self.repository_args(name);
-        let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         let url = b.template.url(&self.base, &args, &[])?;
         let (_, body) = self.get_json(url, &format!("repository `{name}`"), MAX_ANSWER_BYTES).await?;
         let record = read_record(&body, &b.fields);
@@ -230,9 +231,8 @@ impl CatalogueClient {
         validate_repository(name)?;
         if let Some(b) = self.ops.bound(Op::GetReadme) {
             let mut args = self.repository_args(name);
-            args.push(("reference", "latest".to_string()));
-            args.push(("addition", "readme.md".to_string()));
-            let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            args.extend(b.values.iter().cloned());
+            let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
             let url = b.template.url(&self.base, &args, &[])?;
             return match self.get_bytes(url, &format!("the README of `{name}`"), MAX_README_BYTES).await {
                 Ok((_, body)) => String::from_utf8(body)
@@ -242,7 +242,7 @@ impl CatalogueClient {
                 Err(e) => Err(e),
             };
         }
-        if self.can(Op::GetRepository, &["readme"]) {
+        if self.can(Op::GetRepository, &[Field::Readme]) {
             return Ok(self.repository(name).await?.readme);
         }
         Ok(None)
@@ -252,20 +252,28 @@ impl CatalogueClient {
     pub async fn list_tags(&self, name: &str) -> Result<Listed<TagRecord>, RegistryError> {
         validate_repository(name)?;
         let args = self.repository_args(name);
-        let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         self.list(Op::ListTags, &args, &format!("the tags of `{name}`"), tags).await
     }
 
-    /// Path arguments naming a repository in this API.
-    fn repository_args(&self, name: &str) -> Vec<(&'static str, String)> {
-        let (first, rest) = name.split_once('/').unwrap_or(("library", name));
-        match self.profile {
-            // Harbor wants slashes inside the repository name encoded twice:
-            // `a/b` is sent as `a%252Fb` (the template encodes the `%`).
-            Profile::Harbor => vec![("project_name", first.to_string()), ("repository_name", rest.replace('/', "%2F"))],
-            Profile::DockerHub => vec![("namespace", first.to_string()), ("repository", rest.to_string())],
-            Profile::Oci => vec![("name", name.to_string())],
+    /// The path argument a namespace goes in (`namespace`, Harbor's
+    /// `project_name`, …): the profile's `names.namespace`.
+    fn namespace_argument(&self) -> &str {
+        match &self.names {
+            Names::Split { namespace, .. } => namespace,
+            Names::Whole { .. } => "namespace",
         }
+    }
+
+    /// Whether the listing needs a namespace (`api.namespaces`) to list.
+    fn lists_per_namespace(&self, b: &BoundOperation) -> bool {
+        let arg = self.namespace_argument();
+        b.template.path_params.iter().any(|p| p == arg)
+    }
+
+    /// Path arguments naming a repository in this API, as the profile says.
+    fn repository_args(&self, name: &str) -> Vec<(String, String)> {
+        self.names.arguments(name)
     }
 
     /// Reads a listing to its end (or to `api.maxPages`), whatever its pagination style.
@@ -377,42 +385,43 @@ impl CatalogueClient {
 }
 
 /// A repository from one listing item (or a whole answer); `namespace` is
-/// prefixed to names the API gives without it (Docker Hub lists `nginx`
-/// under `library`).
+/// prefixed to names the API gives relative to it (Docker Hub lists `nginx`
+/// under `library`; an API may list `sub/app` under `team`), not to names
+/// that already start with it (Harbor's `team/app`).
 fn repository(r: &Record<'_>, namespace: Option<&str>) -> Vec<RepositoryRecord> {
-    let name = match (r.text("name"), namespace.map(str::to_string).or_else(|| r.text("namespace"))) {
-        (Some(n), Some(ns)) if !n.contains('/') => format!("{ns}/{n}"),
+    let name = match (r.text(Field::Name), namespace.map(str::to_string).or_else(|| r.text(Field::Namespace))) {
+        (Some(n), Some(ns)) if !n.starts_with(&format!("{ns}/")) => format!("{ns}/{n}"),
         (Some(n), _) => n,
         (None, _) if namespace.is_some() => return Vec::new(),
         (None, _) => String::new(),
     };
     vec![RepositoryRecord {
         name,
-        description: r.text("description"),
-        pull_count: r.count("pullCount"),
-        star_count: r.count("starCount"),
-        artifact_count: r.count("artifactCount"),
-        updated: r.text("updated"),
-        readme: r.text("readme"),
+        description: r.text(Field::Description),
+        pull_count: r.count(Field::PullCount),
+        star_count: r.count(Field::StarCount),
+        artifact_count: r.count(Field::ArtifactCount),
+        updated: r.text(Field::Updated),
+        readme: r.text(Field::Readme),
     }]
 }
 
 /// One row per tag name of a listing item (a Harbor artifact carries several).
 fn tags(r: &Record<'_>) -> Vec<TagRecord> {
-    r.texts("tag")
+    r.texts(Field::Tag)
         .into_iter()
         .map(|name| TagRecord {
             name,
-            digest: r.text("digest"),
-            size: r.count("size"),
-            pushed: time(r, "pushed"),
-            pulled: time(r, "pulled"),
+            digest: r.text(Field::Digest),
+            size: r.count(Field::Size),
+            pushed: time(r, Field::Pushed),
+            pulled: time(r, Field::Pulled),
         })
         .collect()
 }
 
 /// A time field; Harbor writes year 1 for "never".
-fn time(r: &Record<'_>, field: &str) -> Option<String> {
+fn time(r: &Record<'_>, field: Field) -> Option<String> {
     r.text(field).filter(|t| !t.starts_with("0001-"))
 }
 

@@ -5,9 +5,11 @@
 
 use openapiv3::{OpenAPI, Operation, ReferenceOr, Response, Schema, SchemaKind, StatusCode, Type};
 
+use crate::config::Field;
+
 /// Fields whose path the 200 response schema does not have, as `field (path)`.
 /// `None` when the document declares no JSON schema to check against.
-pub fn drifted_fields(doc: &OpenAPI, op: &Operation, fields: &[(&str, &str)]) -> Option<Vec<String>> {
+pub fn drifted_fields(doc: &OpenAPI, op: &Operation, fields: &[(Field, String)]) -> Option<Vec<String>> {
     let response = resolve_response(doc, op.responses.responses.get(&StatusCode::Code(200))?)?;
     let media = response.content.get("application/json").or_else(|| response.content.values().next())?;
     let schema = media.schema.as_ref()?;
@@ -121,7 +123,10 @@ mod tests {
         let doc = parse_document(yaml.as_bytes()).map_err(|e| e.to_string())?;
         let op =
             doc.openapi.paths.paths.get("/x").and_then(|i| i.as_item()).and_then(|i| i.get.as_ref()).ok_or("no op")?;
-        assert_eq!(drifted_fields(&doc.openapi, op, &[("name", "/name")]), Some(vec!["name (/name)".to_string()]));
+        assert_eq!(
+            drifted_fields(&doc.openapi, op, &[(Field::Name, "/name".to_string())]),
+            Some(vec!["name (/name)".to_string()])
+        );
         let deep = "/self".repeat(40);
         let c = ReferenceOr::Reference { reference: "#/components/schemas/C".to_string() };
         assert!(!has_path(&doc.openapi, &c, &segments(&deep), 0));

@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use crate::config::Field;
+
 /// The values one path selects; none when the path leads nowhere.
 pub fn select<'v>(value: &'v Value, path: &str) -> Vec<&'v Value> {
     let mut current = vec![value];
@@ -38,7 +40,7 @@ fn unescape(step: &str) -> String {
 /// field's values.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Record<'v> {
-    values: BTreeMap<&'static str, Vec<&'v Value>>,
+    values: BTreeMap<Field, Vec<&'v Value>>,
     /// The whole answer, for values read by path rather than by field.
     body: Option<&'v Value>,
 }
@@ -55,21 +57,21 @@ impl<'v> Record<'v> {
     }
 
     /// The field's first value as text (numbers are written out).
-    pub fn text(&self, field: &str) -> Option<String> {
-        self.values.get(field)?.iter().copied().find_map(as_text)
+    pub fn text(&self, field: Field) -> Option<String> {
+        self.values.get(&field)?.iter().copied().find_map(as_text)
     }
 
     /// Every value of the field as text (a tag field can hold several names).
-    pub fn texts(&self, field: &str) -> Vec<String> {
+    pub fn texts(&self, field: Field) -> Vec<String> {
         self.values
-            .get(field)
+            .get(&field)
             .map(|vs| vs.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
             .unwrap_or_default()
     }
 
     /// The field's first value as a count; negative or fractional numbers are not counts.
-    pub fn count(&self, field: &str) -> Option<u64> {
-        self.values.get(field)?.iter().find_map(|v| v.as_u64())
+    pub fn count(&self, field: Field) -> Option<u64> {
+        self.values.get(&field)?.iter().find_map(|v| v.as_u64())
     }
 }
 
@@ -92,7 +94,7 @@ pub struct Listing<'v> {
 /// are (the same for every item field, or the mapping is refused), the
 /// part after is read inside each item. Fields without `[]` are read once
 /// from the whole body.
-pub fn read_listing<'v>(body: &'v Value, fields: &[(&'static str, &'static str)]) -> Result<Listing<'v>, String> {
+pub fn read_listing<'v>(body: &'v Value, fields: &[(Field, String)]) -> Result<Listing<'v>, String> {
     let mut items_at: Option<&str> = None;
     let mut page = Record::whole(body);
     let mut per_item = Vec::new();
@@ -130,7 +132,7 @@ pub fn read_listing<'v>(body: &'v Value, fields: &[(&'static str, &'static str)]
 }
 
 /// Reads a single answer (no `[]` at the top).
-pub fn read_record<'v>(body: &'v Value, fields: &[(&'static str, &'static str)]) -> Record<'v> {
+pub fn read_record<'v>(body: &'v Value, fields: &[(Field, String)]) -> Record<'v> {
     Record { values: fields.iter().map(|(name, path)| (*name, select(body, path))).collect(), body: Some(body) }
 }
 
@@ -138,6 +140,10 @@ pub fn read_record<'v>(body: &'v Value, fields: &[(&'static str, &'static str)])
 mod tests {
     use super::*;
     use serde_json::json;
+
+    fn owned(fields: &[(Field, &str)]) -> Vec<(Field, String)> {
+        fields.iter().map(|(f, p)| (*f, (*p).to_string())).collect()
+    }
 
     #[test]
     fn paths_step_into_objects_and_every_array_item() {
@@ -158,41 +164,41 @@ mod tests {
             {"name": "web", "pull_count": 12, "description": ""},
             {"name": "db", "pull_count": -1}
         ]});
-        let fields = [
-            ("total", "/count"),
-            ("next", "/next"),
-            ("name", "/results/[]/name"),
-            ("pullCount", "/results/[]/pull_count"),
-            ("description", "/results/[]/description"),
-        ];
+        let fields = owned(&[
+            (Field::Total, "/count"),
+            (Field::Next, "/next"),
+            (Field::Name, "/results/[]/name"),
+            (Field::PullCount, "/results/[]/pull_count"),
+            (Field::Description, "/results/[]/description"),
+        ]);
         let listing = read_listing(&body, &fields)?;
-        assert_eq!(listing.page.count("total"), Some(3));
-        assert_eq!(listing.page.text("next").as_deref(), Some("https://h/p2"));
+        assert_eq!(listing.page.count(Field::Total), Some(3));
+        assert_eq!(listing.page.text(Field::Next).as_deref(), Some("https://h/p2"));
         assert_eq!(listing.items.len(), 2);
-        assert_eq!(listing.items[0].text("name").as_deref(), Some("web"));
-        assert_eq!(listing.items[0].count("pullCount"), Some(12));
+        assert_eq!(listing.items[0].text(Field::Name).as_deref(), Some("web"));
+        assert_eq!(listing.items[0].count(Field::PullCount), Some(12));
         // Empty text is no text; a negative number is no count.
-        assert_eq!(listing.items[0].text("description"), None);
-        assert_eq!(listing.items[1].count("pullCount"), None);
+        assert_eq!(listing.items[0].text(Field::Description), None);
+        assert_eq!(listing.items[1].count(Field::PullCount), None);
         Ok(())
     }
 
     #[test]
     fn a_top_level_array_and_nested_lists_read_per_item() -> Result<(), String> {
         let body = json!([{"digest": "sha256:1", "tags": [{"name": "v1"}, {"name": "latest"}]}]);
-        let listing = read_listing(&body, &[("digest", "[]/digest"), ("tag", "[]/tags/[]/name")])?;
-        assert_eq!(listing.items[0].texts("tag"), ["v1", "latest"]);
+        let listing = read_listing(&body, &owned(&[(Field::Digest, "[]/digest"), (Field::Tag, "[]/tags/[]/name")]))?;
+        assert_eq!(listing.items[0].texts(Field::Tag), ["v1", "latest"]);
         Ok(())
     }
 
     #[test]
     fn a_body_without_the_list_is_an_error_not_an_empty_page() {
-        let fields = [("name", "/results/[]/name")];
+        let fields = owned(&[(Field::Name, "/results/[]/name")]);
         assert_eq!(
             read_listing(&json!({"detail": "nope"}), &fields).err().as_deref(),
             Some("the response has no `/results` list")
         );
         assert_eq!(read_listing(&json!({"results": 5}), &fields).err().as_deref(), Some("`/results` is not a list"));
-        assert!(read_listing(&json!({"x": 1}), &[("a", "/p/[]/a"), ("b", "/q/[]/b")]).is_err());
+        assert!(read_listing(&json!({"x": 1}), &owned(&[(Field::Name, "/p/[]/a"), (Field::Tag, "/q/[]/b")])).is_err());
     }
 }

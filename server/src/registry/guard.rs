@@ -11,10 +11,7 @@ use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use url::Url;
 
 use super::RegistryError;
-use crate::config::{DocumentSource, Profile, RegistryConfig};
-
-/// Docker Hub's API host, allowed for the dockerhub profile.
-pub const DOCKER_HUB_API_HOST: &str = "hub.docker.com";
+use crate::config::{DocumentSource, RegistryConfig};
 
 /// Text that marks a resolver refusal in reqwest's error chain.
 pub(crate) const SENSITIVE_MARK: &str = "link-local or cloud-metadata address";
@@ -31,7 +28,8 @@ pub struct HostPolicy {
 
 impl HostPolicy {
     /// The base URL's host, the API document's host, the catalogue API's
-    /// (`api.baseUrl`, or Docker Hub's for the dockerhub profile) and `allowedHosts`.
+    /// (`api.baseUrl`), the profile's own hosts (Docker Hub's
+    /// `hub.docker.com`) and `allowedHosts`.
     pub fn for_registry(config: &RegistryConfig) -> Self {
         let mut allowed = config.allowed_hosts.clone();
         allowed.extend(config.base_url.host_str().map(str::to_ascii_lowercase));
@@ -41,9 +39,7 @@ impl HostPolicy {
         if let Some(u) = &config.api.base_url {
             allowed.extend(u.host_str().map(str::to_ascii_lowercase));
         }
-        if config.api.profile == Profile::DockerHub {
-            allowed.push(DOCKER_HUB_API_HOST.to_string());
-        }
+        allowed.extend(config.api.profile.hosts.iter().cloned());
         Self { allowed: Arc::new(allowed) }
     }
 

@@ -7,9 +7,8 @@ use app::model::OperationCheck;
 use openapiv3::OpenAPI;
 
 use super::drift::drifted_fields;
-use super::profiles::Binding;
 use super::template::RequestTemplate;
-use crate::config::{OperationOverride, OverrideTarget, PageStyle};
+use crate::config::{Binding, Field, OperationOverride, OverrideTarget, PageStyle};
 
 /// The operations Reestr knows how to use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -102,8 +101,12 @@ pub struct BoundOperation {
     pub template: RequestTemplate,
     /// The profile's field mapping minus the fields the document's response
     /// schema lacks (drift): Reestr shows only what the document promises.
-    pub fields: Vec<(&'static str, &'static str)>,
+    pub fields: Vec<(Field, String)>,
     pub pages: PageStyle,
+    /// Path arguments with fixed values.
+    pub values: Vec<(String, String)>,
+    /// The query parameter a search's words go in.
+    pub search_param: Option<String>,
 }
 
 impl BoundOperations {
@@ -138,7 +141,7 @@ pub fn bind_operations(
         let check = match found {
             Ok(t) => {
                 let in_document = operation_for(doc, &t);
-                let drift = in_document.and_then(|o| drifted_fields(doc, o, binding.fields));
+                let drift = in_document.and_then(|o| drifted_fields(doc, o, &binding.fields));
                 let detail = match (&drift, in_document) {
                     (Some(d), _) if !d.is_empty() => format!(
                         "{} {}; the response schema lacks {}: those values will not be shown. Fix the document or bind another operation in api.operations.{}.",
@@ -157,14 +160,23 @@ pub fn bind_operations(
                     .fields
                     .iter()
                     .filter(|(name, path)| !lost.contains(&format!("{name} ({path})")))
-                    .copied()
+                    .cloned()
                     .collect();
                 let pages = overrides
                     .iter()
                     .find(|o| o.operation == op.name())
                     .and_then(|o| o.pagination.clone())
                     .unwrap_or_else(|| binding.pages.clone());
-                bound.templates.insert(op, BoundOperation { template: t, fields, pages });
+                bound.templates.insert(
+                    op,
+                    BoundOperation {
+                        template: t,
+                        fields,
+                        pages,
+                        values: binding.values.clone(),
+                        search_param: binding.search_param.clone(),
+                    },
+                );
                 OperationCheck {
                     operation: op.name().into(),
                     required: binding.required,
@@ -200,10 +212,10 @@ fn operation_for<'a>(doc: &'a OpenAPI, t: &RequestTemplate) -> Option<&'a openap
 
 fn remediation(binding: &Binding) -> String {
     let name = binding.op.name();
-    match (binding.operation_id, binding.route) {
+    match (binding.operation_id.as_deref(), &binding.route) {
         (_, Some((method, path))) => format!(
             "Add operationId `{}` ({} {path}) to the document, or declare it in api.operations.{name}.",
-            binding.operation_id.unwrap_or(name),
+            binding.operation_id.as_deref().unwrap_or(name),
             method.to_ascii_uppercase()
         ),
         (Some(id), None) => format!("Add operationId `{id}` to the document, or declare it in api.operations.{name}."),
@@ -235,20 +247,20 @@ pub fn find_by_id(doc: &OpenAPI, id: &str) -> Result<Option<RequestTemplate>, St
 }
 
 fn find(doc: &OpenAPI, binding: &Binding) -> Result<RequestTemplate, String> {
-    let mut template = match binding.operation_id {
+    let mut template = match binding.operation_id.as_deref() {
         Some(id) => find_by_id(doc, id)?,
         None => None,
     };
     if template.is_none()
-        && let Some((method, route)) = binding.route
+        && let Some((method, route)) = &binding.route
         && let Some(item) = doc.paths.paths.get(route).and_then(|i| i.as_item())
-        && let Some((m, o)) = item.iter().find(|(m, _)| *m == method)
+        && let Some((m, o)) = item.iter().find(|(m, _)| *m == method.as_str())
     {
         template = Some(RequestTemplate::from_operation(doc, m, route, item, o)?);
     }
     let Some(t) = template else {
-        let id = binding.operation_id.map(|id| format!("no operation `{id}`"));
-        let route = binding.route.map(|(m, p)| format!("no {} {p}", m.to_ascii_uppercase()));
+        let id = binding.operation_id.as_ref().map(|id| format!("no operation `{id}`"));
+        let route = binding.route.as_ref().map(|(m, p)| format!("no {} {p}", m.to_ascii_uppercase()));
         return Err([id, route].into_iter().flatten().collect::<Vec<_>>().join(" and "));
     };
     check_arguments(binding, t)
@@ -257,7 +269,7 @@ fn find(doc: &OpenAPI, binding: &Binding) -> Result<RequestTemplate, String> {
 /// A bound operation whose path needs arguments the profile cannot fill is refused.
 fn check_arguments(binding: &Binding, t: RequestTemplate) -> Result<RequestTemplate, String> {
     let unknown: Vec<String> =
-        t.path_params.iter().filter(|p| !binding.args.contains(&p.as_str())).map(|p| format!("{{{p}}}")).collect();
+        t.path_params.iter().filter(|p| !binding.arguments.contains(p)).map(|p| format!("{{{p}}}")).collect();
     if unknown.is_empty() {
         return Ok(t);
     }
@@ -274,12 +286,19 @@ fn check_arguments(binding: &Binding, t: RequestTemplate) -> Result<RequestTempl
 mod tests {
     use super::*;
     use crate::registry::document::parse_document;
-    use crate::registry::profiles::OCI;
+
+    fn oci() -> Vec<Binding> {
+        crate::config::oci_profile().operations.clone()
+    }
+
+    fn harbor() -> Result<Vec<Binding>, String> {
+        crate::config::shipped_named("harbor").map(|p| p.operations.clone()).ok_or_else(|| "no harbor profile".into())
+    }
 
     #[test]
     fn the_shipped_oci_document_has_every_operation() -> Result<(), String> {
         let doc = parse_document(crate::registry::document::BUILTIN_OCI.as_bytes()).map_err(|e| e.to_string())?;
-        let (bound, checks) = bind_operations(&doc.openapi, OCI, &[], "registry");
+        let (bound, checks) = bind_operations(&doc.openapi, &oci(), &[], "registry");
         assert!(checks.iter().all(|c| c.found), "{checks:?}");
         let tags = bound.get(CanonicalOperation::ListTags).cloned().ok_or("listTags not bound")?;
         assert_eq!(tags.path, "/v2/{name}/tags/list");
@@ -294,7 +313,7 @@ mod tests {
     fn a_document_without_tag_listing_reports_it_missing_and_required() -> Result<(), String> {
         let yaml = "openapi: 3.0.3\ninfo: { title: partial, version: '1' }\npaths:\n  /v2/_catalog:\n    get:\n      operationId: listRepositories\n      responses: { '200': { description: ok } }\n";
         let doc = parse_document(yaml.as_bytes()).map_err(|e| e.to_string())?;
-        let (bound, checks) = bind_operations(&doc.openapi, OCI, &[], "registry");
+        let (bound, checks) = bind_operations(&doc.openapi, &oci(), &[], "registry");
         assert!(bound.get(CanonicalOperation::ListRepositories).is_some());
         assert!(bound.get(CanonicalOperation::ListTags).is_none());
         let tags = checks.iter().find(|c| c.operation == "listTags").ok_or("no listTags check")?;
@@ -310,7 +329,7 @@ mod tests {
     fn operations_are_found_by_route_when_ids_differ() -> Result<(), String> {
         let yaml = "openapi: 3.0.3\ninfo: { title: t, version: '1' }\npaths:\n  /v2/{name}/manifests/{reference}:\n    get:\n      operationId: fetchIt\n      parameters:\n        - { name: name, in: path, required: true, schema: { type: string } }\n        - { name: reference, in: path, required: true, schema: { type: string } }\n      responses: { '200': { description: ok } }\n";
         let doc = parse_document(yaml.as_bytes()).map_err(|e| e.to_string())?;
-        let (bound, _) = bind_operations(&doc.openapi, OCI, &[], "registry");
+        let (bound, _) = bind_operations(&doc.openapi, &oci(), &[], "registry");
         assert!(bound.get(CanonicalOperation::GetManifest).is_some());
         Ok(())
     }
@@ -320,7 +339,7 @@ mod tests {
         // Harbor's document also says `listRepositories`, for a project-scoped route.
         let yaml = "openapi: 3.0.3\ninfo: { title: t, version: '1' }\npaths:\n  /projects/{project_name}/repositories:\n    get:\n      operationId: listRepositories\n      parameters:\n        - { name: project_name, in: path, required: true, schema: { type: string } }\n      responses: { '200': { description: ok } }\n";
         let doc = parse_document(yaml.as_bytes()).map_err(|e| e.to_string())?;
-        let (bound, checks) = bind_operations(&doc.openapi, OCI, &[], "registry");
+        let (bound, checks) = bind_operations(&doc.openapi, &oci(), &[], "registry");
         assert!(bound.get(CanonicalOperation::ListRepositories).is_none());
         let check = checks.iter().find(|c| c.operation == "listRepositories").ok_or("no check")?;
         assert!(check.detail.starts_with(
@@ -335,12 +354,12 @@ mod tests {
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/specs/harbor-v2.0-swagger.yaml");
         let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
         let as_published = parse_document(text.as_bytes()).map_err(|e| e.to_string())?;
-        let (_, checks) = bind_operations(&as_published.openapi, crate::registry::profiles::HARBOR, &[], "catalogue");
+        let (_, checks) = bind_operations(&as_published.openapi, &harbor()?, &[], "catalogue");
         assert!(checks.iter().all(|c| c.drift.is_empty()), "{checks:?}");
 
         let renamed = text.replace("pull_count", "pulls");
         let drifted = parse_document(renamed.as_bytes()).map_err(|e| e.to_string())?;
-        let (bound, checks) = bind_operations(&drifted.openapi, crate::registry::profiles::HARBOR, &[], "catalogue");
+        let (bound, checks) = bind_operations(&drifted.openapi, &harbor()?, &[], "catalogue");
         let list = checks.iter().find(|c| c.operation == "listRepositories").ok_or("no check")?;
         assert!(list.found && bound.get(CanonicalOperation::ListRepositories).is_some(), "still bound");
         assert_eq!(list.drift, ["pullCount ([]/pull_count)"]);
@@ -351,7 +370,7 @@ mod tests {
     fn an_oci_catalogue_without_the_repositories_field_is_drift_on_a_required_operation() -> Result<(), String> {
         let yaml = "openapi: 3.0.3\ninfo: { title: t, version: '1' }\npaths:\n  /v2/_catalog:\n    get:\n      operationId: listRepositories\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: { type: object, properties: { repos: { type: array, items: { type: string } } } }\n";
         let doc = parse_document(yaml.as_bytes()).map_err(|e| e.to_string())?;
-        let (_, checks) = bind_operations(&doc.openapi, OCI, &[], "registry");
+        let (_, checks) = bind_operations(&doc.openapi, &oci(), &[], "registry");
         let list = checks.iter().find(|c| c.operation == "listRepositories").ok_or("no check")?;
         assert!(list.required && list.found);
         assert_eq!(list.drift, ["name (/repositories/[])"]);
@@ -362,7 +381,7 @@ mod tests {
     fn a_path_placeholder_without_a_parameter_is_reported() -> Result<(), String> {
         let yaml = "openapi: 3.0.3\ninfo: { title: t, version: '1' }\npaths:\n  /v2/{name}/tags/list:\n    get:\n      operationId: listTags\n      responses: { '200': { description: ok } }\n";
         let doc = parse_document(yaml.as_bytes()).map_err(|e| e.to_string())?;
-        let (_, checks) = bind_operations(&doc.openapi, OCI, &[], "registry");
+        let (_, checks) = bind_operations(&doc.openapi, &oci(), &[], "registry");
         let tags = checks.iter().find(|c| c.operation == "listTags").ok_or("no listTags check")?;
         assert!(!tags.found);
         assert!(

@@ -7,7 +7,7 @@ use reqwest::header::{HeaderMap, LINK};
 use url::Url;
 
 use super::fields::Record;
-use crate::config::PageStyle;
+use crate::config::{Field, PageStyle};
 
 /// What the pager knows after reading one page.
 #[derive(Debug, Clone, Copy)]
@@ -29,7 +29,7 @@ pub fn total(style: &PageStyle, headers: &HeaderMap, page: &Record<'_>) -> Optio
         }
         _ => None,
     };
-    from_header.or_else(|| page.count("total"))
+    from_header.or_else(|| page.count(Field::Total))
 }
 
 /// The next page's URL, or `None` at the end. Malformed pagination data

@@ -9,6 +9,7 @@ mod catalogue;
 mod cli;
 mod hostile;
 mod observability;
+mod profiles;
 mod resync;
 mod security;
 mod storage;
