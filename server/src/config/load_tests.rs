@@ -133,7 +133,7 @@ fn unknown_auth_types_and_profiles_say_what_is_accepted() {
         errors(text),
         [
             "registries.yaml:4:19: registries[0].auth.type: unknown auth type `kerberos`; use anonymous, basic or bearer",
-            "registries.yaml:5:21: registries[0].api.profile: unknown profile `quay`; use oci, harbor or dockerhub, or a profile file",
+            "registries.yaml:5:21: registries[0].api.profile: unknown profile `quay`; use oci, harbor, dockerhub or ghcr, or a profile file",
         ]
     );
 }

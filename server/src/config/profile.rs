@@ -13,10 +13,11 @@ use super::model::PageStyle;
 use crate::registry::CanonicalOperation;
 
 /// The shipped profiles, as written (`reestr profiles` lists them).
-const SHIPPED: [(&str, &str); 3] = [
+const SHIPPED: [(&str, &str); 4] = [
     ("oci", include_str!("../../profiles/oci.yaml")),
     ("harbor", include_str!("../../profiles/harbor.yaml")),
     ("dockerhub", include_str!("../../profiles/dockerhub.yaml")),
+    ("ghcr", include_str!("../../profiles/ghcr.yaml")),
 ];
 
 /// One profile, checked.
@@ -37,6 +38,9 @@ pub struct Profile {
     /// Hosts the API lives on besides the registry's (Docker Hub's API is
     /// `hub.docker.com`): allowed for outbound calls.
     pub hosts: Vec<String>,
+    /// The query parameter that asks for a page's size (`page_size`,
+    /// GitHub's `per_page`), when an operation declares it.
+    pub page_size_param: String,
     /// Each canonical operation the profile binds, in canonical order.
     pub operations: Vec<Binding>,
 }
@@ -71,6 +75,9 @@ pub enum Names {
 pub enum Slashes {
     /// As they are.
     Kept,
+    /// Encoded once, so the rest stays one path segment (`a/b` → `a%2Fb`):
+    /// GitHub's package names.
+    Encoded,
     /// Encoded twice (`a/b` → `a%252Fb`): Harbor's rule.
     DoubleEncoded,
 }
@@ -85,10 +92,21 @@ impl Names {
                 let tail = match slashes {
                     // The template encodes the `%` once more.
                     Slashes::DoubleEncoded => tail.replace('/', "%2F"),
-                    Slashes::Kept => tail.to_string(),
+                    // The template keeps it one segment (`encoded_arguments`).
+                    Slashes::Kept | Slashes::Encoded => tail.to_string(),
                 };
                 vec![(namespace.clone(), first.to_string()), (rest.clone(), tail)]
             }
+        }
+    }
+}
+
+impl Names {
+    /// Arguments whose slashes the URL must encode (one path segment).
+    pub fn encoded_arguments(&self) -> Vec<&str> {
+        match self {
+            Self::Split { rest, slashes: Slashes::Encoded, .. } => vec![rest.as_str()],
+            _ => Vec::new(),
         }
     }
 }
@@ -192,6 +210,8 @@ pub struct Binding {
     pub values: Vec<(String, String)>,
     /// Query parameter that carries a search's words (`q`).
     pub search_param: Option<String>,
+    /// Query parameters with a fixed value (GitHub's `package_type=container`).
+    pub query: Vec<(String, String)>,
     /// Without it the registry cannot be browsed.
     pub required: bool,
     /// What Reestr reads from the 200 response: JSON-pointer style paths,
@@ -245,6 +265,7 @@ pub fn oci() -> Arc<Profile> {
             names: Names::Whole { argument: "name".into() },
             exchange: None,
             hosts: Vec::new(),
+            page_size_param: "page_size".into(),
             operations: Vec::new(),
         })
     })
@@ -276,7 +297,7 @@ mod tests {
             assert!(p.as_ref().is_ok_and(|p| p.name == name), "{name}: {p:?}");
         }
         assert_eq!(shipped().len(), SHIPPED.len());
-        assert_eq!(shipped_names(), "oci, harbor or dockerhub");
+        assert_eq!(shipped_names(), "oci, harbor, dockerhub or ghcr");
     }
 
     #[test]

@@ -30,6 +30,8 @@ struct RawProfile {
     exchange: Option<RawExchange>,
     #[serde(default)]
     hosts: Vec<Spanned<String>>,
+    /// The page-size query parameter (default `page_size`).
+    page_size_param: Option<String>,
     /// How listings page unless an operation says otherwise (default: `link`).
     pagination: Option<RawPagination>,
     operations: HashMap<Spanned<String>, RawBinding>,
@@ -65,6 +67,8 @@ struct RawBinding {
     #[serde(default)]
     values: HashMap<String, String>,
     search_param: Option<String>,
+    #[serde(default)]
+    query: HashMap<String, String>,
     #[serde(default)]
     required: bool,
     #[serde(default)]
@@ -136,6 +140,7 @@ impl Validator<'_> {
             names: names?,
             exchange,
             hosts,
+            page_size_param: raw.page_size_param.clone().unwrap_or_else(|| "page_size".into()),
             operations,
         })
     }
@@ -146,9 +151,14 @@ impl Validator<'_> {
             (None, Some(namespace), Some(rest)) => {
                 let slashes = match raw.slashes.as_ref().map(|s| (s, s.as_str())) {
                     None | Some((_, "kept")) => Slashes::Kept,
+                    Some((_, "encoded")) => Slashes::Encoded,
                     Some((_, "doubleEncoded")) => Slashes::DoubleEncoded,
                     Some((s, other)) => {
-                        self.error(s, "names.slashes", format!("unknown `{other}`; use kept or doubleEncoded"));
+                        self.error(
+                            s,
+                            "names.slashes",
+                            format!("unknown `{other}`; use kept, encoded or doubleEncoded"),
+                        );
                         return None;
                     }
                 };
@@ -217,8 +227,13 @@ impl Validator<'_> {
             Some(p) => self.pagination(&format!("{field}.pagination"), p)?,
             None => pages.clone(),
         };
-        let mut values: Vec<(String, String)> = b.values.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-        values.sort();
+        let sorted = |m: &HashMap<String, String>| {
+            let mut pairs: Vec<(String, String)> = m.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+            pairs.sort();
+            pairs
+        };
+        let values = sorted(&b.values);
+        let query = sorted(&b.query);
         Some(Binding {
             op,
             operation_id: b.operation_id.clone(),
@@ -226,6 +241,7 @@ impl Validator<'_> {
             arguments: b.arguments.clone(),
             values,
             search_param: b.search_param.clone(),
+            query,
             required: b.required,
             fields,
             pages,

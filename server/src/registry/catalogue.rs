@@ -97,6 +97,8 @@ pub struct CatalogueClient {
     ops: BoundOperations,
     /// How repository names fill path arguments (the profile's `names`).
     names: Names,
+    /// The query parameter that asks for a page's size.
+    page_size_param: String,
     namespaces: Vec<String>,
     max_pages: u32,
     auth: CatalogueAuth,
@@ -133,6 +135,7 @@ impl CatalogueClient {
             hosts: HostPolicy::for_registry(config),
             ops,
             names: config.api.profile.names.clone(),
+            page_size_param: config.api.profile.page_size_param.clone(),
             namespaces: config.api.namespaces.clone(),
             max_pages: config.api.max_pages,
             auth,
@@ -164,11 +167,25 @@ impl CatalogueClient {
         self.get_json(url, "the catalogue API", MAX_PAGE_BYTES).await.map(drop)
     }
 
-    /// The first page's URL, asking for `size` items: `page_size` when the
-    /// operation takes it, and the page-number style's own parameters.
+    /// The URL of `b` with `args` and `query`, plus the profile's fixed
+    /// argument and query values; arguments the profile keeps to one path
+    /// segment have their slashes encoded.
+    fn url(&self, b: &BoundOperation, args: &[(&str, &str)], query: &[(&str, &str)]) -> Result<Url, RegistryError> {
+        let mut all_args = args.to_vec();
+        all_args.extend(
+            b.values.iter().filter(|(k, _)| !args.iter().any(|(a, _)| a == k)).map(|(k, v)| (k.as_str(), v.as_str())),
+        );
+        let mut all_query = query.to_vec();
+        all_query.extend(b.query.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        b.template.url_with(&self.base, &all_args, &all_query, &self.names.encoded_arguments())
+    }
+
+    /// The first page's URL, asking for `size` items (the profile's
+    /// page-size parameter, when the operation takes it), and the
+    /// page-number style's own parameters.
     fn first_page(&self, b: &BoundOperation, args: &[(&str, &str)], size: u32) -> Result<Url, RegistryError> {
         let size = size.to_string();
-        let first = b.template.url(&self.base, args, &[("page_size", &size)])?;
+        let first = self.url(b, args, &[(self.page_size_param.as_str(), &size)])?;
         Ok(match &b.pages {
             PageStyle::PageNumber { param, size_param, .. } => {
                 with_query(&with_query(&first, size_param, &size), param, "1")
@@ -203,7 +220,7 @@ impl CatalogueClient {
     pub async fn search_repositories(&self, q: &str) -> Result<Vec<RepositoryRecord>, RegistryError> {
         let b = self.ops.bound(Op::SearchRepositories).ok_or(RegistryError::MissingOperation("searchRepositories"))?;
         let param = b.search_param.as_deref().unwrap_or("q");
-        let url = b.template.url(&self.base, &[], &[(param, q)])?;
+        let url = self.url(b, &[], &[(param, q)])?;
         let (_, body) = self.get_json(url, "the search", MAX_PAGE_BYTES).await?;
         let listing =
             read_listing(&body, &b.fields).map_err(|e| RegistryError::InvalidResponse(format!("the search: {e}")))?;
@@ -216,7 +233,7 @@ impl CatalogueClient {
         let b = self.ops.bound(Op::GetRepository).ok_or(RegistryError::MissingOperation("getRepository"))?;
         let args = self.repository_args(name);
         let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        let url = b.template.url(&self.base, &args, &[])?;
+        let url = self.url(b, &args, &[])?;
         let (_, body) = self.get_json(url, &format!("repository `{name}`"), MAX_ANSWER_BYTES).await?;
         let record = read_record(&body, &b.fields);
         let mut r = repository(&record, None).into_iter().next().unwrap_or_default();
@@ -230,10 +247,9 @@ impl CatalogueClient {
     pub async fn readme(&self, name: &str) -> Result<Option<String>, RegistryError> {
         validate_repository(name)?;
         if let Some(b) = self.ops.bound(Op::GetReadme) {
-            let mut args = self.repository_args(name);
-            args.extend(b.values.iter().cloned());
+            let args = self.repository_args(name);
             let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-            let url = b.template.url(&self.base, &args, &[])?;
+            let url = self.url(b, &args, &[])?;
             return match self.get_bytes(url, &format!("the README of `{name}`"), MAX_README_BYTES).await {
                 Ok((_, body)) => String::from_utf8(body)
                     .map(Some)

@@ -323,6 +323,11 @@ pub(super) fn classify(resp: Response, what: &str) -> Result<Response, RegistryE
     match resp.status() {
         s if s.is_success() => Ok(resp),
         StatusCode::UNAUTHORIZED => Err(RegistryError::Unauthorized),
+        // GitHub answers 403 (or 429) with `x-ratelimit-remaining: 0` when
+        // the quota is spent: a rate limit, not a refusal.
+        StatusCode::FORBIDDEN if quota_spent(resp.headers()) => {
+            Err(RegistryError::RateLimited { retry_after: retry_after(resp.headers()) })
+        }
         StatusCode::FORBIDDEN => Err(RegistryError::Forbidden),
         StatusCode::NOT_FOUND => Err(RegistryError::NotFound(what.to_string())),
         StatusCode::TOO_MANY_REQUESTS => Err(RegistryError::RateLimited { retry_after: retry_after(resp.headers()) }),
@@ -364,8 +369,20 @@ pub fn transport(config: &RegistryConfig) -> Result<reqwest::Client, String> {
     b.build().map_err(|e| format!("cannot build the HTTP client: {e}"))
 }
 
+/// How long to wait: `Retry-After` in seconds, else the quota's reset time
+/// (`x-ratelimit-reset`, Unix seconds, as GitHub and GitLab send it).
 pub(super) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    headers.get(RETRY_AFTER)?.to_str().ok()?.trim().parse::<u64>().ok().map(Duration::from_secs)
+    let number = |name: &str| headers.get(name)?.to_str().ok()?.trim().parse::<u64>().ok();
+    number(RETRY_AFTER.as_str()).map(Duration::from_secs).or_else(|| {
+        let reset = number("x-ratelimit-reset")?;
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).ok()?.as_secs();
+        Some(Duration::from_secs(reset.saturating_sub(now).max(1)))
+    })
+}
+
+/// Whether the answer says the request quota is spent.
+fn quota_spent(headers: &HeaderMap) -> bool {
+    headers.get("x-ratelimit-remaining").and_then(|v| v.to_str().ok()).is_some_and(|v| v.trim() == "0")
 }
 
 pub(super) async fn read_limited(mut resp: Response, limit: u64, what: &'static str) -> Result<Vec<u8>, RegistryError> {

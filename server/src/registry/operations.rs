@@ -107,6 +107,8 @@ pub struct BoundOperation {
     pub values: Vec<(String, String)>,
     /// The query parameter a search's words go in.
     pub search_param: Option<String>,
+    /// Query parameters with fixed values.
+    pub query: Vec<(String, String)>,
 }
 
 impl BoundOperations {
@@ -175,6 +177,7 @@ pub fn bind_operations(
                         pages,
                         values: binding.values.clone(),
                         search_param: binding.search_param.clone(),
+                        query: binding.query.clone(),
                     },
                 );
                 OperationCheck {

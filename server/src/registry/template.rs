@@ -11,6 +11,9 @@ use super::RegistryError;
 /// and are validated against the OCI grammar before they get here.
 const PATH_ARG: &AsciiSet =
     &CONTROLS.add(b' ').add(b'"').add(b'#').add(b'%').add(b'<').add(b'>').add(b'?').add(b'`').add(b'{').add(b'}');
+/// Escaped in an argument that must stay one path segment (GitHub's
+/// package names: `team/app` is sent as `team%2Fapp`).
+const SEGMENT_ARG: &AsciiSet = &PATH_ARG.add(b'/');
 
 /// How to call one operation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,6 +69,18 @@ impl RequestTemplate {
     /// Builds the URL on `base` (which ends with `/`). Unknown query
     /// parameters are dropped: the document says what the server takes.
     pub fn url(&self, base: &Url, args: &[(&str, &str)], query: &[(&str, &str)]) -> Result<Url, RegistryError> {
+        self.url_with(base, args, query, &[])
+    }
+
+    /// As `url`, with the arguments named in `segments` kept to one path
+    /// segment (their slashes encoded).
+    pub fn url_with(
+        &self,
+        base: &Url,
+        args: &[(&str, &str)],
+        query: &[(&str, &str)],
+        segments: &[&str],
+    ) -> Result<Url, RegistryError> {
         let mut path = self.path.clone();
         for name in &self.path_params {
             let value = args
@@ -73,7 +88,8 @@ impl RequestTemplate {
                 .find(|(k, _)| k == name)
                 .map(|(_, v)| *v)
                 .ok_or_else(|| RegistryError::BadRequest(format!("missing path argument `{name}`")))?;
-            path = path.replace(&format!("{{{name}}}"), &utf8_percent_encode(value, PATH_ARG).to_string());
+            let set = if segments.contains(&name.as_str()) { SEGMENT_ARG } else { PATH_ARG };
+            path = path.replace(&format!("{{{name}}}"), &utf8_percent_encode(value, set).to_string());
         }
         let mut url = base
             .join(path.trim_start_matches('/'))
@@ -130,6 +146,15 @@ mod tests {
         let t = template("/v2/{name}/tags/list", &["n", "last"]);
         let url = t.url(&base, &[("name", "team/sub/app")], &[("n", "1000"), ("bogus", "x")])?;
         assert_eq!(url.as_str(), "http://127.0.0.1:5000/v2/team/sub/app/tags/list?n=1000");
+        Ok(())
+    }
+
+    #[test]
+    fn a_segment_argument_keeps_its_slashes_encoded() -> Result<(), RegistryError> {
+        let base = Url::parse("https://api.example/").map_err(|e| RegistryError::BadRequest(e.to_string()))?;
+        let t = template("/orgs/{org}/packages/container/{package_name}", &[]);
+        let url = t.url_with(&base, &[("org", "acme"), ("package_name", "team/app")], &[], &["package_name"])?;
+        assert_eq!(url.as_str(), "https://api.example/orgs/acme/packages/container/team%2Fapp");
         Ok(())
     }
 

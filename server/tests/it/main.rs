@@ -7,6 +7,7 @@ mod browse;
 mod cache;
 mod catalogue;
 mod cli;
+mod ghcr;
 mod hostile;
 mod observability;
 mod profiles;
