@@ -128,12 +128,12 @@ fn invalid_and_duplicate_ids_are_both_reported_in_file_order() {
 
 #[test]
 fn unknown_auth_types_and_profiles_say_what_is_accepted() {
-    let text = "registries:\n  - id: x\n    baseUrl: https://r.example\n    auth: { type: kerberos }\n    api: { profile: quay }\n";
+    let text = "registries:\n  - id: x\n    baseUrl: https://r.example\n    auth: { type: kerberos }\n    api: { profile: gitea }\n";
     assert_eq!(
         errors(text),
         [
             "registries.yaml:4:19: registries[0].auth.type: unknown auth type `kerberos`; use anonymous, basic or bearer",
-            "registries.yaml:5:21: registries[0].api.profile: unknown profile `quay`; use oci, harbor, dockerhub or ghcr, or a profile file",
+            "registries.yaml:5:21: registries[0].api.profile: unknown profile `gitea`; use oci, harbor, dockerhub, ghcr or quay, or a profile file",
         ]
     );
 }

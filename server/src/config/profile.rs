@@ -13,11 +13,12 @@ use super::model::PageStyle;
 use crate::registry::CanonicalOperation;
 
 /// The shipped profiles, as written (`reestr profiles` lists them).
-const SHIPPED: [(&str, &str); 4] = [
+const SHIPPED: [(&str, &str); 5] = [
     ("oci", include_str!("../../profiles/oci.yaml")),
     ("harbor", include_str!("../../profiles/harbor.yaml")),
     ("dockerhub", include_str!("../../profiles/dockerhub.yaml")),
     ("ghcr", include_str!("../../profiles/ghcr.yaml")),
+    ("quay", include_str!("../../profiles/quay.yaml")),
 ];
 
 /// One profile, checked.
@@ -297,7 +298,7 @@ mod tests {
             assert!(p.as_ref().is_ok_and(|p| p.name == name), "{name}: {p:?}");
         }
         assert_eq!(shipped().len(), SHIPPED.len());
-        assert_eq!(shipped_names(), "oci, harbor, dockerhub or ghcr");
+        assert_eq!(shipped_names(), "oci, harbor, dockerhub, ghcr or quay");
     }
 
     #[test]

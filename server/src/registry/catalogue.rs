@@ -175,7 +175,10 @@ impl CatalogueClient {
         all_args.extend(
             b.values.iter().filter(|(k, _)| !args.iter().any(|(a, _)| a == k)).map(|(k, v)| (k.as_str(), v.as_str())),
         );
+        // Arguments go in the query too where the operation takes them
+        // there (the template drops what it does not declare).
         let mut all_query = query.to_vec();
+        all_query.extend(args.iter().copied());
         all_query.extend(b.query.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         b.template.url_with(&self.base, &all_args, &all_query, &self.names.encoded_arguments())
     }
@@ -281,10 +284,11 @@ impl CatalogueClient {
         }
     }
 
-    /// Whether the listing needs a namespace (`api.namespaces`) to list.
+    /// Whether the listing needs a namespace (`api.namespaces`) to list:
+    /// in its path (Docker Hub) or its query (Quay's `?namespace=`).
     fn lists_per_namespace(&self, b: &BoundOperation) -> bool {
         let arg = self.namespace_argument();
-        b.template.path_params.iter().any(|p| p == arg)
+        b.template.path_params.iter().chain(&b.template.query_params).any(|p| p == arg)
     }
 
     /// Path arguments naming a repository in this API, as the profile says.
@@ -417,7 +421,7 @@ fn repository(r: &Record<'_>, namespace: Option<&str>) -> Vec<RepositoryRecord> 
         pull_count: r.count(Field::PullCount),
         star_count: r.count(Field::StarCount),
         artifact_count: r.count(Field::ArtifactCount),
-        updated: r.text(Field::Updated),
+        updated: time(r, Field::Updated),
         readme: r.text(Field::Readme),
     }]
 }
@@ -436,9 +440,29 @@ fn tags(r: &Record<'_>) -> Vec<TagRecord> {
         .collect()
 }
 
-/// A time field; Harbor writes year 1 for "never".
+/// A time field as RFC 3339, whichever way the API writes it: RFC 3339 as
+/// it is, Unix seconds (Quay's `last_modified`) or RFC 2822 (Quay's tag
+/// times) converted to UTC. Harbor writes year 1 for "never": no time.
 fn time(r: &Record<'_>, field: Field) -> Option<String> {
-    r.text(field).filter(|t| !t.starts_with("0001-"))
+    normal_time(&r.text(field)?)
+}
+
+fn normal_time(text: &str) -> Option<String> {
+    use time::format_description::well_known::{Rfc2822, Rfc3339};
+    let text = text.trim();
+    if text.starts_with("0001-") || text.is_empty() {
+        return None;
+    }
+    let parsed = match text.parse::<i64>() {
+        Ok(seconds) => time::OffsetDateTime::from_unix_timestamp(seconds).ok(),
+        Err(_) if time::OffsetDateTime::parse(text, &Rfc3339).is_ok() => return Some(text.to_string()),
+        Err(_) => time::OffsetDateTime::parse(text, &Rfc2822).ok(),
+    };
+    match parsed {
+        Some(t) => t.to_offset(time::UtcOffset::UTC).format(&Rfc3339).ok(),
+        // Unknown formats pass as written rather than vanish.
+        None => Some(text.to_string()),
+    }
 }
 
 /// Where the catalogue API's paths start: `api.baseUrl` when given; else
@@ -489,6 +513,15 @@ mod tests {
     fn doc(servers: &str) -> Result<openapiv3::OpenAPI, String> {
         let text = format!("openapi: 3.0.3\ninfo: {{ title: t, version: '1' }}\n{servers}paths: {{}}\n");
         parse_document(text.as_bytes()).map(|d| d.openapi).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn times_are_read_in_every_way_apis_write_them() {
+        assert_eq!(normal_time("2026-11-20T08:30:00.000Z").as_deref(), Some("2026-11-20T08:30:00.000Z"));
+        assert_eq!(normal_time("1764231000").as_deref(), Some("2025-11-27T08:10:00Z"));
+        assert_eq!(normal_time("Thu, 27 Nov 2025 15:30:00 -0000").as_deref(), Some("2025-11-27T15:30:00Z"));
+        assert_eq!(normal_time("0001-01-01T00:00:00.000Z"), None);
+        assert_eq!(normal_time("yesterday").as_deref(), Some("yesterday"));
     }
 
     #[test]

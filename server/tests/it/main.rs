@@ -11,6 +11,7 @@ mod ghcr;
 mod hostile;
 mod observability;
 mod profiles;
+mod quay;
 mod resync;
 mod security;
 mod storage;
