@@ -71,6 +71,13 @@ test("copy a pull command", async ({ page, context, javaScriptEnabled }) => {
   const copied = await page.evaluate(() => navigator.clipboard.readText());
   expect(copied).toMatch(new RegExp(`^podman pull --tls-verify=false ${registryHost}/team/app@sha256:[0-9a-f]{64}$`));
 
+  // Beside it, the login and push commands for the same client.
+  await page.getByRole("button", { name: "Copy the podman push command" }).click();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(
+    `podman push --tls-verify=false ${registryHost}/team/app:latest`,
+  );
+  await expect(page.getByText(`podman login --tls-verify=false ${registryHost}`, { exact: true })).toBeVisible();
+
   // `c` on a row copies that tag's docker pull command.
   await page.keyboard.press("j");
   await page.keyboard.press("c");

@@ -1,6 +1,7 @@
 //! Pull commands for docker, podman, nerdctl and ctr, by tag and by
-//! digest, each with a copy button. The client switch is radio buttons
-//! styled as tabs, so it works without JavaScript.
+//! digest, and the matching login and push commands, each with a copy
+//! button. The client switch is radio buttons styled as tabs, so it works
+//! without JavaScript.
 
 use leptos::prelude::*;
 
@@ -28,6 +29,28 @@ pub fn pull_command(tool: &str, host: &str, repository: &str, reference: &str, p
     }
 }
 
+/// `tool login host`, for the clients that keep credentials (ctr has no login).
+pub fn login_command(tool: &str, host: &str, plain_http: bool) -> Option<String> {
+    match (tool, plain_http) {
+        ("ctr", _) => None,
+        ("podman", true) => Some(format!("podman login --tls-verify=false {host}")),
+        ("nerdctl", true) => Some(format!("nerdctl login --insecure-registry {host}")),
+        (tool, _) => Some(format!("{tool} login {host}")),
+    }
+}
+
+/// `tool push host/repository:tag` (ctr takes the credentials on the command line).
+pub fn push_command(tool: &str, host: &str, repository: &str, tag: &str, plain_http: bool) -> String {
+    let name = format!("{host}/{repository}:{tag}");
+    match (tool, plain_http) {
+        ("ctr", true) => format!("ctr images push --plain-http --user \"$USER\" {name}"),
+        ("ctr", false) => format!("ctr images push --user \"$USER\" {name}"),
+        ("podman", true) => format!("podman push --tls-verify=false {name}"),
+        ("nerdctl", true) => format!("nerdctl push --insecure-registry {name}"),
+        (tool, _) => format!("{tool} push {name}"),
+    }
+}
+
 /// The commands for one tag (and its digest, when known).
 #[component]
 pub fn PullCommands(
@@ -52,6 +75,8 @@ pub fn PullCommands(
             {TOOLS.into_iter().map(|tool| {
                 let by_tag = pull_command(tool, &host, &repository, &tag, plain_http);
                 let by_digest = digest.as_deref().map(|d| pull_command(tool, &host, &repository, d, plain_http));
+                let login = login_command(tool, &host, plain_http);
+                let push = push_command(tool, &host, &repository, &tag, plain_http);
                 view! {
                     <div class="pull-panel" data-tool=tool>
                         <div class="pull-line">
@@ -66,6 +91,18 @@ pub fn PullCommands(
                                 <CopyButton text=cmd label=format!("the {tool} pull command by digest") />
                             </div>
                         })}
+                        {login.map(|cmd| view! {
+                            <div class="pull-line">
+                                <span class="pull-kind">"Log in"</span>
+                                <code>{cmd.clone()}</code>
+                                <CopyButton text=cmd label=format!("the {tool} login command") />
+                            </div>
+                        })}
+                        <div class="pull-line">
+                            <span class="pull-kind">"Push"</span>
+                            <code>{push.clone()}</code>
+                            <CopyButton text=push label=format!("the {tool} push command") />
+                        </div>
                     </div>
                 }
             }).collect_view()}
@@ -75,7 +112,26 @@ pub fn PullCommands(
 
 #[cfg(test)]
 mod tests {
-    use super::pull_command;
+    use super::{login_command, pull_command, push_command};
+
+    #[test]
+    fn push_commands_come_with_their_login() {
+        assert_eq!(login_command("docker", "ghcr.io", false).as_deref(), Some("docker login ghcr.io"));
+        assert_eq!(push_command("docker", "ghcr.io", "org/app", "1.0", false), "docker push ghcr.io/org/app:1.0");
+        assert_eq!(
+            login_command("podman", "127.0.0.1:5000", true).as_deref(),
+            Some("podman login --tls-verify=false 127.0.0.1:5000")
+        );
+        assert_eq!(
+            push_command("podman", "127.0.0.1:5000", "team/app", "1.0", true),
+            "podman push --tls-verify=false 127.0.0.1:5000/team/app:1.0"
+        );
+        assert_eq!(login_command("ctr", "ghcr.io", false), None);
+        assert_eq!(
+            push_command("ctr", "ghcr.io", "org/app", "1.0", false),
+            "ctr images push --user \"$USER\" ghcr.io/org/app:1.0"
+        );
+    }
 
     #[test]
     fn commands_name_the_image_fully_and_flag_plain_http() {
