@@ -71,7 +71,7 @@ impl RegistryEntry {
     }
 
     /// Probes the catalogue API, bounded by [`PROBE_TIMEOUT`]; `None` without one.
-    pub async fn probe_catalogue(&self) -> Option<Result<(), String>> {
+    pub async fn probe_catalogue(&self) -> Option<Result<String, String>> {
         let catalogue = self.catalogue.as_ref().filter(|c| c.can(Op::ListRepositories, &[]))?;
         Some(match tokio::time::timeout(PROBE_TIMEOUT, catalogue.probe()).await {
             Ok(r) => r.map_err(|e| e.to_string()),

@@ -74,8 +74,8 @@ pub async fn run(path: &Path, with_probe: bool) -> (String, bool) {
             let _ = writeln!(out, "  probe     {line}");
             match entry.probe_catalogue().await {
                 None => {}
-                Some(Ok(())) => {
-                    let _ = writeln!(out, "  probe     catalogue API answers");
+                Some(Ok(sample)) => {
+                    let _ = writeln!(out, "  probe     catalogue API answers: {sample}");
                 }
                 Some(Err(e)) => {
                     ok = false;

@@ -29,7 +29,7 @@ impl CachedCatalogue {
         self.client.can(op, fields)
     }
 
-    pub async fn probe(&self) -> Result<(), RegistryError> {
+    pub async fn probe(&self) -> Result<String, RegistryError> {
         self.client.probe().await
     }
 

@@ -213,6 +213,9 @@ pub struct Binding {
     pub search_param: Option<String>,
     /// Query parameters with a fixed value (GitHub's `package_type=container`).
     pub query: Vec<(String, String)>,
+    /// When set, `route` is used even if the document lacks it, taking
+    /// these query parameters (`declared: { query: [page] }`).
+    pub declared_query: Option<Vec<String>>,
     /// Without it the registry cannot be browsed.
     pub required: bool,
     /// What Reestr reads from the 200 response: JSON-pointer style paths,

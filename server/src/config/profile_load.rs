@@ -69,11 +69,21 @@ struct RawBinding {
     search_param: Option<String>,
     #[serde(default)]
     query: HashMap<String, String>,
+    /// `declared: { query: [page, page_size] }`: the route is used even
+    /// when the document lacks it.
+    declared: Option<RawDeclared>,
     #[serde(default)]
     required: bool,
     #[serde(default)]
     fields: HashMap<Spanned<String>, String>,
     pagination: Option<RawPagination>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct RawDeclared {
+    #[serde(default)]
+    query: Vec<String>,
 }
 
 /// Reads and checks profile `text`; `file` names it in messages and
@@ -204,6 +214,10 @@ impl Validator<'_> {
                 }
             },
         };
+        if b.declared.is_some() && route.is_none() {
+            self.error(key, &format!("{field}.declared"), "a declared operation needs its `route`".into());
+            return None;
+        }
         if b.operation_id.is_none() && route.is_none() {
             self.error(key, field, "give `operationId`, `route` or both".into());
             return None;
@@ -242,6 +256,7 @@ impl Validator<'_> {
             values,
             search_param: b.search_param.clone(),
             query,
+            declared_query: b.declared.as_ref().map(|d| d.query.clone()),
             required: b.required,
             fields,
             pages,

@@ -152,9 +152,10 @@ impl CatalogueClient {
         self.ops.bound(op).is_some_and(|b| fields.iter().all(|f| b.fields.iter().any(|(name, _)| name == f)))
     }
 
-    /// One small request to the repository listing: Ok when the API answers
-    /// with these credentials.
-    pub async fn probe(&self) -> Result<(), RegistryError> {
+    /// One small request to the repository listing: what it gave (how many
+    /// items, the first item's mapped values), when the API answers with
+    /// these credentials.
+    pub async fn probe(&self) -> Result<String, RegistryError> {
         let b = self.ops.bound(Op::ListRepositories).ok_or(RegistryError::MissingOperation("listRepositories"))?;
         let args: Vec<(&str, &str)> = match self.namespaces.first() {
             Some(ns) => vec![(self.namespace_argument(), ns.as_str())],
@@ -164,7 +165,10 @@ impl CatalogueClient {
             None => Vec::new(),
         };
         let url = self.first_page(b, &args, 1)?;
-        self.get_json(url, "the catalogue API", MAX_PAGE_BYTES).await.map(drop)
+        let (_, body) = self.get_json(url, "the catalogue API", MAX_PAGE_BYTES).await?;
+        let listing = read_listing(&body, &b.fields)
+            .map_err(|e| RegistryError::InvalidResponse(format!("the repository list: {e}")))?;
+        Ok(sample(&listing.items))
     }
 
     /// The URL of `b` with `args` and `query`, plus the profile's fixed
@@ -402,6 +406,21 @@ impl CatalogueClient {
         *cached = Some((fresh.clone(), Instant::now()));
         Ok(fresh)
     }
+}
+
+/// `1 item; first: name=app, pullCount=12` (values cut to 40 characters).
+fn sample(items: &[Record<'_>]) -> String {
+    let count = if items.len() == 1 { "1 item".to_string() } else { format!("{} items", items.len()) };
+    let Some(first) = items.first() else { return count };
+    let values: Vec<String> = Field::ALL
+        .iter()
+        .filter_map(|f| {
+            let text = first.text(*f)?;
+            let cut: String = text.chars().take(40).collect();
+            Some(format!("{f}={cut}{}", if cut.len() < text.len() { "…" } else { "" }))
+        })
+        .collect();
+    if values.is_empty() { count } else { format!("{count}; first: {}", values.join(", ")) }
 }
 
 /// A repository from one listing item (or a whole answer); `namespace` is

@@ -136,10 +136,12 @@ pub fn bind_operations(
     let mut checks = Vec::new();
     for binding in profile {
         let op = binding.op;
-        let found = match overrides.iter().find(|o| o.operation == op.name()) {
+        let by_hand = overrides.iter().find(|o| o.operation == op.name());
+        let found = match by_hand {
             Some(o) => bind_override(doc, binding, o),
             None => find(doc, binding),
         };
+        let declarer = if by_hand.is_some() { "by hand" } else { "by the profile" };
         let check = match found {
             Ok(t) => {
                 let in_document = operation_for(doc, &t);
@@ -153,8 +155,9 @@ pub fn bind_operations(
                         op.name()
                     ),
                     (_, None) if !binding.fields.is_empty() => {
-                        format!("{} {} (declared by hand; its response fields cannot be checked)", t.method, t.path)
+                        format!("{} {} (declared {declarer}; its response fields cannot be checked)", t.method, t.path)
                     }
+                    (_, None) => format!("{} {} (declared {declarer})", t.method, t.path),
                     _ => format!("{} {}", t.method, t.path),
                 };
                 let lost = drift.as_deref().unwrap_or_default();
@@ -260,6 +263,13 @@ fn find(doc: &OpenAPI, binding: &Binding) -> Result<RequestTemplate, String> {
         && let Some((m, o)) = item.iter().find(|(m, _)| *m == method.as_str())
     {
         template = Some(RequestTemplate::from_operation(doc, m, route, item, o)?);
+    }
+    // A route the document lacks, declared by the profile (Docker Hub's
+    // published document has no repository listing).
+    if template.is_none()
+        && let (Some((method, route)), Some(query)) = (&binding.route, &binding.declared_query)
+    {
+        template = Some(RequestTemplate::declared(method, route, query));
     }
     let Some(t) = template else {
         let id = binding.operation_id.as_ref().map(|id| format!("no operation `{id}`"));

@@ -133,20 +133,26 @@ fn check_binds_the_harbor_and_docker_hub_profiles_and_takes_hand_declared_routes
         "    found   listTags            GET /projects/{project_name}/repositories/{repository_name}/artifacts",
         "    found   getReadme           GET /projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/additions/{addition}",
         "api       OCI Distribution API (read-only subset) 1.1 + Docker HUB API beta",
-        "    absent  listRepositories    no GET /v2/namespaces/{namespace}/repositories; without it",
+        // The published Docker Hub document lacks these two; the profile declares them.
+        "    found   listRepositories    GET /v2/namespaces/{namespace}/repositories (declared by the profile;",
+        "    found   getRepository       GET /v2/namespaces/{namespace}/repositories/{repository} (declared by the profile;",
         "    found   listTags            GET /v2/namespaces/{namespace}/repositories/{repository}/tags",
         "    found   getTag              GET /v2/namespaces/{namespace}/repositories/{repository}/tags/{tag}",
     ] {
         assert!(stdout.contains(line) || stdout.lines().any(|l| l.starts_with(line)), "missing `{line}` in:\n{stdout}");
     }
 
-    // The published Docker Hub document lacks the repository listing: declare it by hand.
+    // A hand declaration in registries.yaml still wins over the profile's.
     let (code, stdout) = run(&config(
         "declared.yaml",
         "      operations:\n        listRepositories: { method: GET, path: \"/v2/namespaces/{namespace}/repositories\", query: [page, page_size] }\n",
     )?)?;
     assert_eq!(code, Some(0), "{stdout}");
-    assert!(stdout.contains("    found   listRepositories    GET /v2/namespaces/{namespace}/repositories"), "{stdout}");
+    assert!(
+        stdout
+            .contains("    found   listRepositories    GET /v2/namespaces/{namespace}/repositories (declared by hand;"),
+        "{stdout}"
+    );
     Ok(())
 }
 

@@ -8,28 +8,18 @@
 //! `x-ratelimit-remaining: 0`). The `/v2/` it pairs with is the real
 //! seeded registry, whose `team/…` repositories play organisation `team`.
 
-use base64::Engine;
 use serde_json::{Value, json};
 use wiremock::matchers::{header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
+use crate::support::stand_in::{bound_cleanly, credentials};
 use crate::support::{TestApp, TestResult, arr, registry_host};
 
 const USER: &str = "octo-reader";
 const TOKEN: &str = "ghp_canary0123456789";
 
 fn basic() -> String {
-    format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{USER}:{TOKEN}")))
-}
-
-fn env(name: &str) -> Option<String> {
-    if name.ends_with("_USERNAME") {
-        Some(USER.into())
-    } else if name.ends_with("_PASSWORD") {
-        Some(TOKEN.into())
-    } else {
-        None
-    }
+    crate::support::stand_in::basic(USER, TOKEN)
 }
 
 fn package(name: &str, description: Option<&str>, versions: u64) -> Value {
@@ -153,15 +143,11 @@ fn entry(id: &str, api: &str) -> TestResult<String> {
 async fn ghcr_lists_an_organisations_packages_with_versions_and_tags() -> TestResult {
     let mock = github().await;
     let yaml = format!("registries:\n{}", entry("ghcr", &mock.uri())?);
-    let app = TestApp::start_with(&yaml, &env).await?;
+    let app = TestApp::start_with(&yaml, &credentials(USER, TOKEN)).await?;
 
     // Every bound operation is in GitHub's document, and its fields in the schemas.
     let summary = app.json("/api/registries/ghcr", 200).await?;
-    let bound: Vec<&str> = arr(&summary, "operations")?
-        .iter()
-        .filter(|o| o["api"] == "catalogue" && o["found"] == true && o["drift"].as_array().is_some_and(Vec::is_empty))
-        .filter_map(|o| o["operation"].as_str())
-        .collect();
+    let bound = bound_cleanly(&summary)?;
     assert_eq!(bound, ["listRepositories", "getRepository", "listTags"], "{summary}");
 
     let page = app.json("/api/registries/ghcr/repositories", 200).await?;
@@ -219,7 +205,7 @@ async fn githubs_spent_quota_is_a_rate_limit_with_its_reset_time() -> TestResult
         .mount(&refusing)
         .await;
     let yaml = format!("registries:\n{}{}", entry("limited", &limited.uri())?, entry("refusing", &refusing.uri())?);
-    let app = TestApp::start_with(&yaml, &env).await?;
+    let app = TestApp::start_with(&yaml, &credentials(USER, TOKEN)).await?;
 
     let (status, _, body) = app.get_raw("/api/registries/limited/repositories").await?;
     let problem: Value = serde_json::from_str(&body)?;

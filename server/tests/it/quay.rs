@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use wiremock::matchers::{method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
+use crate::support::stand_in::bound_cleanly;
 use crate::support::{TestApp, TestResult, arr, registry_host};
 
 fn repo(namespace: &str, name: &str, description: &str) -> Value {
@@ -86,11 +87,8 @@ async fn quay_lists_namespaces_by_token_and_tags_by_page_with_their_times() -> T
     let app = TestApp::start_with(&yaml, &|_| None).await?;
 
     let summary = app.json("/api/registries/quay", 200).await?;
-    let bound: Vec<&str> = arr(&summary, "operations")?
-        .iter()
-        .filter(|o| o["api"] == "catalogue" && o["found"] == true)
-        .filter_map(|o| o["operation"].as_str())
-        .collect();
+    // Quay's document has no response schemas: nothing to drift from.
+    let bound = bound_cleanly(&summary)?;
     assert_eq!(bound, ["listRepositories", "searchRepositories", "getRepository", "listTags"], "{summary}");
 
     let page = app.json("/api/registries/quay/repositories", 200).await?;

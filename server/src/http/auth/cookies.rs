@@ -40,24 +40,28 @@ fn max_age(d: Duration) -> time::Duration {
 /// signed in; the origin check guards changes), living `lifetime`.
 pub fn session(token: &str, secure: bool, lifetime: Duration) -> Cookie<'static> {
     let name = if secure { SECURE_SESSION_COOKIE } else { SESSION_COOKIE };
-    Cookie::build((name, token.to_string()))
-        .path("/")
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .secure(secure)
-        .max_age(max_age(lifetime))
-        .build()
+    http_only(name, token, secure, SameSite::Lax, lifetime)
 }
 
 /// A secret shown once by the page it leads to: HttpOnly, a minute, sent
 /// only on this origin's own navigations.
 pub fn once(name: &'static str, value: &str, secure: bool) -> Cookie<'static> {
+    http_only(name, value, secure, SameSite::Strict, ONCE)
+}
+
+fn http_only(
+    name: &'static str,
+    value: &str,
+    secure: bool,
+    same_site: SameSite,
+    lifetime: Duration,
+) -> Cookie<'static> {
     Cookie::build((name, value.to_string()))
         .path("/")
         .http_only(true)
-        .same_site(SameSite::Strict)
+        .same_site(same_site)
         .secure(secure)
-        .max_age(max_age(ONCE))
+        .max_age(max_age(lifetime))
         .build()
 }
 

@@ -14,6 +14,7 @@ use reestr::http::{AppState, router};
 use sha2::{Digest, Sha256};
 
 pub mod processes;
+pub mod stand_in;
 pub mod upstream;
 
 /// An API document with only `listRepositories`: a registry described by it
