@@ -4,7 +4,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use marked_yaml::{LoaderOptions, Spanned};
+use marked_yaml::types::MarkedScalarNode;
+use marked_yaml::{LoaderOptions, Node, Spanned};
 use secrecy::SecretString;
 use url::Url;
 
@@ -43,8 +44,10 @@ pub fn load_str(
     base_dir: &Path,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Config, ConfigErrors> {
-    let raw: RawFile = parse(text, file, "a mapping with a `registries:` list")?;
-    let mut v = Validator { file, base_dir, env, errors: Vec::new() };
+    let mut node = parse_node(text, file, "a mapping with a `registries:` list")?;
+    let inline_profiles = take_inline_profiles(&mut node);
+    let raw: RawFile = read_node(&node, file)?;
+    let mut v = Validator { file, base_dir, env, errors: Vec::new(), inline_profiles };
     let open_access = match raw.access.as_ref() {
         None => false,
         Some(a) if a.as_str() == "login" => false,
@@ -87,19 +90,22 @@ pub fn load_str(
 /// or shape mistake comes back as one error at its line and column. `top`
 /// says what the file must be (`a mapping with a `registries:` list`).
 pub(super) fn parse<T: serde::de::DeserializeOwned>(text: &str, file: &str, top: &str) -> Result<T, ConfigErrors> {
-    let at = |line: usize, column: usize, path: &str, message: String| ConfigError {
-        file: file.to_string(),
-        line,
-        column,
-        path: path.to_string(),
-        message,
-    };
+    read_node(&parse_node(text, file, top)?, file)
+}
+
+/// The YAML tree of `text`, positions kept.
+fn parse_node(text: &str, file: &str, top: &str) -> Result<Node, ConfigErrors> {
     let options = LoaderOptions::default().error_on_duplicate_keys(true);
-    let node = marked_yaml::parse_yaml_with_options(0, text, options).map_err(|e| {
+    marked_yaml::parse_yaml_with_options(0, text, options).map_err(|e| {
         let (line, column, message) = load_error(&e, top);
-        ConfigErrors(vec![at(line, column, "", message)])
-    })?;
-    marked_yaml::from_node(&node).map_err(|e| {
+        ConfigErrors(vec![ConfigError { file: file.to_string(), line, column, path: String::new(), message }])
+    })
+}
+
+/// Reads a YAML tree into its raw shape `T`; a mistake comes back at its
+/// line and column, with its field path.
+pub(super) fn read_node<T: serde::de::DeserializeOwned>(node: &Node, file: &str) -> Result<T, ConfigErrors> {
+    marked_yaml::from_node(node).map_err(|e| {
         let (line, column) = e.start_mark().map(|m| (m.line(), m.column())).unwrap_or((0, 0));
         let message = e.to_string();
         // The path is part of Display when known; keep it in its own slot.
@@ -107,8 +113,33 @@ pub(super) fn parse<T: serde::de::DeserializeOwned>(text: &str, file: &str, top:
             Some(p) => (p.to_string(), message.trim_start_matches(&format!("{p}: ")).to_string()),
             None => (String::new(), message),
         };
-        ConfigErrors(vec![at(line, column, &path, message)])
+        ConfigErrors(vec![ConfigError { file: file.to_string(), line, column, path, message }])
     })
+}
+
+/// What stands in for an inline profile in the tree: `inline:N`.
+const INLINE_PROFILE: &str = "inline:";
+
+/// `api.profile:` written as a mapping (a profile inline): each is taken
+/// out of the tree and replaced by the marker `inline:N`, so the file still
+/// reads into its raw shape; the mappings are read on their own later,
+/// keeping their lines and columns in this file.
+fn take_inline_profiles(node: &mut Node) -> Vec<Node> {
+    let mut taken = Vec::new();
+    let registries = node.as_mapping_mut().and_then(|m| m.get_mut("registries")).and_then(|r| r.as_sequence_mut());
+    for entry in registries.into_iter().flat_map(|r| r.iter_mut()) {
+        let profile = entry
+            .as_mapping_mut()
+            .and_then(|e| e.get_mut("api"))
+            .and_then(|a| a.as_mapping_mut())
+            .and_then(|a| a.get_mut("profile"));
+        if let Some(profile) = profile.filter(|p| p.as_mapping().is_some()) {
+            let marker =
+                Node::Scalar(MarkedScalarNode::new(*profile.span(), format!("{INLINE_PROFILE}{}", taken.len())));
+            taken.push(std::mem::replace(profile, marker));
+        }
+    }
+    taken
 }
 
 fn load_error(e: &marked_yaml::LoadError, top: &str) -> (usize, usize, String) {
@@ -135,6 +166,9 @@ pub(super) struct Validator<'a> {
     pub(super) base_dir: &'a Path,
     pub(super) env: &'a dyn Fn(&str) -> Option<String>,
     pub(super) errors: Vec<ConfigError>,
+    /// Profiles written inline in the file (`api.profile:` mappings), by
+    /// the number in their `inline:N` marker.
+    pub(super) inline_profiles: Vec<Node>,
 }
 
 impl Validator<'_> {
@@ -423,6 +457,10 @@ impl Validator<'_> {
     /// own mistakes are reported at their place in it.
     fn profile(&mut self, field: &str, at: &Spanned<String>) -> Option<Arc<Profile>> {
         let value = at.as_str();
+        if let Some(n) = value.strip_prefix(INLINE_PROFILE).and_then(|n| n.parse::<usize>().ok()) {
+            let node = self.inline_profiles.get(n).cloned()?;
+            return self.inline_profile(field, &node).map(Arc::new);
+        }
         let is_file = value.contains('/') || value.ends_with(".yaml") || value.ends_with(".yml");
         if !is_file {
             return super::profile::shipped_named(value).or_else(|| {

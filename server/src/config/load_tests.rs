@@ -248,3 +248,35 @@ fn access_is_login_unless_the_file_says_open() {
         ["registries.yaml:1:9: access: `anyone`: use `login` (the default) or `open` (no login: demos only)"]
     );
 }
+
+#[test]
+fn a_profile_can_be_written_inline_and_its_mistakes_point_into_this_file() {
+    let inline = r#"registries:
+  - id: acme
+    baseUrl: https://registry.acme.example
+    api:
+      document: https://api.acme.example/openapi.yaml
+      profile:
+        name: acme
+        kind: catalogue
+        names: { namespace: org, rest: repo }
+        operations:
+          listRepositories:
+            route: GET /orgs/{org}/repos
+            arguments: [org]
+            fields: { name: "/items/[]/name" }
+"#;
+    let c = ok(inline, &[]);
+    let profile = &c.registries[0].api.profile;
+    assert_eq!((profile.name.as_str(), profile.source.as_str()), ("acme", "inline"));
+    assert_eq!(profile.operations.len(), 1);
+
+    let broken = inline.replace("kind: catalogue", "kind: mirror").replace(r#"name: "/items"#, r#"title: "/items"#);
+    assert_eq!(
+        errors(&broken),
+        [
+            "registries.yaml:8:15: registries[0].api.profile.kind: unknown kind `mirror`; use registry or catalogue",
+            "registries.yaml:14:23: registries[0].api.profile.operations.listRepositories.fields.title: unknown field `title`; use one of name, namespace, description, pullCount, starCount, artifactCount, updated, readme, tag, digest, size, pushed, pulled, type, total, next",
+        ]
+    );
+}

@@ -9,7 +9,7 @@ use marked_yaml::Spanned;
 use serde::Deserialize;
 
 use super::error::ConfigErrors;
-use super::load::{Validator, parse};
+use super::load::{Validator, parse, read_node};
 use super::model::PageStyle;
 use super::profile::{Binding, Exchange, Field, Names, Profile, ProfileKind, Slashes};
 use super::raw::RawPagination;
@@ -91,7 +91,13 @@ struct RawDeclared {
 pub fn read_profile(text: &str, file: &str, source: &str) -> Result<Profile, ConfigErrors> {
     let raw: RawProfile = parse(text, file, "a profile mapping (`name:`, `kind:`, `names:`, `operations:`)")?;
     let no_env = |_: &str| None;
-    let mut v = Validator { file, base_dir: std::path::Path::new("."), env: &no_env, errors: Vec::new() };
+    let mut v = Validator {
+        file,
+        base_dir: std::path::Path::new("."),
+        env: &no_env,
+        errors: Vec::new(),
+        inline_profiles: Vec::new(),
+    };
     let profile = v.profile_document(raw, source);
     match profile {
         Some(p) if v.errors.is_empty() => Ok(p),
@@ -103,6 +109,28 @@ pub fn read_profile(text: &str, file: &str, source: &str) -> Result<Profile, Con
 }
 
 impl Validator<'_> {
+    /// A profile written inline in `registries.yaml` (`api.profile:` as a
+    /// mapping): read and checked like a file, its mistakes at their place
+    /// in this file under `field`.
+    pub(super) fn inline_profile(&mut self, field: &str, node: &marked_yaml::Node) -> Option<Profile> {
+        let raw: RawProfile = match read_node(node, self.file) {
+            Ok(raw) => raw,
+            Err(e) => {
+                self.errors.extend(e.0.into_iter().map(|mut e| {
+                    e.path = if e.path.is_empty() { field.to_string() } else { format!("{field}.{}", e.path) };
+                    e
+                }));
+                return None;
+            }
+        };
+        let before = self.errors.len();
+        let profile = self.profile_document(raw, "inline");
+        for e in &mut self.errors[before..] {
+            e.path = format!("{field}.{}", e.path);
+        }
+        profile.filter(|_| self.errors.len() == before)
+    }
+
     fn profile_document(&mut self, raw: RawProfile, source: &str) -> Option<Profile> {
         let kind = match raw.kind.as_str() {
             "registry" => Some(ProfileKind::Registry),
@@ -275,6 +303,17 @@ mod tests {
         assert!(errors.contains("acme.yaml:2:7: kind: unknown kind `mirror`; use registry or catalogue"), "{errors}");
         assert!(errors.contains("acme.yaml:5:3: operations.listRepos: unknown operation `listRepos`"), "{errors}");
         assert!(errors.contains("acme.yaml:8:12: operations.listTags.route: only GET"), "{errors}");
+    }
+
+    #[test]
+    fn the_readmes_example_profile_reads() -> Result<(), String> {
+        let readme = include_str!("../../../README.md");
+        let section = readme.split("### API profiles").nth(1).ok_or("no API profiles section")?;
+        let example = section.split("```yaml\n").nth(1).and_then(|s| s.split("```").next()).ok_or("no example")?;
+        let p = read_profile(example, "README.md", "README.md").map_err(|e| e.to_string())?;
+        assert_eq!(p.name, "acme");
+        assert_eq!(p.operations.len(), 5);
+        Ok(())
     }
 
     #[test]

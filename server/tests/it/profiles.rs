@@ -224,3 +224,33 @@ async fn a_broken_profile_file_is_reported_at_its_line_and_column() -> TestResul
     );
     Ok(())
 }
+
+/// The same profile written inline under `api.profile:` browses the same way.
+#[tokio::test]
+async fn an_inline_profile_browses_like_a_profile_file() -> TestResult {
+    let mock = forge().await;
+    let dir = Scratch::new()?;
+    std::fs::write(dir.0.join("forge-openapi.yaml"), DOCUMENT)?;
+    let inline: String = PROFILE.lines().filter(|l| !l.starts_with('#')).map(|l| format!("        {l}\n")).collect();
+    let yaml = format!(
+        "registries:
+  - id: forge
+    baseUrl: http://{registry}
+    tls: {{ allowHttp: true }}
+    api:
+      document: {dir}/forge-openapi.yaml
+      baseUrl: {mock}/api
+      namespaces: [team]
+      profile:
+{inline}",
+        registry = registry_host()?,
+        dir = dir.0.display(),
+        mock = mock.uri()
+    );
+    let app = TestApp::start_with(&yaml, &|_| None).await?;
+    let page = app.json("/api/registries/forge/repositories", 200).await?;
+    let names: Vec<&str> = arr(&page, "items")?.iter().filter_map(|r| r["name"].as_str()).collect();
+    assert_eq!(names, ["team/app", "team/sub/multi"]);
+    assert_eq!(arr(&page, "items")?[0]["description"], "The team's app, on the Forge");
+    Ok(())
+}
