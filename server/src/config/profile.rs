@@ -223,6 +223,8 @@ pub struct Binding {
     pub fields: Vec<(Field, String)>,
     /// How a listing says where its next page is.
     pub pages: PageStyle,
+    /// Where the profile binds it (`harbor.yaml:27:3`), for reports.
+    pub origin: String,
 }
 
 impl Profile {

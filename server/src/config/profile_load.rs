@@ -274,6 +274,8 @@ impl Validator<'_> {
             pairs.sort();
             pairs
         };
+        let (line, column) = key.span().start().map(|m| (m.line(), m.column())).unwrap_or((0, 0));
+        let origin = format!("{}:{line}:{column}", self.file);
         let values = sorted(&b.values);
         let query = sorted(&b.query);
         Some(Binding {
@@ -288,6 +290,7 @@ impl Validator<'_> {
             required: b.required,
             fields,
             pages,
+            origin,
         })
     }
 }

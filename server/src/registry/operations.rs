@@ -148,11 +148,12 @@ pub fn bind_operations(
                 let drift = in_document.and_then(|o| drifted_fields(doc, o, &binding.fields));
                 let detail = match (&drift, in_document) {
                     (Some(d), _) if !d.is_empty() => format!(
-                        "{} {}; the response schema lacks {}: those values will not be shown. Fix the document or bind another operation in api.operations.{}.",
+                        "{} {}; the response schema lacks {}: those values will not be shown. Fix the document or bind another operation in api.operations.{} (the profile maps it at {}).",
                         t.method,
                         t.path,
                         d.join(", "),
-                        op.name()
+                        op.name(),
+                        binding.origin
                     ),
                     (_, None) if !binding.fields.is_empty() => {
                         format!("{} {} (declared {declarer}; its response fields cannot be checked)", t.method, t.path)
@@ -197,9 +198,10 @@ pub fn bind_operations(
                 required: binding.required,
                 found: false,
                 detail: format!(
-                    "{why}; without it {}. {}",
+                    "{why}; without it {}. {} (The profile binds it at {}.)",
                     if api == "catalogue" { op.without_in_catalogue() } else { op.without() },
-                    remediation(binding)
+                    remediation(binding),
+                    binding.origin
                 ),
                 api: api.into(),
                 drift: Vec::new(),
@@ -333,8 +335,21 @@ mod tests {
         assert!(tags.required && !tags.found);
         assert_eq!(
             tags.detail,
-            "no operation `listTags` and no GET /v2/{name}/tags/list; without it repositories cannot be opened. Add operationId `listTags` (GET /v2/{name}/tags/list) to the document, or declare it in api.operations.listTags."
+            "no operation `listTags` and no GET /v2/{name}/tags/list; without it repositories cannot be opened. Add operationId `listTags` (GET /v2/{name}/tags/list) to the document, or declare it in api.operations.listTags. (The profile binds it at oci.yaml:21:3.)"
         );
+        Ok(())
+    }
+
+    #[test]
+    fn a_user_profiles_missing_operation_points_at_its_line() -> Result<(), String> {
+        let profile = "name: acme\nkind: catalogue\nnames: { whole: name }\noperations:\n  listTags:\n    operationId: listImageTags\n";
+        let p = crate::config::read_profile(profile, "acme.yaml", "acme.yaml").map_err(|e| e.to_string())?;
+        let doc = parse_document(b"openapi: 3.0.3\ninfo: { title: t, version: '1' }\npaths: {}\n")
+            .map_err(|e| e.to_string())?;
+        let (_, checks) = bind_operations(&doc.openapi, &p.operations, &[], "catalogue");
+        let tags = checks.iter().find(|c| c.operation == "listTags").ok_or("no listTags check")?;
+        assert!(tags.detail.starts_with("no operation `listImageTags`"), "{}", tags.detail);
+        assert!(tags.detail.ends_with("(The profile binds it at acme.yaml:5:3.)"), "{}", tags.detail);
         Ok(())
     }
 
