@@ -19,36 +19,32 @@ pub fn pull_command(tool: &str, host: &str, repository: &str, reference: &str, p
     } else {
         repository.to_string()
     };
-    let name = format!("{host}/{repository}{separator}{reference}");
-    match (tool, plain_http) {
-        ("ctr", true) => format!("ctr images pull --plain-http {name}"),
-        ("ctr", false) => format!("ctr images pull {name}"),
-        ("podman", true) => format!("podman pull --tls-verify=false {name}"),
-        ("nerdctl", true) => format!("nerdctl pull --insecure-registry {name}"),
-        (tool, _) => format!("{tool} pull {name}"),
-    }
+    command(tool, "pull", plain_http, &format!("{host}/{repository}{separator}{reference}"))
+}
+
+/// `tool action [plain-HTTP flag] target`; ctr's verbs live under `images`
+/// and it takes push credentials on the command line.
+fn command(tool: &str, action: &str, plain_http: bool, target: &str) -> String {
+    let verb = if tool == "ctr" { format!("ctr images {action}") } else { format!("{tool} {action}") };
+    let flag = match (tool, plain_http) {
+        (_, false) => None,
+        ("ctr", true) => Some("--plain-http"),
+        ("podman", true) => Some("--tls-verify=false"),
+        ("nerdctl", true) => Some("--insecure-registry"),
+        (_, true) => None,
+    };
+    let user = (tool == "ctr" && action == "push").then_some("--user \"$USER\"");
+    [Some(verb.as_str()), flag, user, Some(target)].into_iter().flatten().collect::<Vec<_>>().join(" ")
 }
 
 /// `tool login host`, for the clients that keep credentials (ctr has no login).
 pub fn login_command(tool: &str, host: &str, plain_http: bool) -> Option<String> {
-    match (tool, plain_http) {
-        ("ctr", _) => None,
-        ("podman", true) => Some(format!("podman login --tls-verify=false {host}")),
-        ("nerdctl", true) => Some(format!("nerdctl login --insecure-registry {host}")),
-        (tool, _) => Some(format!("{tool} login {host}")),
-    }
+    (tool != "ctr").then(|| command(tool, "login", plain_http, host))
 }
 
 /// `tool push host/repository:tag` (ctr takes the credentials on the command line).
 pub fn push_command(tool: &str, host: &str, repository: &str, tag: &str, plain_http: bool) -> String {
-    let name = format!("{host}/{repository}:{tag}");
-    match (tool, plain_http) {
-        ("ctr", true) => format!("ctr images push --plain-http --user \"$USER\" {name}"),
-        ("ctr", false) => format!("ctr images push --user \"$USER\" {name}"),
-        ("podman", true) => format!("podman push --tls-verify=false {name}"),
-        ("nerdctl", true) => format!("nerdctl push --insecure-registry {name}"),
-        (tool, _) => format!("{tool} push {name}"),
-    }
+    command(tool, "push", plain_http, &format!("{host}/{repository}:{tag}"))
 }
 
 /// The commands for one tag (and its digest, when known).

@@ -103,6 +103,15 @@ impl Names {
 }
 
 impl Names {
+    /// The path or query argument a namespace (`api.namespaces`) goes in:
+    /// `names.namespace` (Harbor's `project_name`), else `namespace`.
+    pub fn namespace_argument(&self) -> &str {
+        match self {
+            Self::Split { namespace, .. } => namespace,
+            Self::Whole { .. } => "namespace",
+        }
+    }
+
     /// Arguments whose slashes the URL must encode (one path segment).
     pub fn encoded_arguments(&self) -> Vec<&str> {
         match self {

@@ -158,7 +158,7 @@ impl CatalogueClient {
     pub async fn probe(&self) -> Result<String, RegistryError> {
         let b = self.ops.bound(Op::ListRepositories).ok_or(RegistryError::MissingOperation("listRepositories"))?;
         let args: Vec<(&str, &str)> = match self.namespaces.first() {
-            Some(ns) => vec![(self.namespace_argument(), ns.as_str())],
+            Some(ns) => vec![(self.names.namespace_argument(), ns.as_str())],
             None if self.lists_per_namespace(b) => {
                 return Err(RegistryError::NotConfigured(NAMESPACES_NEEDED.to_string()));
             }
@@ -213,7 +213,7 @@ impl CatalogueClient {
         let mut all = Listed { items: Vec::new(), total: Some(0), truncated: false };
         for ns in &self.namespaces {
             let what = format!("the repositories of namespace `{ns}`");
-            let args = [(self.namespace_argument(), ns.as_str())];
+            let args = [(self.names.namespace_argument(), ns.as_str())];
             let one = self.list(Op::ListRepositories, &args, &what, |r| repository(r, Some(ns))).await?;
             all.items.extend(one.items);
             all.total = all.total.zip(one.total).map(|(a, b)| a + b);
@@ -238,7 +238,7 @@ impl CatalogueClient {
     pub async fn repository(&self, name: &str) -> Result<RepositoryRecord, RegistryError> {
         validate_repository(name)?;
         let b = self.ops.bound(Op::GetRepository).ok_or(RegistryError::MissingOperation("getRepository"))?;
-        let args = self.repository_args(name);
+        let args = self.names.arguments(name);
         let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         let url = self.url(b, &args, &[])?;
         let (_, body) = self.get_json(url, &format!("repository `{name}`"), MAX_ANSWER_BYTES).await?;
@@ -254,7 +254,7 @@ impl CatalogueClient {
     pub async fn readme(&self, name: &str) -> Result<Option<String>, RegistryError> {
         validate_repository(name)?;
         if let Some(b) = self.ops.bound(Op::GetReadme) {
-            let args = self.repository_args(name);
+            let args = self.names.arguments(name);
             let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
             let url = self.url(b, &args, &[])?;
             return match self.get_bytes(url, &format!("the README of `{name}`"), MAX_README_BYTES).await {
@@ -274,30 +274,16 @@ impl CatalogueClient {
     /// Every tag of a repository with its push and pull times.
     pub async fn list_tags(&self, name: &str) -> Result<Listed<TagRecord>, RegistryError> {
         validate_repository(name)?;
-        let args = self.repository_args(name);
+        let args = self.names.arguments(name);
         let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         self.list(Op::ListTags, &args, &format!("the tags of `{name}`"), tags).await
-    }
-
-    /// The path argument a namespace goes in (`namespace`, Harbor's
-    /// `project_name`, …): the profile's `names.namespace`.
-    fn namespace_argument(&self) -> &str {
-        match &self.names {
-            Names::Split { namespace, .. } => namespace,
-            Names::Whole { .. } => "namespace",
-        }
     }
 
     /// Whether the listing needs a namespace (`api.namespaces`) to list:
     /// in its path (Docker Hub) or its query (Quay's `?namespace=`).
     fn lists_per_namespace(&self, b: &BoundOperation) -> bool {
-        let arg = self.namespace_argument();
+        let arg = self.names.namespace_argument();
         b.template.path_params.iter().chain(&b.template.query_params).any(|p| p == arg)
-    }
-
-    /// Path arguments naming a repository in this API, as the profile says.
-    fn repository_args(&self, name: &str) -> Vec<(String, String)> {
-        self.names.arguments(name)
     }
 
     /// Reads a listing to its end (or to `api.maxPages`), whatever its pagination style.
