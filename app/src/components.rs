@@ -2,6 +2,7 @@
 
 mod copy;
 mod error_box;
+mod findings;
 mod form_error;
 mod labels;
 mod pagination;
@@ -9,6 +10,7 @@ mod pull_commands;
 
 pub use copy::{CopyButton, copy_to_clipboard};
 pub use error_box::ErrorBox;
+pub use findings::Findings;
 pub use form_error::{FormError, NewPasswordFields};
 pub use labels::LabelTable;
 pub use pagination::Pagination;

@@ -22,4 +22,4 @@ pub use registry::{
 pub use repository::{Page, RepositorySummary};
 pub use storage::{ImageSize, RepoStorage, StorageProgress, StorageReport, StorageStatus};
 pub use supply::{Referrer, ReferrerKind, ReferrerSource, Sbom, SbomPackage};
-pub use tag::{Descriptor, HistoryEntry, ImageDetail, Platform, TagDetail, TagSummary};
+pub use tag::{Descriptor, HistoryEntry, ImageDetail, Platform, TagDetail, TagSummary, Vulnerabilities};

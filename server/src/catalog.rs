@@ -452,9 +452,75 @@ async fn tag_rows(
         if let Some(record) = times.get(&item.name) {
             item.pushed.clone_from(&record.pushed);
             item.pulled.clone_from(&record.pulled);
+            item.vulnerabilities.clone_from(&record.vulnerabilities);
         }
     }
+    tag_times(entry, registry, repository, &mut items).await;
+    tag_scans(entry, registry, repository, &mut items).await;
     Ok(items)
+}
+
+/// The registry scanner's findings for each row shown, when its API
+/// reports them per manifest (Quay's security endpoint).
+async fn tag_scans(entry: &RegistryEntry, registry: &str, repository: &str, items: &mut [TagSummary]) {
+    let Some(catalogue) = entry.catalogue.as_ref().filter(|c| c.can(Op::GetVulnerabilities, &[])) else { return };
+    let digests: Vec<Option<String>> =
+        items.iter().map(|i| i.digest.clone().filter(|_| i.vulnerabilities.is_none())).collect();
+    let found = futures::stream::iter(digests)
+        .map(|digest| async move {
+            let digest = digest?;
+            match catalogue.vulnerabilities(repository, &digest).await {
+                Ok(v) => Option::clone(&v),
+                Err(e) => {
+                    tracing::warn!(registry, repository, digest, error = %e, "catalogue scan unavailable");
+                    None
+                }
+            }
+        })
+        .buffered(TAG_CONCURRENCY)
+        .collect::<Vec<_>>()
+        .await;
+    for (item, v) in items.iter_mut().zip(found) {
+        if v.is_some() {
+            item.vulnerabilities = v;
+        }
+    }
+}
+
+/// The fields of a registry's scan summary.
+const SCAN_FIELDS: [Field; 4] = [Field::Critical, Field::High, Field::Scanner, Field::Scanned];
+
+/// Push times from each tag's own catalogue answer, for the rows shown,
+/// when the API's tag listing names tags only (GitLab's).
+async fn tag_times(entry: &RegistryEntry, registry: &str, repository: &str, items: &mut [TagSummary]) {
+    let Some(catalogue) = entry
+        .catalogue
+        .as_ref()
+        .filter(|c| c.can(Op::GetTag, &[Field::Pushed]) && !c.can(Op::ListTags, &[Field::Pushed]))
+    else {
+        return;
+    };
+    let names: Vec<String> = items.iter().map(|i| i.name.clone()).collect();
+    let records = futures::stream::iter(names)
+        .map(|tag| async move {
+            match catalogue.tag(repository, &tag).await {
+                Ok(record) => Some(record),
+                Err(e) => {
+                    tracing::warn!(registry, repository, tag, error = %e, "catalogue tag unavailable");
+                    None
+                }
+            }
+        })
+        .buffered(TAG_CONCURRENCY)
+        .collect::<Vec<_>>()
+        .await;
+    for (item, record) in items.iter_mut().zip(records) {
+        if let Some(r) = record {
+            item.pushed.clone_from(&r.pushed);
+            item.pulled = item.pulled.take().or_else(|| r.pulled.clone());
+            item.vulnerabilities = item.vulnerabilities.take().or_else(|| r.vulnerabilities.clone());
+        }
+    }
 }
 
 /// The `REESTR_FETCH_SBOMS` switch (default on; `0`, `false` or `off`
@@ -708,7 +774,37 @@ impl Catalog for CatalogService {
 
     async fn tag(&self, registry: &str, repository: &str, reference: &str) -> Result<TagDetail, AppError> {
         let entry = self.entry(registry)?;
-        resolve_tag(entry.browse()?, repository, reference).await.map_err(|e| upstream(registry, "getManifest", e))
+        let detail = resolve_tag(entry.browse()?, repository, reference);
+        // The registry's scan summary, from the tag's own catalogue answer.
+        let scan = async {
+            let catalogue = entry.catalogue.as_ref().filter(|c| {
+                !crate::registry::is_digest(reference)
+                    && SCAN_FIELDS.iter().any(|f| c.can(Op::GetTag, std::slice::from_ref(f)))
+            })?;
+            match catalogue.tag(repository, reference).await {
+                Ok(record) => record.vulnerabilities.clone(),
+                Err(e) => {
+                    tracing::warn!(registry, repository, reference, error = %e, "catalogue tag unavailable");
+                    None
+                }
+            }
+        };
+        let (detail, vulnerabilities) = futures::join!(detail, scan);
+        let mut detail = detail.map_err(|e| upstream(registry, "getManifest", e))?;
+        detail.vulnerabilities = vulnerabilities;
+        // Or from the scan of the manifest itself (Quay).
+        if detail.vulnerabilities.is_none()
+            && let Some(catalogue) = entry.catalogue.as_ref().filter(|c| c.can(Op::GetVulnerabilities, &[]))
+        {
+            detail.vulnerabilities = match catalogue.vulnerabilities(repository, &detail.digest).await {
+                Ok(v) => Option::clone(&v),
+                Err(e) => {
+                    tracing::warn!(registry, repository, reference, error = %e, "catalogue scan unavailable");
+                    None
+                }
+            };
+        }
+        Ok(detail)
     }
 
     async fn readme(&self, registry: &str, repository: &str) -> Result<Option<String>, AppError> {

@@ -16,8 +16,8 @@ pub use model::{
     PageStyle, RegistryConfig, TlsConfig,
 };
 pub use profile::{
-    Binding, Exchange, Field, Names, Profile, ProfileKind, Slashes, oci as oci_profile, shipped as shipped_profiles,
-    shipped_named, shipped_text,
+    Binding, Exchange, Field, Names, Presentation, Profile, ProfileKind, Slashes, oci as oci_profile,
+    shipped as shipped_profiles, shipped_named, shipped_text,
 };
 pub use profile_load::read_profile;
 

@@ -41,10 +41,10 @@ mod tests {
     #[test]
     fn every_shipped_profile_is_listed_and_shown() {
         let listing = super::list();
-        for name in ["oci", "harbor", "dockerhub", "ghcr", "quay"] {
+        for name in ["oci", "harbor", "dockerhub", "ghcr", "quay", "gitlab"] {
             assert!(listing.lines().any(|l| l.starts_with(name)), "{listing}");
             assert!(super::show(name).is_ok_and(|t| t.contains(&format!("name: {name}"))));
         }
-        assert!(super::show("nope").is_err_and(|e| e.contains("oci, harbor, dockerhub, ghcr, quay")));
+        assert!(super::show("nope").is_err_and(|e| e.contains("oci, harbor, dockerhub, ghcr, quay, gitlab")));
     }
 }

@@ -53,8 +53,42 @@ pub struct TagSummary {
     /// A cosign signature tag (`sha256-<hex>.sig`) exists for its digest.
     #[serde(default)]
     pub signed: bool,
+    /// The registry's own scan of the image, when its API reports one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vulnerabilities: Option<Vulnerabilities>,
     /// Set when this tag's details could not be read; the row still shows.
     pub error: Option<AppError>,
+}
+
+/// What a registry's scanner found in an image, by severity, as its API
+/// says (Harbor's scan overview); Reestr never rates anything itself.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Vulnerabilities {
+    pub critical: u64,
+    pub high: u64,
+    pub medium: u64,
+    pub low: u64,
+    /// The scanner's name (`Trivy`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scanner: Option<String>,
+    /// When the report was made (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scanned: Option<String>,
+}
+
+impl Vulnerabilities {
+    /// `2 critical, 5 high` (severities with none are left out), or `none found`.
+    pub fn label(&self) -> String {
+        let parts: Vec<String> =
+            [("critical", self.critical), ("high", self.high), ("medium", self.medium), ("low", self.low)]
+                .iter()
+                .filter(|(_, n)| *n > 0)
+                .map(|(name, n)| format!("{n} {name}"))
+                .collect();
+        if parts.is_empty() { "none found".to_string() } else { parts.join(", ") }
+    }
 }
 
 impl TagSummary {
@@ -70,6 +104,7 @@ impl TagSummary {
             pushed: None,
             pulled: None,
             signed: false,
+            vulnerabilities: None,
             error: Some(error),
         }
     }
@@ -146,4 +181,7 @@ pub struct TagDetail {
     pub images: Vec<ImageDetail>,
     /// Index entries that are attestations (buildx provenance, SBOM), not platforms.
     pub attestations: Vec<Descriptor>,
+    /// The registry's own scan of the image, when its API reports one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vulnerabilities: Option<Vulnerabilities>,
 }

@@ -19,7 +19,7 @@ use crate::components::{ErrorBox, LabelTable, Pagination, PullCommands, pull_com
 use crate::format;
 use crate::model::{RegistrySummary, TagQuery, TagSort, TagSummary};
 use crate::paths;
-use tags_table::{HiddenNote, TagFilter, TagHead, TagRow, keep_params, on_table_key};
+use tags_table::{Columns, HiddenNote, TagFilter, TagHead, TagRow, keep_params, on_table_key};
 use virtual_tags::{VirtualTags, start_index};
 
 /// One repository: summary, pull commands and its tags.
@@ -189,7 +189,7 @@ pub fn RepositoryView(registry: String, repository: String) -> impl IntoView {
                                 }
                                 Ok(p) => {
                                     let has_next = p.next_cursor.is_some();
-                                    let times = p.items.iter().any(|t| t.pushed.is_some() || t.pulled.is_some());
+                                    let columns = Columns::of(&p.items);
                                     let sample = p.items.iter().find(|t| t.name == "latest").or(p.items.first()).cloned();
                                     let keep = keep_params(&q);
                                     let host = reg_summary.as_ref().map(|s| s.pull_host.clone()).unwrap_or_default();
@@ -207,18 +207,18 @@ pub fn RepositoryView(registry: String, repository: String) -> impl IntoView {
                                         <p id="tag-status" class="visually-hidden" role="status" aria-live="polite"></p>
                                         {if hydrated && p.total.is_some_and(|t| t > u64::from(PAGE_SIZE)) {
                                             view! {
-                                                <VirtualTags registry=registry.clone() repository=repository.clone() query=q.clone() times host plain_http start=start_index(page(), query.try_with_untracked(|q| q.get("at")).flatten()) />
+                                                <VirtualTags registry=registry.clone() repository=repository.clone() query=q.clone() columns host plain_http start=start_index(page(), query.try_with_untracked(|q| q.get("at")).flatten()) />
                                             }.into_any()
                                         } else {
                                             view! {
                                                 <div class="table-wrap" role="region" aria-label="Tags table" tabindex="0">
                                                 <table class="tags" on:keydown=move |ev| on_table_key(&ev)>
-                                                    <TagHead times />
+                                                    <TagHead columns />
                                                     <tbody>
                                                         {p.items.into_iter().enumerate().map(|(i, t)| {
                                                             let pull = pull_command("docker", &host, &repository, &t.name, plain_http);
                                                             view! {
-                                                                <TagRow registry=registry.clone() repository=repository.clone() tag=t times first=i == 0 pull />
+                                                                <TagRow registry=registry.clone() repository=repository.clone() tag=t columns first=i == 0 pull />
                                                             }
                                                         }).collect_view()}
                                                     </tbody>

@@ -76,7 +76,7 @@ fn TagBody(
     referrers: Resource<Result<Vec<Referrer>, AppError>>,
     sbom: Resource<Result<Option<Sbom>, AppError>>,
 ) -> impl IntoView {
-    let TagDetail { digest, media_type, is_index, images, attestations, reference, .. } = detail;
+    let TagDetail { digest, media_type, is_index, images, attestations, reference, vulnerabilities, .. } = detail;
     let (pull_repository, pull_digest) = (repository.clone(), digest.clone());
     view! {
         <Suspense fallback=|| ()>
@@ -100,6 +100,17 @@ fn TagBody(
                 <dt>"Media type"</dt><dd><code>{media_type}</code></dd>
                 <dt>"Kind"</dt>
                 <dd>{if is_index { format!("Index of {} images", images.len()) } else { "Single image".to_string() }}</dd>
+                {vulnerabilities.map(|v| {
+                    let scanned = v.scanned.clone();
+                    let by = v.scanner.clone().map(|s| format!("by {s}"));
+                    view! {
+                        <dt>"Vulnerabilities"</dt>
+                        <dd class="vulnerabilities">
+                            <crate::components::Findings v />
+                            " " <span class="muted">{by}{scanned.map(|t| view! { ", " <time datetime=t.clone()>{format::when(&t)}</time> })}</span>
+                        </dd>
+                    }
+                })}
             </dl>
         </section>
         {is_index.then(|| view! { <PlatformMatrix images=images.clone() /> })}

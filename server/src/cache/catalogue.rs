@@ -6,7 +6,9 @@
 use std::sync::Arc;
 
 use super::{Cache, Policy};
-use crate::registry::{CanonicalOperation, CatalogueClient, Listed, RegistryError, RepositoryRecord, TagRecord};
+use crate::registry::{
+    CanonicalOperation, CanonicalOperation as Op, CatalogueClient, Listed, RegistryError, RepositoryRecord, TagRecord,
+};
 
 /// One registry's catalogue client plus the shared cache.
 #[derive(Debug, Clone)]
@@ -34,51 +36,66 @@ impl CachedCatalogue {
     }
 
     pub async fn list_repositories(&self) -> Result<Arc<Listed<RepositoryRecord>>, RegistryError> {
-        let client = self.client.clone();
-        let key = Cache::key(&self.registry, "catalogue-repositories", &[]);
-        let (m, r) = (self.cache.upstream_metrics().clone(), self.registry.clone());
-        self.cache
-            .get(key, Policy::Listing, move || async move {
-                m.time(&r, "listRepositories", client.list_repositories()).await
-            })
-            .await
+        self.cached(
+            Op::ListRepositories,
+            "catalogue-repositories",
+            &[],
+            |c, _| async move { c.list_repositories().await },
+        )
+        .await
     }
 
     pub async fn search_repositories(&self, q: &str) -> Result<Arc<Vec<RepositoryRecord>>, RegistryError> {
-        let (client, q) = (self.client.clone(), q.to_string());
-        let key = Cache::key(&self.registry, "catalogue-search", &[&q]);
-        let (m, r) = (self.cache.upstream_metrics().clone(), self.registry.clone());
-        self.cache
-            .get(key, Policy::Listing, move || async move {
-                m.time(&r, "searchRepositories", client.search_repositories(&q)).await
-            })
-            .await
+        self.cached(Op::SearchRepositories, "catalogue-search", &[q], |c, a| async move {
+            c.search_repositories(&a[0]).await
+        })
+        .await
     }
 
     pub async fn repository(&self, name: &str) -> Result<Arc<RepositoryRecord>, RegistryError> {
-        let (client, n) = (self.client.clone(), name.to_string());
-        let key = Cache::key(&self.registry, "catalogue-repository", &[name]);
-        let (m, r) = (self.cache.upstream_metrics().clone(), self.registry.clone());
-        self.cache
-            .get(key, Policy::Listing, move || async move { m.time(&r, "getRepository", client.repository(&n)).await })
+        self.cached(Op::GetRepository, "catalogue-repository", &[name], |c, a| async move { c.repository(&a[0]).await })
             .await
     }
 
     pub async fn readme(&self, name: &str) -> Result<Arc<Option<String>>, RegistryError> {
-        let (client, n) = (self.client.clone(), name.to_string());
-        let key = Cache::key(&self.registry, "catalogue-readme", &[name]);
-        let (m, r) = (self.cache.upstream_metrics().clone(), self.registry.clone());
-        self.cache
-            .get(key, Policy::Listing, move || async move { m.time(&r, "getReadme", client.readme(&n)).await })
-            .await
+        self.cached(Op::GetReadme, "catalogue-readme", &[name], |c, a| async move { c.readme(&a[0]).await }).await
     }
 
     pub async fn list_tags(&self, name: &str) -> Result<Arc<Listed<TagRecord>>, RegistryError> {
-        let (client, n) = (self.client.clone(), name.to_string());
-        let key = Cache::key(&self.registry, "catalogue-tags", &[name]);
+        self.cached(Op::ListTags, "catalogue-tags", &[name], |c, a| async move { c.list_tags(&a[0]).await }).await
+    }
+
+    /// One tag's own answer (`getTag`).
+    pub async fn tag(&self, name: &str, tag: &str) -> Result<Arc<TagRecord>, RegistryError> {
+        self.cached(Op::GetTag, "catalogue-tag", &[name, tag], |c, a| async move { c.tag(&a[0], &a[1]).await }).await
+    }
+
+    /// The registry scanner's findings for one manifest (`getVulnerabilities`).
+    pub async fn vulnerabilities(
+        &self,
+        name: &str,
+        digest: &str,
+    ) -> Result<Arc<Option<app::model::Vulnerabilities>>, RegistryError> {
+        self.cached(Op::GetVulnerabilities, "catalogue-scan", &[name, digest], |c, a| async move {
+            c.vulnerabilities(&a[0], &a[1]).await
+        })
+        .await
+    }
+
+    /// `call` through the cache under the listing policy, keyed by `kind`
+    /// and `args`, timed as `op` in the upstream metrics.
+    async fn cached<T, F, Fut>(&self, op: Op, kind: &str, args: &[&str], call: F) -> Result<Arc<T>, RegistryError>
+    where
+        T: serde::Serialize + serde::de::DeserializeOwned + Send + Sync + 'static,
+        F: FnOnce(Arc<CatalogueClient>, Vec<String>) -> Fut + Clone + Send + 'static,
+        Fut: std::future::Future<Output = Result<T, RegistryError>> + Send + 'static,
+    {
+        let client = self.client.clone();
+        let key = Cache::key(&self.registry, kind, args);
+        let owned: Vec<String> = args.iter().map(|a| (*a).to_string()).collect();
         let (m, r) = (self.cache.upstream_metrics().clone(), self.registry.clone());
         self.cache
-            .get(key, Policy::Listing, move || async move { m.time(&r, "listTags", client.list_tags(&n)).await })
+            .get(key, Policy::Listing, move || async move { m.time(&r, op.name(), call(client, owned)).await })
             .await
     }
 }

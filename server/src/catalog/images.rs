@@ -58,6 +58,7 @@ pub async fn resolve_tag(
         is_index,
         images,
         attestations,
+        vulnerabilities: None,
     })
 }
 
@@ -86,6 +87,7 @@ pub fn summarize(name: String, detail: &TagDetail) -> TagSummary {
         pushed: None,
         pulled: None,
         signed: false,
+        vulnerabilities: None,
         created: detail.images.iter().filter_map(|i| i.created.clone()).max(),
         error: None,
     }

@@ -133,7 +133,7 @@ fn unknown_auth_types_and_profiles_say_what_is_accepted() {
         errors(text),
         [
             "registries.yaml:4:19: registries[0].auth.type: unknown auth type `kerberos`; use anonymous, basic or bearer",
-            "registries.yaml:5:21: registries[0].api.profile: unknown profile `gitea`; use oci, harbor, dockerhub, ghcr or quay, or a profile file",
+            "registries.yaml:5:21: registries[0].api.profile: unknown profile `gitea`; use oci, harbor, dockerhub, ghcr, quay or gitlab, or a profile file",
         ]
     );
 }
@@ -184,7 +184,7 @@ fn operation_overrides_are_checked() {
     assert_eq!(
         errors(text),
         [
-            "registries.yaml:6:9: registries[0].api.operations.listTagz: unknown operation `listTagz`; use one of checkVersion, listRepositories, searchRepositories, getRepository, listTags, getTag, getManifest, getBlob, listReferrers, getReadme",
+            "registries.yaml:6:9: registries[0].api.operations.listTagz: unknown operation `listTagz`; use one of checkVersion, listRepositories, searchRepositories, getRepository, listTags, getTag, getManifest, getBlob, listReferrers, getReadme, getVulnerabilities",
             "registries.yaml:7:9: registries[0].api.operations.listTags: give either `operationId`, or `method` and `path`",
             "registries.yaml:8:27: registries[0].api.operations.getTag.method: only GET: Reestr never changes a registry",
             "registries.yaml:9:41: registries[0].api.operations.getReadme.path: the path must start with `/`",
@@ -276,7 +276,7 @@ fn a_profile_can_be_written_inline_and_its_mistakes_point_into_this_file() {
         errors(&broken),
         [
             "registries.yaml:8:15: registries[0].api.profile.kind: unknown kind `mirror`; use registry or catalogue",
-            "registries.yaml:14:23: registries[0].api.profile.operations.listRepositories.fields.title: unknown field `title`; use one of name, namespace, description, pullCount, starCount, artifactCount, updated, readme, tag, digest, size, pushed, pulled, type, total, next",
+            "registries.yaml:14:23: registries[0].api.profile.operations.listRepositories.fields.title: unknown field `title`; use one of name, namespace, description, pullCount, starCount, artifactCount, updated, readme, tag, digest, size, pushed, pulled, type, total, next, critical, high, medium, low, scanner, scanned",
         ]
     );
 }

@@ -13,12 +13,13 @@ use super::model::PageStyle;
 use crate::registry::CanonicalOperation;
 
 /// The shipped profiles, as written (`reestr profiles` lists them).
-const SHIPPED: [(&str, &str); 5] = [
+const SHIPPED: [(&str, &str); 6] = [
     ("oci", include_str!("../../profiles/oci.yaml")),
     ("harbor", include_str!("../../profiles/harbor.yaml")),
     ("dockerhub", include_str!("../../profiles/dockerhub.yaml")),
     ("ghcr", include_str!("../../profiles/ghcr.yaml")),
     ("quay", include_str!("../../profiles/quay.yaml")),
+    ("gitlab", include_str!("../../profiles/gitlab.yaml")),
 ];
 
 /// One profile, checked.
@@ -36,6 +37,9 @@ pub struct Profile {
     pub names: Names,
     /// Credentials traded for a token before use, when plain Basic will not do.
     pub exchange: Option<Exchange>,
+    /// How the API wants the configured secret, when not as Basic
+    /// credentials (GitLab's `PRIVATE-TOKEN` header).
+    pub credentials: Option<Presentation>,
     /// Hosts the API lives on besides the registry's (Docker Hub's API is
     /// `hub.docker.com`): allowed for outbound calls.
     pub hosts: Vec<String>,
@@ -69,6 +73,22 @@ pub enum Names {
     /// The first segment in one argument (`default` when the name has
     /// none: Docker Hub's `library`), the rest in another.
     Split { namespace: String, rest: String, default: String, slashes: Slashes },
+    /// The API addresses a repository by ids it hands out (GitLab's
+    /// `repository_id` and `project_id`): the namespace goes in `namespace`
+    /// for listings (`slashes` says how its own slashes travel), and each
+    /// repository's arguments are read from its item in the namespace's
+    /// repository listing, at these item-relative paths.
+    Lookup { namespace: String, slashes: Slashes, arguments: Vec<(String, String)> },
+}
+
+/// A header that carries the configured secret (the Basic password, or the
+/// bearer token) instead of Basic credentials.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Presentation {
+    /// `PRIVATE-TOKEN`, `Authorization`.
+    pub header: String,
+    /// Written before the secret (`Bearer`), when the header wants one.
+    pub scheme: Option<String>,
 }
 
 /// How slashes inside the rest of a split name are sent.
@@ -84,9 +104,11 @@ pub enum Slashes {
 }
 
 impl Names {
-    /// Path arguments naming `repository`.
+    /// Path arguments naming `repository`; none for names that are
+    /// looked up (the catalogue client reads those from the listing).
     pub fn arguments(&self, repository: &str) -> Vec<(String, String)> {
         match self {
+            Self::Lookup { .. } => Vec::new(),
             Self::Whole { argument } => vec![(argument.clone(), repository.to_string())],
             Self::Split { namespace, rest, default, slashes } => {
                 let (first, tail) = repository.split_once('/').unwrap_or((default.as_str(), repository));
@@ -107,7 +129,7 @@ impl Names {
     /// `names.namespace` (Harbor's `project_name`), else `namespace`.
     pub fn namespace_argument(&self) -> &str {
         match self {
-            Self::Split { namespace, .. } => namespace,
+            Self::Split { namespace, .. } | Self::Lookup { namespace, .. } => namespace,
             Self::Whole { .. } => "namespace",
         }
     }
@@ -116,6 +138,7 @@ impl Names {
     pub fn encoded_arguments(&self) -> Vec<&str> {
         match self {
             Self::Split { rest, slashes: Slashes::Encoded, .. } => vec![rest.as_str()],
+            Self::Lookup { namespace, slashes: Slashes::Encoded, .. } => vec![namespace.as_str()],
             _ => Vec::new(),
         }
     }
@@ -151,10 +174,18 @@ pub enum Field {
     Total,
     /// The next page's URL.
     Next,
+    /// Vulnerabilities a scanner found, per severity.
+    Critical,
+    High,
+    Medium,
+    Low,
+    /// The scanner's name and when its report was made.
+    Scanner,
+    Scanned,
 }
 
 impl Field {
-    pub const ALL: [Self; 16] = [
+    pub const ALL: [Self; 22] = [
         Self::Name,
         Self::Namespace,
         Self::Description,
@@ -171,6 +202,12 @@ impl Field {
         Self::Type,
         Self::Total,
         Self::Next,
+        Self::Critical,
+        Self::High,
+        Self::Medium,
+        Self::Low,
+        Self::Scanner,
+        Self::Scanned,
     ];
 
     /// As profiles write it.
@@ -192,6 +229,12 @@ impl Field {
             Self::Type => "type",
             Self::Total => "total",
             Self::Next => "next",
+            Self::Critical => "critical",
+            Self::High => "high",
+            Self::Medium => "medium",
+            Self::Low => "low",
+            Self::Scanner => "scanner",
+            Self::Scanned => "scanned",
         }
     }
 
@@ -222,6 +265,10 @@ pub struct Binding {
     pub search_param: Option<String>,
     /// Query parameters with a fixed value (GitHub's `package_type=container`).
     pub query: Vec<(String, String)>,
+    /// `getVulnerabilities` only: where the answer lists one severity name
+    /// per finding (Quay's `/data/Layer/Features/[]/Vulnerabilities/[]/Severity`);
+    /// Reestr counts them.
+    pub severities: Option<String>,
     /// When set, `route` is used even if the document lacks it, taking
     /// these query parameters (`declared: { query: [page] }`).
     pub declared_query: Option<Vec<String>>,
@@ -279,6 +326,7 @@ pub fn oci() -> Arc<Profile> {
             kind: ProfileKind::Registry,
             names: Names::Whole { argument: "name".into() },
             exchange: None,
+            credentials: None,
             hosts: Vec::new(),
             page_size_param: "page_size".into(),
             operations: Vec::new(),
@@ -312,7 +360,7 @@ mod tests {
             assert!(p.as_ref().is_ok_and(|p| p.name == name), "{name}: {p:?}");
         }
         assert_eq!(shipped().len(), SHIPPED.len());
-        assert_eq!(shipped_names(), "oci, harbor, dockerhub, ghcr or quay");
+        assert_eq!(shipped_names(), "oci, harbor, dockerhub, ghcr, quay or gitlab");
     }
 
     #[test]

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use super::error::ConfigErrors;
 use super::load::{Validator, parse, read_node};
 use super::model::PageStyle;
-use super::profile::{Binding, Exchange, Field, Names, Profile, ProfileKind, Slashes};
+use super::profile::{Binding, Exchange, Field, Names, Presentation, Profile, ProfileKind, Slashes};
 use super::raw::RawPagination;
 use crate::registry::CanonicalOperation;
 
@@ -28,6 +28,7 @@ struct RawProfile {
     kind: Spanned<String>,
     names: RawNames,
     exchange: Option<RawExchange>,
+    credentials: Option<RawCredentials>,
     #[serde(default)]
     hosts: Vec<Spanned<String>>,
     /// The page-size query parameter (default `page_size`).
@@ -37,8 +38,9 @@ struct RawProfile {
     operations: HashMap<Spanned<String>, RawBinding>,
 }
 
-/// `names:` either `{ whole: name }` or `{ namespace: …, rest: …, default:
-/// library, slashes: kept | doubleEncoded }`.
+/// `names:` either `{ whole: name }`, `{ namespace: …, rest: …, default:
+/// library, slashes: kept | encoded | doubleEncoded }`, or `{ namespace: …,
+/// lookup: { argument: /item/path, … } }`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct RawNames {
@@ -47,6 +49,15 @@ struct RawNames {
     rest: Option<Spanned<String>>,
     default: Option<String>,
     slashes: Option<Spanned<String>>,
+    lookup: Option<Spanned<std::collections::BTreeMap<String, String>>>,
+}
+
+/// `credentials: { header: PRIVATE-TOKEN }` or `{ header: Authorization, scheme: Bearer }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct RawCredentials {
+    header: Spanned<String>,
+    scheme: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -69,6 +80,8 @@ struct RawBinding {
     search_param: Option<String>,
     #[serde(default)]
     query: HashMap<String, String>,
+    /// `getVulnerabilities`: the path of each finding's severity name.
+    severities: Option<Spanned<String>>,
     /// `declared: { query: [page, page_size] }`: the route is used even
     /// when the document lacks it.
     declared: Option<RawDeclared>,
@@ -148,6 +161,16 @@ impl Validator<'_> {
                 None
             }
         });
+        let credentials = raw.credentials.as_ref().and_then(|c| {
+            if reqwest::header::HeaderName::from_bytes(c.header.trim().as_bytes()).is_err() {
+                self.error(&c.header, "credentials.header", format!("`{}` is not a header name", c.header.as_str()));
+                return None;
+            }
+            Some(Presentation {
+                header: c.header.trim().to_string(),
+                scheme: c.scheme.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string),
+            })
+        });
         let default_pages = match &raw.pagination {
             Some(p) => self.pagination("pagination", p)?,
             None => PageStyle::Link,
@@ -177,6 +200,7 @@ impl Validator<'_> {
             kind: kind?,
             names: names?,
             exchange,
+            credentials,
             hosts,
             page_size_param: raw.page_size_param.clone().unwrap_or_else(|| "page_size".into()),
             operations,
@@ -184,34 +208,41 @@ impl Validator<'_> {
     }
 
     fn names(&mut self, raw: &RawNames, at: &Spanned<String>) -> Option<Names> {
-        match (&raw.whole, &raw.namespace, &raw.rest) {
-            (Some(whole), None, None) => Some(Names::Whole { argument: whole.to_string() }),
-            (None, Some(namespace), Some(rest)) => {
-                let slashes = match raw.slashes.as_ref().map(|s| (s, s.as_str())) {
-                    None | Some((_, "kept")) => Slashes::Kept,
-                    Some((_, "encoded")) => Slashes::Encoded,
-                    Some((_, "doubleEncoded")) => Slashes::DoubleEncoded,
-                    Some((s, other)) => {
-                        self.error(
-                            s,
-                            "names.slashes",
-                            format!("unknown `{other}`; use kept, encoded or doubleEncoded"),
-                        );
-                        return None;
-                    }
-                };
-                Some(Names::Split {
+        let slashes = match raw.slashes.as_ref().map(|s| (s, s.as_str())) {
+            None | Some((_, "kept")) => Slashes::Kept,
+            Some((_, "encoded")) => Slashes::Encoded,
+            Some((_, "doubleEncoded")) if raw.lookup.is_none() => Slashes::DoubleEncoded,
+            Some((s, other)) => {
+                let allowed = if raw.lookup.is_some() { "kept or encoded" } else { "kept, encoded or doubleEncoded" };
+                self.error(s, "names.slashes", format!("unknown `{other}` here; use {allowed}"));
+                return None;
+            }
+        };
+        match (&raw.whole, &raw.namespace, &raw.rest, &raw.lookup) {
+            (Some(whole), None, None, None) => Some(Names::Whole { argument: whole.to_string() }),
+            (None, Some(namespace), None, Some(lookup)) => {
+                if lookup.is_empty() {
+                    self.error(lookup, "names.lookup", "name the arguments read from each listing item".into());
+                    return None;
+                }
+                Some(Names::Lookup {
                     namespace: namespace.to_string(),
-                    rest: rest.to_string(),
-                    default: raw.default.clone().unwrap_or_else(|| "library".into()),
                     slashes,
+                    arguments: lookup.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
                 })
             }
+            (None, Some(namespace), Some(rest), None) => Some(Names::Split {
+                namespace: namespace.to_string(),
+                rest: rest.to_string(),
+                default: raw.default.clone().unwrap_or_else(|| "library".into()),
+                slashes,
+            }),
             _ => {
                 self.error(
                     at,
                     "names",
-                    "give either `whole` (one argument for the whole name) or `namespace` and `rest`".to_string(),
+                    "give `whole` (one argument for the whole name), `namespace` and `rest`, or `namespace` and `lookup`"
+                        .to_string(),
                 );
                 None
             }
@@ -250,6 +281,12 @@ impl Validator<'_> {
             self.error(key, field, "give `operationId`, `route` or both".into());
             return None;
         }
+        if let Some(s) = &b.severities
+            && op != CanonicalOperation::GetVulnerabilities
+        {
+            self.error(s, &format!("{field}.severities"), "only getVulnerabilities counts severities".into());
+            return None;
+        }
         let mut fields = Vec::new();
         for (name, path) in &b.fields {
             match Field::from_name(name) {
@@ -286,6 +323,7 @@ impl Validator<'_> {
             values,
             search_param: b.search_param.clone(),
             query,
+            severities: b.severities.as_ref().map(|s| s.trim().to_string()),
             declared_query: b.declared.as_ref().map(|d| d.query.clone()),
             required: b.required,
             fields,

@@ -20,7 +20,7 @@ use super::operations::{BoundOperation, BoundOperations, CanonicalOperation as O
 use super::pagination::{PageSeen, next_page, total, with_query};
 use super::template::RequestTemplate;
 use super::{RegistryError, validate_repository};
-use crate::config::{Auth, Exchange, Field, Names, PageStyle, RegistryConfig};
+use crate::config::{Auth, Exchange, Field, Names, PageStyle, Presentation, RegistryConfig};
 
 /// One page of a catalogue listing.
 const MAX_PAGE_BYTES: u64 = 16 * 1024 * 1024;
@@ -33,6 +33,12 @@ const PAGE_SIZE: u32 = 100;
 const NAMESPACES_NEEDED: &str = "this API lists repositories per namespace: name them in api.namespaces";
 /// Docker Hub access tokens live 10 minutes; renew a little before.
 const HUB_TOKEN_LIFETIME: Duration = Duration::from_secs(9 * 60);
+/// How long a looked-up repository's ids are trusted before the
+/// namespace's listing is read again.
+const LOOKUP_LIFETIME: Duration = Duration::from_secs(15 * 60);
+/// Looked-up repositories kept at most (a namespace's whole listing is
+/// remembered at once); past it the memory starts afresh.
+const MAX_LOOKUPS: usize = 50_000;
 
 /// A repository as the catalogue API describes it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -57,6 +63,9 @@ pub struct TagRecord {
     pub size: Option<u64>,
     pub pushed: Option<String>,
     pub pulled: Option<String>,
+    /// The registry's scan summary, when the API reports one.
+    #[serde(default)]
+    pub vulnerabilities: Option<app::model::Vulnerabilities>,
 }
 
 /// A whole listing read page by page.
@@ -78,6 +87,11 @@ enum CatalogueAuth {
         password: SecretString,
     },
     Bearer(SecretString),
+    /// The secret in a header of the profile's choosing (GitLab's `PRIVATE-TOKEN`).
+    Header {
+        name: reqwest::header::HeaderName,
+        value: SecretString,
+    },
     /// Docker Hub: username and password or access token exchanged for a
     /// short-lived JWT (`AuthCreateAccessToken`), cached until it expires.
     Login {
@@ -102,7 +116,12 @@ pub struct CatalogueClient {
     namespaces: Vec<String>,
     max_pages: u32,
     auth: CatalogueAuth,
+    /// Repositories' looked-up arguments (`names.lookup`), with when they were read.
+    looked_up: std::sync::Mutex<std::collections::HashMap<String, (Instant, NameArguments)>>,
 }
+
+/// Path arguments that name one repository.
+type NameArguments = Vec<(String, String)>;
 
 impl CatalogueClient {
     /// `base` is the root the document's paths are appended to (ends with
@@ -114,7 +133,20 @@ impl CatalogueClient {
         ops: BoundOperations,
         login: Option<RequestTemplate>,
     ) -> Self {
-        let auth = match (&config.auth, &config.api.profile.exchange, login) {
+        let header = |p: &Presentation, secret: &SecretString| {
+            let name = reqwest::header::HeaderName::from_bytes(p.header.as_bytes()).ok()?;
+            let value = match &p.scheme {
+                Some(scheme) => SecretString::from(format!("{scheme} {}", secret.expose_secret())),
+                None => secret.clone(),
+            };
+            Some(CatalogueAuth::Header { name, value })
+        };
+        let presented = match (&config.auth, &config.api.profile.credentials) {
+            (Auth::Basic { password, .. }, Some(p)) => header(p, password),
+            (Auth::Bearer { token }, Some(p)) => header(p, token),
+            _ => None,
+        };
+        let auth = presented.unwrap_or_else(|| match (&config.auth, &config.api.profile.exchange, login) {
             (Auth::Basic { username, password }, Some(Exchange::DockerHubLogin { .. }), Some(template)) => {
                 CatalogueAuth::Login {
                     template,
@@ -128,7 +160,7 @@ impl CatalogueClient {
             }
             (Auth::Bearer { token }, _, _) => CatalogueAuth::Bearer(token.clone()),
             (Auth::Anonymous, _, _) => CatalogueAuth::Anonymous,
-        };
+        });
         Self {
             base,
             http,
@@ -139,6 +171,7 @@ impl CatalogueClient {
             namespaces: config.api.namespaces.clone(),
             max_pages: config.api.max_pages,
             auth,
+            looked_up: std::sync::Mutex::new(std::collections::HashMap::new()),
         }
     }
 
@@ -238,7 +271,7 @@ impl CatalogueClient {
     pub async fn repository(&self, name: &str) -> Result<RepositoryRecord, RegistryError> {
         validate_repository(name)?;
         let b = self.ops.bound(Op::GetRepository).ok_or(RegistryError::MissingOperation("getRepository"))?;
-        let args = self.names.arguments(name);
+        let args = self.name_arguments(name).await?;
         let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         let url = self.url(b, &args, &[])?;
         let (_, body) = self.get_json(url, &format!("repository `{name}`"), MAX_ANSWER_BYTES).await?;
@@ -254,7 +287,7 @@ impl CatalogueClient {
     pub async fn readme(&self, name: &str) -> Result<Option<String>, RegistryError> {
         validate_repository(name)?;
         if let Some(b) = self.ops.bound(Op::GetReadme) {
-            let args = self.names.arguments(name);
+            let args = self.name_arguments(name).await?;
             let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
             let url = self.url(b, &args, &[])?;
             return match self.get_bytes(url, &format!("the README of `{name}`"), MAX_README_BYTES).await {
@@ -274,9 +307,128 @@ impl CatalogueClient {
     /// Every tag of a repository with its push and pull times.
     pub async fn list_tags(&self, name: &str) -> Result<Listed<TagRecord>, RegistryError> {
         validate_repository(name)?;
-        let args = self.names.arguments(name);
+        let args = self.name_arguments(name).await?;
         let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         self.list(Op::ListTags, &args, &format!("the tags of `{name}`"), tags).await
+    }
+
+    /// The path arguments naming repository `name`: from the name itself,
+    /// or (`names.lookup`) from its item in its namespace's repository
+    /// listing, which is read once for every repository in it.
+    async fn name_arguments(&self, name: &str) -> Result<NameArguments, RegistryError> {
+        let Names::Lookup { arguments, .. } = &self.names else { return Ok(self.names.arguments(name)) };
+        if let Some(found) = self.remembered(name) {
+            return Ok(found);
+        }
+        // The longest configured namespace the name lies under.
+        let ns = self
+            .namespaces
+            .iter()
+            .filter(|ns| name.strip_prefix(ns.as_str()).is_some_and(|rest| rest.is_empty() || rest.starts_with('/')))
+            .max_by_key(|ns| ns.len())
+            .ok_or_else(|| RegistryError::NotFound(format!("repository `{name}` is in none of api.namespaces")))?;
+        let what = format!("the repositories of namespace `{ns}`");
+        let args = [(self.names.namespace_argument(), ns.as_str())];
+        let listed = self
+            .list(Op::ListRepositories, &args, &what, |r| {
+                let values: Option<NameArguments> =
+                    arguments.iter().map(|(arg, at)| Some((arg.clone(), r.text_at(at)?))).collect();
+                repository(r, Some(ns)).into_iter().zip(values).map(|(repo, v)| (repo.name, v)).collect()
+            })
+            .await?;
+        let now = Instant::now();
+        let mut memory = self.looked_up.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if memory.len() + listed.items.len() > MAX_LOOKUPS {
+            memory.clear();
+        }
+        let mut found = None;
+        for (repo, values) in listed.items {
+            if repo == name {
+                found = Some(values.clone());
+            }
+            memory.insert(repo, (now, values));
+        }
+        found.ok_or_else(|| RegistryError::NotFound(format!("repository `{name}` is not in {what}")))
+    }
+
+    fn remembered(&self, name: &str) -> Option<NameArguments> {
+        let memory = self.looked_up.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        memory.get(name).filter(|(at, _)| at.elapsed() < LOOKUP_LIFETIME).map(|(_, v)| v.clone())
+    }
+
+    /// One tag as the API's own tag answer describes it (`getTag`): for
+    /// APIs whose tag listing names tags only (GitLab).
+    pub async fn tag(&self, name: &str, tag: &str) -> Result<TagRecord, RegistryError> {
+        let (b, body) = self.about(Op::GetTag, name, tag, &format!("tag `{tag}` of `{name}`")).await?;
+        let record = read_record(&body, &b.fields);
+        Ok(TagRecord {
+            name: tag.to_string(),
+            digest: record.text(Field::Digest),
+            size: record.count(Field::Size),
+            pushed: time(&record, Field::Pushed),
+            pulled: time(&record, Field::Pulled),
+            vulnerabilities: vulnerabilities(&record),
+        })
+    }
+
+    /// The registry scanner's findings for manifest `digest`
+    /// (`getVulnerabilities`, Quay's security endpoint): severity counts as
+    /// mapped, or counted from the one severity name per finding the
+    /// profile points at. `None` when the image was not scanned (yet).
+    pub async fn vulnerabilities(
+        &self,
+        name: &str,
+        digest: &str,
+    ) -> Result<Option<app::model::Vulnerabilities>, RegistryError> {
+        let (b, body) =
+            self.about(Op::GetVulnerabilities, name, digest, &format!("the scan of `{name}@{digest}`")).await?;
+        let record = read_record(&body, &b.fields);
+        let mut found = vulnerabilities(&record);
+        if let Some(path) = &b.severities {
+            // Scanned when the list the severities sit in is there, even empty.
+            let list = path.split_once("[]").map_or(path.as_str(), |(root, _)| root.trim_end_matches('/'));
+            if !super::fields::select(&body, list).is_empty() {
+                let v = found.get_or_insert_with(Default::default);
+                for severity in super::fields::select(&body, path).into_iter().filter_map(Value::as_str) {
+                    match severity.to_ascii_lowercase().as_str() {
+                        // Quay's (Clair's) highest level.
+                        "critical" | "defcon1" => v.critical += 1,
+                        "high" => v.high += 1,
+                        "medium" => v.medium += 1,
+                        "low" => v.low += 1,
+                        _ => {}
+                    }
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    /// GETs operation `op` about one tag or manifest of repository `name`:
+    /// `reference` fills the path argument that neither the name nor the
+    /// profile's values fill.
+    async fn about(
+        &self,
+        op: Op,
+        name: &str,
+        reference: &str,
+        what: &str,
+    ) -> Result<(&BoundOperation, Value), RegistryError> {
+        validate_repository(name)?;
+        let b = self.ops.bound(op).ok_or(RegistryError::MissingOperation(op.name()))?;
+        let mut args = self.name_arguments(name).await?;
+        let free: Vec<String> = b
+            .template
+            .path_params
+            .iter()
+            .filter(|p| !args.iter().any(|(a, _)| a == *p) && !b.values.iter().any(|(v, _)| v == *p))
+            .cloned()
+            .collect();
+        args.extend(free.into_iter().map(|p| (p, reference.to_string())));
+        let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let url = self.url(b, &args, &[])?;
+        let (_, body) = self.get_json(url, what, MAX_ANSWER_BYTES).await?;
+        Ok((b, body))
     }
 
     /// Whether the listing needs a namespace (`api.namespaces`) to list:
@@ -354,6 +506,12 @@ impl CatalogueClient {
             CatalogueAuth::Anonymous => req,
             CatalogueAuth::Basic { username, password } => req.basic_auth(username, Some(password.expose_secret())),
             CatalogueAuth::Bearer(token) => req.bearer_auth(token.expose_secret()),
+            CatalogueAuth::Header { name, value } => {
+                let mut v = reqwest::header::HeaderValue::from_str(value.expose_secret())
+                    .map_err(|_| RegistryError::NotConfigured("the secret cannot be sent in a header".into()))?;
+                v.set_sensitive(true);
+                req.header(name.clone(), v)
+            }
             CatalogueAuth::Login { .. } => req.bearer_auth(self.hub_token(renew).await?.expose_secret()),
         };
         req.send().await.map_err(|e| RegistryError::from_reqwest(&e, REQUEST_TIMEOUT))
@@ -441,8 +599,27 @@ fn tags(r: &Record<'_>) -> Vec<TagRecord> {
             size: r.count(Field::Size),
             pushed: time(r, Field::Pushed),
             pulled: time(r, Field::Pulled),
+            vulnerabilities: vulnerabilities(r),
         })
         .collect()
+}
+
+/// The scan summary of an item: present when the API gave any severity
+/// count or a scanner; a severity it leaves out had nothing found.
+fn vulnerabilities(r: &Record<'_>) -> Option<app::model::Vulnerabilities> {
+    let [critical, high, medium, low] = [Field::Critical, Field::High, Field::Medium, Field::Low].map(|f| r.count(f));
+    let scanner = r.text(Field::Scanner);
+    if [critical, high, medium, low].iter().all(Option::is_none) && scanner.is_none() {
+        return None;
+    }
+    Some(app::model::Vulnerabilities {
+        critical: critical.unwrap_or(0),
+        high: high.unwrap_or(0),
+        medium: medium.unwrap_or(0),
+        low: low.unwrap_or(0),
+        scanner,
+        scanned: time(r, Field::Scanned),
+    })
 }
 
 /// A time field as RFC 3339, whichever way the API writes it: RFC 3339 as

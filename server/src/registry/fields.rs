@@ -1,6 +1,7 @@
 //! Field mappings: reading Reestr's values out of a catalogue API's JSON
 //! with JSON-pointer style paths, where `[]` steps into every array item
-//! (`/results/[]/name`, `[]/tags/[]/name`).
+//! (`/results/[]/name`, `[]/tags/[]/name`) and `*` into every value of an
+//! object (Harbor's scan overview, keyed by report media type).
 
 use std::collections::BTreeMap;
 
@@ -18,6 +19,7 @@ pub fn select<'v>(value: &'v Value, path: &str) -> Vec<&'v Value> {
                 match (step, v) {
                     ("[]", Value::Array(items)) => items.iter().collect(),
                     ("[]", _) => Vec::new(),
+                    ("*", Value::Object(map)) => map.values().collect(),
                     (key, Value::Object(map)) => map.get(&unescape(key)).into_iter().collect(),
                     (index, Value::Array(items)) => {
                         index.parse::<usize>().ok().and_then(|i| items.get(i)).into_iter().collect()
@@ -156,6 +158,8 @@ mod tests {
         assert_eq!(select(&v, "/results/1/name"), [&json!("b")]);
         assert!(select(&v, "/missing/[]/x").is_empty());
         assert_eq!(select(&json!({"a/b": 1}), "/a~1b"), [&json!(1)]);
+        let overview = json!({"scan_overview": {"application/vnd.security.vulnerability.report; version=1.1": {"summary": {"summary": {"High": 2}}}}});
+        assert_eq!(select(&overview, "/scan_overview/*/summary/summary/High"), [&json!(2)]);
     }
 
     #[test]

@@ -23,10 +23,11 @@ pub enum CanonicalOperation {
     GetBlob,
     ListReferrers,
     GetReadme,
+    GetVulnerabilities,
 }
 
 impl CanonicalOperation {
-    pub const ALL: [Self; 10] = [
+    pub const ALL: [Self; 11] = [
         Self::CheckVersion,
         Self::ListRepositories,
         Self::SearchRepositories,
@@ -37,6 +38,7 @@ impl CanonicalOperation {
         Self::GetBlob,
         Self::ListReferrers,
         Self::GetReadme,
+        Self::GetVulnerabilities,
     ];
 
     /// Reads a canonical name (`listTags`), as configuration overrides use them.
@@ -57,6 +59,7 @@ impl CanonicalOperation {
             Self::GetManifest => "getManifest",
             Self::GetBlob => "getBlob",
             Self::ListReferrers => "listReferrers",
+            Self::GetVulnerabilities => "getVulnerabilities",
         }
     }
 
@@ -84,6 +87,7 @@ impl CanonicalOperation {
             Self::GetManifest => "tags cannot be inspected",
             Self::GetBlob => "image creation times and labels are not shown",
             Self::ListReferrers => "referrers come from the sha256-<digest> tag fallback only",
+            Self::GetVulnerabilities => "no vulnerability summary is shown",
         }
     }
 }
@@ -109,6 +113,8 @@ pub struct BoundOperation {
     pub search_param: Option<String>,
     /// Query parameters with fixed values.
     pub query: Vec<(String, String)>,
+    /// Where an answer lists one severity name per finding, to be counted.
+    pub severities: Option<String>,
 }
 
 impl BoundOperations {
@@ -182,6 +188,7 @@ pub fn bind_operations(
                         values: binding.values.clone(),
                         search_param: binding.search_param.clone(),
                         query: binding.query.clone(),
+                        severities: binding.severities.clone(),
                     },
                 );
                 OperationCheck {

@@ -218,12 +218,15 @@ async fn pages_are_rendered_on_the_server() -> TestResult {
     let repo = app.html("/registries/local/repositories/team/sub/multi").await?;
     assert!(repo.contains(r#"href="/registries/local/repositories/team/sub/multi/-/tags/latest""#));
     assert!(repo.contains("linux/amd64, linux/arm64/v8"));
+    // No scanner reports through /v2/ alone: no column for one.
+    assert!(!repo.contains(">Vulnerabilities</th>"), "{repo}");
 
     let (digest, _) = app.registry_manifest("team/app", "1.0", OCI_MANIFEST).await?;
     let tag = app.html("/registries/local/repositories/team/app/-/tags/1.0").await?;
     assert!(tag.contains(&digest), "tag page shows the digest");
     assert!(tag.contains("org.opencontainers.image.title"));
     assert!(tag.contains("2026-01-02 03:04 UTC"));
+    assert!(!tag.contains("<dt>Vulnerabilities</dt>"));
 
     let offline = app.html("/registries/offline").await?;
     assert!(offline.contains("Registry unavailable"), "inline error on an unreachable registry");

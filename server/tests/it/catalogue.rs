@@ -121,18 +121,34 @@ async fn harbor_mock() -> MockServer {
         )
         .mount(&server)
         .await;
+    let artifact = json!({
+        "id": 9, "type": "IMAGE", "digest": "sha256:0000000000000000000000000000000000000000000000000000000000000000",
+        "size": 4242, "push_time": "2026-11-01T12:00:00.000Z", "pull_time": "0001-01-01T00:00:00.000Z",
+        "tags": [
+            {"id": 1, "name": "1.0", "push_time": "2026-11-01T12:00:00.000Z", "pull_time": "0001-01-01T00:00:00.000Z", "immutable": false, "signed": false},
+            {"id": 2, "name": "latest", "push_time": "2026-11-01T12:00:00.000Z", "pull_time": "0001-01-01T00:00:00.000Z", "immutable": false, "signed": false}
+        ],
+        // Harbor's scan overview, keyed by the report's media type.
+        "scan_overview": {"application/vnd.security.vulnerability.report; version=1.1": {
+            "report_id": "5f62c830-f996-11e9-957f-0242c0a89008", "scan_status": "Success", "severity": "Critical",
+            "duration": 12, "start_time": "2026-11-01T12:01:00.000Z", "end_time": "2026-11-01T12:01:12.000Z",
+            "complete_percent": 100, "scanner": {"name": "Trivy", "vendor": "Aqua Security", "version": "v0.58.1"},
+            "summary": {"total": 11, "fixable": 4, "summary": {"Critical": 1, "High": 3, "Low": 7}}
+        }}
+    });
     Mock::given(method("GET"))
         .and(path("/api/v2.0/projects/team/repositories/app/artifacts"))
         .and(query_param("page", "1"))
+        .and(query_param("with_scan_overview", "true"))
         .and(header("authorization", basic().as_str()))
-        .respond_with(ResponseTemplate::new(200).insert_header("X-Total-Count", "1").set_body_json(json!([{
-            "id": 9, "type": "IMAGE", "digest": "sha256:0000000000000000000000000000000000000000000000000000000000000000",
-            "size": 4242, "push_time": "2026-11-01T12:00:00.000Z", "pull_time": "0001-01-01T00:00:00.000Z",
-            "tags": [
-                {"id": 1, "name": "1.0", "push_time": "2026-11-01T12:00:00.000Z", "pull_time": "0001-01-01T00:00:00.000Z", "immutable": false, "signed": false},
-                {"id": 2, "name": "latest", "push_time": "2026-11-01T12:00:00.000Z", "pull_time": "0001-01-01T00:00:00.000Z", "immutable": false, "signed": false}
-            ]
-        }])))
+        .respond_with(ResponseTemplate::new(200).insert_header("X-Total-Count", "1").set_body_json(json!([artifact])))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v2.0/projects/team/repositories/app/artifacts/1.0"))
+        .and(query_param("with_scan_overview", "true"))
+        .and(header("authorization", basic().as_str()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(artifact))
         .mount(&server)
         .await;
     Mock::given(method("GET"))
@@ -201,6 +217,19 @@ async fn harbor_lists_repositories_page_by_page_with_descriptions_and_pull_count
     assert!(html.find("legacy/tool").is_some_and(|l| l > first), "team/app (1234 pulls) should come first");
     let html = app.html("/registries/harbor/repositories/team/app").await?;
     assert!(html.contains(">Pushed</th>") && html.contains("2026-11-01 12:00 UTC"), "{html}");
+
+    // Harbor's scan summary: each severity's count, the scanner and the scan's time.
+    let scan = &arr(&tags, "items")?[0]["vulnerabilities"];
+    assert_eq!(
+        scan,
+        &json!({"critical": 1, "high": 3, "medium": 0, "low": 7, "scanner": "Trivy", "scanned": "2026-11-01T12:01:12.000Z"})
+    );
+    assert!(html.contains(">Vulnerabilities</th>") && html.contains("1 critical") && html.contains("7 low"), "{html}");
+    assert!(!html.contains("0 medium"), "{html}");
+    let one = app.json("/api/registries/harbor/repositories/team/app/tags/1.0", 200).await?;
+    assert_eq!(one["vulnerabilities"]["high"], 3, "{one}");
+    let tag_page = app.html("/registries/harbor/repositories/team/app/-/tags/1.0").await?;
+    assert!(tag_page.contains("<dt>Vulnerabilities</dt>") && tag_page.contains("by Trivy"), "{tag_page}");
 
     // Warm, the same pages ask Harbor nothing: its answers are cached like the registry's.
     let before = mock.received_requests().await.unwrap_or_default().len();

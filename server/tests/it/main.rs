@@ -8,6 +8,7 @@ mod cache;
 mod catalogue;
 mod cli;
 mod ghcr;
+mod gitlab;
 mod hostile;
 mod observability;
 mod profiles;

@@ -7,7 +7,7 @@
 //! the real seeded registry (namespaces `team` and `legacy`).
 
 use serde_json::{Value, json};
-use wiremock::matchers::{method, path, query_param, query_param_is_missing};
+use wiremock::matchers::{method, path, path_regex, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::support::stand_in::bound_cleanly;
@@ -58,6 +58,28 @@ async fn quay() -> MockServer {
         ]})))
         .mount(&server)
         .await;
+    // Every manifest of team/app was scanned: one critical (Clair's
+    // `Defcon1`), two high and a negligible finding over two packages.
+    let vulnerability = |name: &str, severity: &str| json!({"Name": name, "Severity": severity, "NamespaceName": "debian:12", "Link": "", "FixedBy": ""});
+    Mock::given(method("GET"))
+        .and(path_regex(r"^/api/v1/repository/team/app/manifest/sha256:[0-9a-f]{64}/security$"))
+        .and(query_param("vulnerabilities", "true"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"status": "scanned", "data": {"Layer": {
+            "Name": "sha256:1", "ParentName": "", "NamespaceName": "debian:12", "IndexedByVersion": 4,
+            "Features": [
+                {"Name": "openssl", "Version": "3.0.11", "VersionFormat": "dpkg", "NamespaceName": "debian:12", "AddedBy": "sha256:1",
+                 "Vulnerabilities": [vulnerability("CVE-2026-0001", "Defcon1"), vulnerability("CVE-2026-0002", "High")]},
+                {"Name": "zlib", "Version": "1.2.13", "VersionFormat": "dpkg", "NamespaceName": "debian:12", "AddedBy": "sha256:1",
+                 "Vulnerabilities": [vulnerability("CVE-2026-0003", "High"), vulnerability("CVE-2026-0004", "Negligible")]}
+            ]}}})))
+        .mount(&server)
+        .await;
+    // legacy/tool is queued: no layer data yet.
+    Mock::given(method("GET"))
+        .and(path_regex(r"^/api/v1/repository/legacy/tool/manifest/sha256:[0-9a-f]{64}/security$"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"status": "queued", "data": null})))
+        .mount(&server)
+        .await;
     Mock::given(method("GET"))
         .and(path("/api/v1/find/repositories"))
         .and(query_param("query", "tool"))
@@ -89,7 +111,11 @@ async fn quay_lists_namespaces_by_token_and_tags_by_page_with_their_times() -> T
     let summary = app.json("/api/registries/quay", 200).await?;
     // Quay's document has no response schemas: nothing to drift from.
     let bound = bound_cleanly(&summary)?;
-    assert_eq!(bound, ["listRepositories", "searchRepositories", "getRepository", "listTags"], "{summary}");
+    assert_eq!(
+        bound,
+        ["listRepositories", "searchRepositories", "getRepository", "listTags", "getVulnerabilities"],
+        "{summary}"
+    );
 
     let page = app.json("/api/registries/quay/repositories", 200).await?;
     let items = arr(&page, "items")?;
@@ -104,6 +130,15 @@ async fn quay_lists_namespaces_by_token_and_tags_by_page_with_their_times() -> T
     let one = arr(&tags, "items")?.iter().find(|t| t["name"] == "1.0").cloned().ok_or("no tag 1.0")?;
     // Quay's RFC 2822 tag time, as RFC 3339.
     assert_eq!(one["pushed"], "2025-11-27T15:30:00Z", "{one}");
+    // Quay's findings, counted by severity; Negligible is not among those shown.
+    assert_eq!(one["vulnerabilities"], json!({"critical": 1, "high": 2, "medium": 0, "low": 0}), "{one}");
+    let tag_page = app.html("/registries/quay/repositories/team/app/-/tags/1.0").await?;
+    assert!(tag_page.contains("<dt>Vulnerabilities</dt>") && tag_page.contains("2 high"), "{tag_page}");
+    // Not scanned yet: no summary, and no column.
+    let tool = app.json("/api/registries/quay/repositories/legacy/tool/tags", 200).await?;
+    assert!(arr(&tool, "items")?.iter().all(|t| t.get("vulnerabilities").is_none()), "{tool}");
+    let tool_page = app.html("/registries/quay/repositories/legacy/tool").await?;
+    assert!(!tool_page.contains(">Vulnerabilities</th>"), "{tool_page}");
 
     let html = app.html("/registries/quay").await?;
     assert!(html.contains("on Quay"), "{html}");

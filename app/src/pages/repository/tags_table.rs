@@ -13,6 +13,30 @@ use crate::paths;
 /// Rows a PageUp/PageDown moves.
 pub(super) const PAGE_JUMP: usize = 10;
 
+/// The tags table's optional columns: a catalogue API's push and pull
+/// times, a registry scanner's findings; each shows only when some row has it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct Columns {
+    pub pushed: bool,
+    pub pulled: bool,
+    pub scans: bool,
+}
+
+impl Columns {
+    pub fn of(items: &[TagSummary]) -> Self {
+        Self {
+            pushed: items.iter().any(|t| t.pushed.is_some()),
+            pulled: items.iter().any(|t| t.pulled.is_some()),
+            scans: items.iter().any(|t| t.vulnerabilities.is_some()),
+        }
+    }
+
+    /// How many columns the table has.
+    pub fn count(self) -> usize {
+        5 + usize::from(self.pushed) + usize::from(self.pulled) + usize::from(self.scans)
+    }
+}
+
 /// The tag-table query parameters a link keeps.
 pub(super) fn keep_params(q: &TagQuery) -> Vec<(&'static str, String)> {
     let sort = if q.sort == TagSort::Name { String::new() } else { q.sort.key().to_string() };
@@ -144,21 +168,21 @@ pub(super) fn TagRow(
     registry: String,
     repository: String,
     tag: TagSummary,
-    times: bool,
+    columns: Columns,
     first: bool,
     pull: String,
 ) -> impl IntoView {
     let name = tag.name.clone();
     view! {
         <tr data-tag=name data-pull=pull tabindex=if first { "0" } else { "-1" }>
-            <TagCells registry repository tag times />
+            <TagCells registry repository tag columns />
         </tr>
     }
 }
 
 /// The cells of one tag's row; a tag whose manifest failed still shows, with its error.
 #[component]
-pub(super) fn TagCells(registry: String, repository: String, tag: TagSummary, times: bool) -> impl IntoView {
+pub(super) fn TagCells(registry: String, repository: String, tag: TagSummary, columns: Columns) -> impl IntoView {
     let time = |t: Option<String>| t.map(|t| view! { <time datetime=t.clone()>{format::when(&t)}</time> });
     let (pushed, pulled) = (time(tag.pushed.clone()), time(tag.pulled.clone()));
     let href = paths::tag_page(&registry, &repository, &tag.name);
@@ -182,13 +206,15 @@ pub(super) fn TagCells(registry: String, repository: String, tag: TagSummary, ti
             {tag.created.clone().map(|c| view! { <time datetime=c.clone()>{format::when(&c)}</time> })}
             {tag.error.clone().map(|e| view! { <span class="row-error" role="status">{e.to_string()}</span> })}
         </td>
-        {times.then(|| view! { <td>{pushed}</td> <td>{pulled}</td> })}
+        {columns.pushed.then(|| view! { <td>{pushed}</td> })}
+        {columns.pulled.then(|| view! { <td>{pulled}</td> })}
+        {columns.scans.then(|| view! { <td>{tag.vulnerabilities.clone().map(|v| view! { <crate::components::Findings v /> })}</td> })}
     }
 }
 
 /// The column headings, for both tables.
 #[component]
-pub(super) fn TagHead(times: bool) -> impl IntoView {
+pub(super) fn TagHead(columns: Columns) -> impl IntoView {
     view! {
         <thead>
             <tr>
@@ -197,10 +223,9 @@ pub(super) fn TagHead(times: bool) -> impl IntoView {
                 <th scope="col" class="num">"Size"</th>
                 <th scope="col">"Platforms"</th>
                 <th scope="col">"Created"</th>
-                {times.then(|| view! {
-                    <th scope="col">"Pushed"</th>
-                    <th scope="col">"Pulled"</th>
-                })}
+                {columns.pushed.then(|| view! { <th scope="col">"Pushed"</th> })}
+                {columns.pulled.then(|| view! { <th scope="col">"Pulled"</th> })}
+                {columns.scans.then(|| view! { <th scope="col">"Vulnerabilities"</th> })}
             </tr>
         </thead>
     }

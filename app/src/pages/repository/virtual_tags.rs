@@ -14,7 +14,7 @@ use std::time::Duration;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::tags_table::{PAGE_JUMP, TagCells, TagHead, event_row, move_target, row_action};
+use super::tags_table::{Columns, PAGE_JUMP, TagCells, TagHead, event_row, move_target, row_action};
 use crate::api::{PAGE_SIZE, get_tag_rows, list_tag_names};
 use crate::components::{ErrorBox, pull_command};
 use crate::model::{TagQuery, TagSummary};
@@ -46,7 +46,7 @@ pub(super) fn VirtualTags(
     registry: String,
     repository: String,
     query: TagQuery,
-    times: bool,
+    columns: Columns,
     host: String,
     plain_http: bool,
     start: usize,
@@ -66,7 +66,7 @@ pub(super) fn VirtualTags(
             .into_any(),
             Some(Ok(n)) => {
                 let names = Arc::new(n.names);
-                view! { <VirtualTable registry repository names times host plain_http start /> }.into_any()
+                view! { <VirtualTable registry repository names columns host plain_http start /> }.into_any()
             }
             Some(Err(error)) => view! { <ErrorBox error /> }.into_any(),
         }
@@ -79,7 +79,7 @@ fn VirtualTable(
     registry: String,
     repository: String,
     names: Arc<Vec<String>>,
-    times: bool,
+    columns: Columns,
     host: String,
     plain_http: bool,
     start: usize,
@@ -201,7 +201,7 @@ fn VirtualTable(
     let above = move || format!("height: {}px", window.get().0 as f64 * ROW_HEIGHT);
     let below = move || format!("height: {}px", (total - window.get().1) as f64 * ROW_HEIGHT);
     let height = format!("height: min(70vh, {}px)", (total as f64 * ROW_HEIGHT + HEAD_HEIGHT + 2.0).ceil());
-    let columns = if times { 7 } else { 5 };
+    let column_count = columns.count();
 
     view! {
         <div
@@ -215,9 +215,9 @@ fn VirtualTable(
             on:keydown=on_key
         >
             <table class="tags tags-virtual" aria-rowcount=total + 1 data-virtual="true">
-                <TagHead times />
+                <TagHead columns />
                 <tbody>
-                    <tr class="spacer" aria-hidden="true" style=above><td colspan=columns></td></tr>
+                    <tr class="spacer" aria-hidden="true" style=above><td colspan=column_count></td></tr>
                     <For each=visible key=|(_, name)| name.clone() let((index, name))>
                         {
                             let pull = pull_command("docker", &host, &repository, &name, plain_http);
@@ -233,20 +233,20 @@ fn VirtualTable(
                                 >
                                     {move || match rows.with(|m| m.get(&cells_name).cloned()) {
                                         Some(tag) => view! {
-                                            <TagCells registry=registry.clone() repository=repository.clone() tag times />
+                                            <TagCells registry=registry.clone() repository=repository.clone() tag columns />
                                         }.into_any(),
                                         None => view! {
                                             <th scope="row">
                                                 <a href=crate::paths::tag_page(&registry, &repository, &cells_name)>{cells_name.clone()}</a>
                                             </th>
-                                            <td colspan=columns - 1><span class="skeleton" aria-hidden="true"></span></td>
+                                            <td colspan=column_count - 1><span class="skeleton" aria-hidden="true"></span></td>
                                         }.into_any(),
                                     }}
                                 </tr>
                             }
                         }
                     </For>
-                    <tr class="spacer" aria-hidden="true" style=below><td colspan=columns></td></tr>
+                    <tr class="spacer" aria-hidden="true" style=below><td colspan=column_count></td></tr>
                 </tbody>
             </table>
         </div>
