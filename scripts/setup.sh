@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing Reestr needs, skipping what is there.
 #   scripts/setup.sh run    # build tools only
-#   scripts/setup.sh test   # plus the registry, browser and test tools
+#   scripts/setup.sh demo   # plus the registry and the tools that fill it (run.sh --demo)
+#   scripts/setup.sh test   # plus the browser and test tools
 # Sourced by run.sh and test.sh; safe to run again at any time.
 set -euo pipefail
 mode=${1:-run}
@@ -34,8 +35,11 @@ apt_install() {
 
 # OpenSSL headers for webauthn-rs (passkeys): a library, so dpkg is asked.
 apt_install cc:gcc node:nodejs npm:npm curl:curl pkg-config:pkg-config dpkg=libssl-dev:libssl-dev brotli:brotli
+if [ "$mode" = test ] || [ "$mode" = demo ]; then
+  apt_install docker-registry:docker-registry skopeo:skopeo umoci:umoci jq:jq python3:python3
+fi
 if [ "$mode" = test ]; then
-  apt_install docker-registry:docker-registry skopeo:skopeo umoci:umoci jq:jq htpasswd:apache2-utils chromium:chromium python3:python3 redis-server:redis-server pg_ctlcluster:postgresql
+  apt_install htpasswd:apache2-utils chromium:chromium redis-server:redis-server pg_ctlcluster:postgresql
 fi
 
 if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
@@ -56,10 +60,12 @@ fi
 
 # npm tools live in end2end/node_modules: wasm-opt (binaryen) always,
 # Playwright for tests. `npm ci` runs only when the lock file changed.
-stamp="$root/end2end/node_modules/.reestr-$mode"
+npm_mode=run
+[ "$mode" = test ] && npm_mode=test
+stamp="$root/end2end/node_modules/.reestr-$npm_mode"
 if [ ! -f "$stamp" ] || [ "$root/end2end/package-lock.json" -nt "$stamp" ]; then
-  say "installing npm packages ($mode)"
-  if [ "$mode" = test ]; then
+  say "installing npm packages ($npm_mode)"
+  if [ "$npm_mode" = test ]; then
     (cd "$root/end2end" && npm ci --no-audit --no-fund --loglevel=error)
   else
     (cd "$root/end2end" && npm ci --omit=dev --no-audit --no-fund --loglevel=error)

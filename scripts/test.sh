@@ -22,8 +22,10 @@ cargo build -p frontend --target wasm32-unknown-unknown --profile wasm-release
 
 work=$(mktemp -d)
 server_pid=""
+stand_in_pid=""
 cleanup() {
   [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
+  [ -n "$stand_in_pid" ] && kill "$stand_in_pid" 2>/dev/null || true
   end2end/registry.sh stop "$work/registry"
   end2end/registry.sh stop "$work/auth-registry"
   scripts/postgres.sh stop "$work/postgres"
@@ -79,6 +81,30 @@ registries:
     auth: { type: basic }
     tls: { allowHttp: true }
 YAML
+# GitHub Packages, GitLab and Quay stand-ins (end2end/stand_in.py) beside
+# the seeded registry's /v2/, through the shipped profiles and the API
+# documents the server tests read.
+stand_in_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+python3 end2end/stand_in.py "$stand_in_port" &
+stand_in_pid=$!
+specs="$root/server/tests/fixtures/specs"
+cat >>"$work/registries.yaml" <<YAML
+  - id: ghcr
+    displayName: GitHub Packages (stand-in)
+    baseUrl: http://$REESTR_TEST_REGISTRY
+    tls: { allowHttp: true }
+    api: { profile: ghcr, document: $specs/github-packages.json, baseUrl: "http://127.0.0.1:$stand_in_port", namespaces: [team] }
+  - id: gitlab
+    displayName: GitLab (stand-in)
+    baseUrl: http://$REESTR_TEST_REGISTRY
+    tls: { allowHttp: true }
+    api: { profile: gitlab, document: $specs/gitlab-openapi-v2-head.yaml, baseUrl: "http://127.0.0.1:$stand_in_port", namespaces: [team] }
+  - id: quay
+    displayName: Quay (stand-in)
+    baseUrl: http://$REESTR_TEST_REGISTRY
+    tls: { allowHttp: true }
+    api: { profile: quay, document: $specs/quay-openapi.yaml, baseUrl: "http://127.0.0.1:$stand_in_port", namespaces: [team] }
+YAML
 setup_token="e2e-setup-$RANDOM$RANDOM$RANDOM"
 export REESTR_REGISTRY_LOCKED_USERNAME=reader REESTR_REGISTRY_LOCKED_PASSWORD="$REESTR_TEST_AUTH_PASSWORD"
 RUST_LOG="info,reestr=debug" REESTR_DATA_DIR="$work" REESTR_SETUP_TOKEN="$setup_token" \
@@ -109,6 +135,32 @@ scripts/api-check.sh "$REESTR_TEST_REGISTRY" "$work/api-check"
 
 step "release build: scripts/build-release.sh (what run.sh serves and the Dockerfile ships)"
 bash scripts/build-release.sh
+
+step "first run: scripts/run.sh --demo fills a throwaway registry and serves it"
+demo_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+setsid bash scripts/run.sh --demo --listen "127.0.0.1:$demo_port" >"$work/demo.log" 2>&1 &
+demo_pid=$!
+demo_config=""
+for _ in $(seq 1 600); do
+  demo_config=$(sed -n 's/.*demo:.* registries in \(.*\)$/\1/p' "$work/demo.log")
+  [ -n "$demo_config" ] && curl -fsS "http://127.0.0.1:$demo_port/healthz" >/dev/null 2>&1 && break
+  kill -0 "$demo_pid" 2>/dev/null || break
+  sleep 0.5
+done
+demo_ok=0
+[ -n "$demo_config" ] && "$CARGO_TARGET_DIR/release/reestr" --config "$demo_config" check --probe >"$work/demo-check.txt" 2>&1 || demo_ok=$?
+kill -- -"$demo_pid" 2>/dev/null || true
+wait "$demo_pid" 2>/dev/null || true
+if [ -z "$demo_config" ] || [ "$demo_ok" != 0 ] || ! grep -q "probe     healthy" "$work/demo-check.txt" 2>/dev/null; then
+  echo "scripts/run.sh --demo did not serve its registry; its log and check:" >&2
+  tail -n 30 "$work/demo.log" >&2
+  cat "$work/demo-check.txt" >&2 2>/dev/null || true
+  exit 1
+fi
+if [ -n "$(find "${TMPDIR:-/tmp}" -maxdepth 1 -name "$(basename "$(dirname "$demo_config")")" 2>/dev/null)" ]; then
+  echo "scripts/run.sh --demo left its registry behind: $(dirname "$demo_config")" >&2
+  exit 1
+fi
 
 step "deployment: hadolint, kustomize render + validation, deploy helper, release smoke test"
 REESTR_REQUIRE_RELEASE=1 bash scripts/deploy-check.sh
