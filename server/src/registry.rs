@@ -17,6 +17,7 @@ mod pagination;
 mod reference;
 mod template;
 mod token;
+mod upstream;
 
 pub use catalogue::{CatalogueClient, Listed, RepositoryRecord, TagRecord, catalogue_base};
 pub use client::{FetchedManifest, RegistryClient, transport};

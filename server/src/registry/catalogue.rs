@@ -4,26 +4,21 @@
 //! catalogue's own document; answers are read through the profile's field
 //! mapping; every listing style pages through `pagination`.
 
-use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
-use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap};
-use reqwest::{Response, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 use url::Url;
 
-use super::client::{REQUEST_TIMEOUT, classify, read_limited};
 use super::fields::{Record, read_listing, read_record};
 use super::guard::HostPolicy;
 use super::operations::{BoundOperation, BoundOperations, CanonicalOperation as Op};
 use super::pagination::{PageSeen, next_page, total, with_query};
 use super::template::RequestTemplate;
+use super::upstream::{Credentials, MAX_PAGE_BYTES, Upstream};
 use super::{RegistryError, validate_repository};
 use crate::config::{Auth, Exchange, Field, Names, PageStyle, Presentation, RegistryConfig};
 
-/// One page of a catalogue listing.
-const MAX_PAGE_BYTES: u64 = 16 * 1024 * 1024;
 /// A README.
 const MAX_README_BYTES: u64 = 1024 * 1024;
 /// A single answer (a repository, a token).
@@ -31,8 +26,6 @@ const MAX_ANSWER_BYTES: u64 = 4 * 1024 * 1024;
 /// Items asked for per page: Harbor and Docker Hub both cap `page_size` at 100.
 const PAGE_SIZE: u32 = 100;
 const NAMESPACES_NEEDED: &str = "this API lists repositories per namespace: name them in api.namespaces";
-/// Docker Hub access tokens live 10 minutes; renew a little before.
-const HUB_TOKEN_LIFETIME: Duration = Duration::from_secs(9 * 60);
 /// How long a looked-up repository's ids are trusted before the
 /// namespace's listing is read again.
 const LOOKUP_LIFETIME: Duration = Duration::from_secs(15 * 60);
@@ -78,36 +71,11 @@ pub struct Listed<T> {
     pub truncated: bool,
 }
 
-/// How requests to the catalogue API authenticate.
-#[derive(Debug)]
-enum CatalogueAuth {
-    Anonymous,
-    Basic {
-        username: String,
-        password: SecretString,
-    },
-    Bearer(SecretString),
-    /// The secret in a header of the profile's choosing (GitLab's `PRIVATE-TOKEN`).
-    Header {
-        name: reqwest::header::HeaderName,
-        value: SecretString,
-    },
-    /// Docker Hub: username and password or access token exchanged for a
-    /// short-lived JWT (`AuthCreateAccessToken`), cached until it expires.
-    Login {
-        template: RequestTemplate,
-        identifier: String,
-        secret: SecretString,
-        token: tokio::sync::Mutex<Option<(SecretString, Instant)>>,
-    },
-}
-
 /// A client for one registry's catalogue API.
 #[derive(Debug)]
 pub struct CatalogueClient {
     base: Url,
-    http: reqwest::Client,
-    hosts: HostPolicy,
+    upstream: Upstream,
     ops: BoundOperations,
     /// How repository names fill path arguments (the profile's `names`).
     names: Names,
@@ -115,7 +83,6 @@ pub struct CatalogueClient {
     page_size_param: String,
     namespaces: Vec<String>,
     max_pages: u32,
-    auth: CatalogueAuth,
     /// Repositories' looked-up arguments (`names.lookup`), with when they were read.
     looked_up: std::sync::Mutex<std::collections::HashMap<String, (Instant, NameArguments)>>,
 }
@@ -139,38 +106,38 @@ impl CatalogueClient {
                 Some(scheme) => SecretString::from(format!("{scheme} {}", secret.expose_secret())),
                 None => secret.clone(),
             };
-            Some(CatalogueAuth::Header { name, value })
+            Some(Credentials::Header { name, value })
         };
         let presented = match (&config.auth, &config.api.profile.credentials) {
             (Auth::Basic { password, .. }, Some(p)) => header(p, password),
             (Auth::Bearer { token }, Some(p)) => header(p, token),
             _ => None,
         };
-        let auth = presented.unwrap_or_else(|| match (&config.auth, &config.api.profile.exchange, login) {
-            (Auth::Basic { username, password }, Some(Exchange::DockerHubLogin { .. }), Some(template)) => {
-                CatalogueAuth::Login {
-                    template,
+        let login_at = login.and_then(|t| t.url(&base, &[], &[]).ok());
+        let credentials = presented.unwrap_or_else(|| match (&config.auth, &config.api.profile.exchange, login_at) {
+            (Auth::Basic { username, password }, Some(Exchange::DockerHubLogin { .. }), Some(at)) => {
+                Credentials::Login {
+                    at,
                     identifier: username.clone(),
                     secret: password.clone(),
                     token: tokio::sync::Mutex::new(None),
                 }
             }
             (Auth::Basic { username, password }, _, _) => {
-                CatalogueAuth::Basic { username: username.clone(), password: password.clone() }
+                Credentials::Basic { username: username.clone(), password: password.clone() }
             }
-            (Auth::Bearer { token }, _, _) => CatalogueAuth::Bearer(token.clone()),
-            (Auth::Anonymous, _, _) => CatalogueAuth::Anonymous,
+            (Auth::Bearer { token }, _, _) => Credentials::Bearer(token.clone()),
+            (Auth::Anonymous, _, _) => Credentials::Anonymous,
         });
+        let upstream = Upstream::new(http, HostPolicy::for_registry(config), credentials, config.tls.allow_http);
         Self {
             base,
-            http,
-            hosts: HostPolicy::for_registry(config),
+            upstream,
             ops,
             names: config.api.profile.names.clone(),
             page_size_param: config.api.profile.page_size_param.clone(),
             namespaces: config.api.namespaces.clone(),
             max_pages: config.api.max_pages,
-            auth,
             looked_up: std::sync::Mutex::new(std::collections::HashMap::new()),
         }
     }
@@ -290,7 +257,8 @@ impl CatalogueClient {
             let args = self.name_arguments(name).await?;
             let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
             let url = self.url(b, &args, &[])?;
-            return match self.get_bytes(url, &format!("the README of `{name}`"), MAX_README_BYTES).await {
+            let what = format!("the README of `{name}`");
+            return match self.upstream.get_bytes(url, None, &what, "", (MAX_README_BYTES, "a README")).await {
                 Ok((_, body)) => String::from_utf8(body)
                     .map(Some)
                     .map_err(|_| RegistryError::InvalidResponse("the README is not UTF-8".into())),
@@ -447,108 +415,38 @@ impl CatalogueClient {
         take: impl Fn(&Record<'_>) -> Vec<T>,
     ) -> Result<Listed<T>, RegistryError> {
         let b = self.ops.bound(op).ok_or(RegistryError::MissingOperation(op.name()))?;
-        let mut next = Some(self.first_page(b, args, PAGE_SIZE)?);
-        let mut visited = HashSet::new();
+        let first = self.first_page(b, args, PAGE_SIZE)?;
         let mut out = Listed { items: Vec::new(), total: None, truncated: false };
         let mut so_far = 0u64;
-        while let Some(url) = next.take() {
-            if !visited.insert(url.to_string()) {
-                return Err(RegistryError::InvalidResponse(format!("{what}: the next page loops back to {url}")));
-            }
-            if visited.len() > self.max_pages as usize {
-                tracing::warn!(what, max_pages = self.max_pages, "listing cut at api.maxPages");
-                out.truncated = true;
-                break;
-            }
-            let (headers, body) = self.get_json(url.clone(), what, MAX_PAGE_BYTES).await?;
-            let listing =
-                read_listing(&body, &b.fields).map_err(|e| RegistryError::InvalidResponse(format!("{what}: {e}")))?;
-            out.total = out.total.or_else(|| total(&b.pages, &headers, &listing.page));
-            so_far += listing.items.len() as u64;
-            for item in &listing.items {
-                out.items.extend(take(item));
-            }
-            let seen = PageSeen { items: listing.items.len(), so_far, size: PAGE_SIZE };
-            next = next_page(&b.pages, &url, &headers, &listing.page, seen, out.total)
-                .map_err(|e| RegistryError::InvalidResponse(format!("{what}: {e}")))?;
-            if let Some(n) = &next {
-                self.hosts.check(n)?;
-            }
+        out.truncated = self
+            .upstream
+            .pages(first, what, "", self.max_pages as usize, |url, headers, body| {
+                let listing = read_listing(body, &b.fields)
+                    .map_err(|e| RegistryError::InvalidResponse(format!("{what}: {e}")))?;
+                out.total = out.total.or_else(|| total(&b.pages, headers, &listing.page));
+                so_far += listing.items.len() as u64;
+                for item in &listing.items {
+                    out.items.extend(take(item));
+                }
+                let seen = PageSeen { items: listing.items.len(), so_far, size: PAGE_SIZE };
+                next_page(&b.pages, url, headers, &listing.page, seen, out.total)
+                    .map_err(|e| RegistryError::InvalidResponse(format!("{what}: {e}")))
+            })
+            .await?;
+        if out.truncated {
+            tracing::warn!(what, max_pages = self.max_pages, "listing cut at api.maxPages");
         }
         Ok(out)
     }
 
-    /// GET a JSON answer with the configured credentials; a Docker Hub
-    /// token the API refuses is renewed once.
-    async fn get_json(&self, url: Url, what: &str, limit: u64) -> Result<(HeaderMap, Value), RegistryError> {
-        let (headers, body) = self.get_bytes(url, what, limit).await?;
-        let json = serde_json::from_slice(&body)
-            .map_err(|e| RegistryError::InvalidResponse(format!("{what}: not JSON: {e}")))?;
-        Ok((headers, json))
-    }
-
-    /// GET an answer's bytes with the configured credentials.
-    async fn get_bytes(&self, url: Url, what: &str, limit: u64) -> Result<(HeaderMap, Vec<u8>), RegistryError> {
-        self.hosts.check(&url)?;
-        let mut resp = self.execute(&url, false).await?;
-        if resp.status() == StatusCode::UNAUTHORIZED && matches!(self.auth, CatalogueAuth::Login { .. }) {
-            resp = self.execute(&url, true).await?;
-        }
-        let resp = classify(resp, what)?;
-        let headers = resp.headers().clone();
-        let body = read_limited(resp, limit, "a catalogue API answer").await?;
-        Ok((headers, body))
-    }
-
-    async fn execute(&self, url: &Url, renew: bool) -> Result<Response, RegistryError> {
-        let mut req = self.http.get(url.clone()).header(ACCEPT, "application/json");
-        req = match &self.auth {
-            CatalogueAuth::Anonymous => req,
-            CatalogueAuth::Basic { username, password } => req.basic_auth(username, Some(password.expose_secret())),
-            CatalogueAuth::Bearer(token) => req.bearer_auth(token.expose_secret()),
-            CatalogueAuth::Header { name, value } => {
-                let mut v = reqwest::header::HeaderValue::from_str(value.expose_secret())
-                    .map_err(|_| RegistryError::NotConfigured("the secret cannot be sent in a header".into()))?;
-                v.set_sensitive(true);
-                req.header(name.clone(), v)
-            }
-            CatalogueAuth::Login { .. } => req.bearer_auth(self.hub_token(renew).await?.expose_secret()),
-        };
-        req.send().await.map_err(|e| RegistryError::from_reqwest(&e, REQUEST_TIMEOUT))
-    }
-
-    /// A cached Docker Hub access token, or a fresh one.
-    async fn hub_token(&self, renew: bool) -> Result<SecretString, RegistryError> {
-        let CatalogueAuth::Login { template, identifier, secret, token } = &self.auth else {
-            return Err(RegistryError::NotConfigured("no login is configured".to_string()));
-        };
-        let mut cached = token.lock().await;
-        if !renew && let Some((t, _)) = cached.as_ref().filter(|(_, at)| at.elapsed() < HUB_TOKEN_LIFETIME) {
-            return Ok(t.clone());
-        }
-        let url = template.url(&self.base, &[], &[])?;
-        self.hosts.check(&url)?;
-        let body = serde_json::json!({ "identifier": identifier, "secret": secret.expose_secret() });
-        let resp = self
-            .http
-            .post(url)
-            .header(CONTENT_TYPE, "application/json")
-            .header(ACCEPT, "application/json")
-            .body(body.to_string())
-            .send()
-            .await
-            .map_err(|e| RegistryError::from_reqwest(&e, REQUEST_TIMEOUT))?;
-        let resp = classify(resp, "the access token")?;
-        let bytes = read_limited(resp, MAX_ANSWER_BYTES, "a token response").await?;
-        let json: Value = serde_json::from_slice(&bytes)
-            .map_err(|e| RegistryError::InvalidResponse(format!("the access token answer is not JSON: {e}")))?;
-        let fresh = ["access_token", "token"]
-            .iter()
-            .find_map(|k| json.get(k).and_then(Value::as_str).filter(|t| !t.is_empty()))
-            .map(|t| SecretString::from(t.to_string()))
-            .ok_or_else(|| RegistryError::InvalidResponse("the access token answer has no token".to_string()))?;
-        *cached = Some((fresh.clone(), Instant::now()));
-        Ok(fresh)
+    /// GET a JSON answer with the configured credentials.
+    async fn get_json(
+        &self,
+        url: Url,
+        what: &str,
+        limit: u64,
+    ) -> Result<(reqwest::header::HeaderMap, Value), RegistryError> {
+        self.upstream.get_json(url, what, "", (limit, "a catalogue API answer")).await
     }
 }
 

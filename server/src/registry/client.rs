@@ -1,12 +1,14 @@
-//! One registry's HTTP client: transport policy, authentication, request
-//! building from the bound operations, limits and error mapping.
+//! One registry's OCI endpoint (`/v2/`): requests built from the bound
+//! operations, manifests and blobs checked against their digests. The
+//! transport (credentials, the token challenge, limits, paging) is
+//! [`Upstream`]'s; this file also keeps the HTTP client's policy and the
+//! mapping of answers to error kinds that every client shares.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, RETRY_AFTER};
+use reqwest::header::{CONTENT_TYPE, HeaderMap, RETRY_AFTER};
 use reqwest::{Response, StatusCode, redirect};
-use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
 use url::Url;
 
@@ -16,15 +18,13 @@ use super::operations::{BoundOperations, CanonicalOperation as Op};
 use super::pagination::next_link;
 use super::reference::is_digest;
 use super::template::RequestTemplate;
-use super::token::{BearerChallenge, Challenge, MAX_TOKEN_BYTES, TokenCache, parse_challenge, parse_token_response};
+use super::upstream::{Credentials, Upstream};
 use super::{RegistryError, validate_reference, validate_repository};
 use crate::config::{Auth, RegistryConfig};
 
 /// Per-request timeout.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-/// One page of a listing.
-const MAX_LIST_PAGE_BYTES: u64 = 16 * 1024 * 1024;
 /// OCI recommends registries accept manifests up to 4 MiB.
 const MAX_MANIFEST_BYTES: u64 = 4 * 1024 * 1024;
 /// Image configurations (history and env can be long).
@@ -50,12 +50,8 @@ pub struct FetchedManifest {
 #[derive(Debug, Clone)]
 pub struct RegistryClient {
     base: Url,
-    http: reqwest::Client,
-    auth: Auth,
-    hosts: HostPolicy,
-    allow_http: bool,
+    upstream: Arc<Upstream>,
     ops: BoundOperations,
-    tokens: Arc<TokenCache>,
 }
 
 /// Token cache keys: what a request needs access to.
@@ -70,15 +66,15 @@ impl RegistryClient {
     /// Builds the HTTP client with the registry's TLS policy and a redirect
     /// policy that only follows allowed hosts.
     pub fn new(config: &RegistryConfig, http: reqwest::Client, ops: BoundOperations) -> Self {
-        Self {
-            base: config.base_url.clone(),
-            http,
-            auth: config.auth.clone(),
-            hosts: HostPolicy::for_registry(config),
-            allow_http: config.tls.allow_http,
-            ops,
-            tokens: Arc::new(TokenCache::default()),
-        }
+        let credentials = match &config.auth {
+            Auth::Anonymous => Credentials::Anonymous,
+            Auth::Basic { username, password } => {
+                Credentials::Basic { username: username.clone(), password: password.clone() }
+            }
+            Auth::Bearer { token } => Credentials::Bearer(token.clone()),
+        };
+        let upstream = Upstream::new(http, HostPolicy::for_registry(config), credentials, config.tls.allow_http);
+        Self { base: config.base_url.clone(), upstream: Arc::new(upstream), ops }
     }
 
     /// `GET /v2/` (or the first catalogue page when the document lacks it):
@@ -194,127 +190,37 @@ impl RegistryClient {
 
     async fn list_all(&self, first: Url, field: &str, what: &str, scope: &str) -> Result<Vec<String>, RegistryError> {
         let mut items = Vec::new();
-        let mut next = Some(first);
-        let mut seen = std::collections::HashSet::new();
-        while let Some(url) = next.take() {
-            if !seen.insert(url.to_string()) {
-                return Err(RegistryError::InvalidResponse(format!(
-                    "{what}: the registry's next link loops back to {url}"
-                )));
-            }
-            if seen.len() > MAX_PAGES {
-                return Err(RegistryError::InvalidResponse(format!("{what}: more than {MAX_PAGES} pages")));
-            }
-            let resp = self.send(url.clone(), Some("application/json"), what, scope).await?;
-            next = next_link(resp.headers(), &url).map_err(RegistryError::InvalidResponse)?;
-            let body = read_limited(resp, MAX_LIST_PAGE_BYTES, "a listing page").await?;
-            let page: serde_json::Value = serde_json::from_slice(&body)
-                .map_err(|e| RegistryError::InvalidResponse(format!("{what}: not JSON: {e}")))?;
-            match page.get(field) {
-                Some(serde_json::Value::Array(values)) => {
-                    for v in values {
-                        match v.as_str() {
-                            Some(s) => items.push(s.to_string()),
-                            None => {
-                                return Err(RegistryError::InvalidResponse(format!(
-                                    "{what}: `{field}` holds a non-string"
-                                )));
-                            }
+        let cut = self
+            .upstream
+            .pages(first, what, scope, MAX_PAGES, |url, headers, page| {
+                match page.get(field) {
+                    Some(serde_json::Value::Array(values)) => {
+                        for v in values {
+                            let name = v.as_str().ok_or_else(|| {
+                                RegistryError::InvalidResponse(format!("{what}: `{field}` holds a non-string"))
+                            })?;
+                            items.push(name.to_string());
                         }
                     }
+                    // Distribution answers `"tags": null` for a repository whose tags were all deleted.
+                    Some(serde_json::Value::Null) | None if field == "tags" => {}
+                    _ => {
+                        return Err(RegistryError::InvalidResponse(format!(
+                            "{what}: the response has no `{field}` list"
+                        )));
+                    }
                 }
-                // Distribution answers `"tags": null` for a repository whose tags were all deleted.
-                Some(serde_json::Value::Null) | None if field == "tags" => {}
-                _ => return Err(RegistryError::InvalidResponse(format!("{what}: the response has no `{field}` list"))),
-            }
-            if let Some(n) = &next {
-                self.check_host(n)?;
-            }
+                next_link(headers, url).map_err(RegistryError::InvalidResponse)
+            })
+            .await?;
+        if cut {
+            return Err(RegistryError::InvalidResponse(format!("{what}: more than {MAX_PAGES} pages")));
         }
         Ok(items)
     }
 
-    /// Sends a GET with the configured credentials (or a cached token for
-    /// `scope`); on a `Bearer` challenge fetches a token and retries once.
     async fn send(&self, url: Url, accept: Option<&str>, what: &str, scope: &str) -> Result<Response, RegistryError> {
-        self.check_host(&url)?;
-        let cached = self.tokens.get(scope);
-        let resp = self.execute(&url, accept, cached.as_ref()).await?;
-        if resp.status() != StatusCode::UNAUTHORIZED || matches!(self.auth, Auth::Bearer { .. }) {
-            return classify(resp, what);
-        }
-        match parse_challenge(resp.headers())? {
-            Challenge::Bearer(challenge) => {
-                let (token, lifetime) = self.fetch_token(&challenge).await?;
-                self.tokens.put(scope, &token, lifetime);
-                let retry = self.execute(&url, accept, Some(&token)).await?;
-                classify(retry, what)
-            }
-            Challenge::Basic | Challenge::Other => classify(resp, what),
-        }
-    }
-
-    async fn execute(
-        &self,
-        url: &Url,
-        accept: Option<&str>,
-        token: Option<&SecretString>,
-    ) -> Result<Response, RegistryError> {
-        let mut req = self.http.get(url.clone());
-        if let Some(a) = accept {
-            req = req.header(ACCEPT, a);
-        }
-        req = match (token, &self.auth) {
-            (Some(t), _) => req.bearer_auth(t.expose_secret()),
-            (None, Auth::Anonymous) => req,
-            (None, Auth::Basic { username, password }) => req.basic_auth(username, Some(password.expose_secret())),
-            (None, Auth::Bearer { token }) => req.bearer_auth(token.expose_secret()),
-        };
-        let started = Instant::now();
-        let resp = req.send().await.map_err(|e| RegistryError::from_reqwest(&e, REQUEST_TIMEOUT))?;
-        tracing::debug!(status = resp.status().as_u16(), elapsed_ms = started.elapsed().as_millis() as u64, url = %url, "upstream");
-        Ok(resp)
-    }
-
-    /// Asks the challenge's realm for a token, with basic credentials when configured.
-    async fn fetch_token(&self, challenge: &BearerChallenge) -> Result<(SecretString, Duration), RegistryError> {
-        let realm = &challenge.realm;
-        if realm.scheme() == "http" && !self.allow_http {
-            return Err(RegistryError::Unavailable(format!(
-                "the token realm {realm} is plain HTTP; set tls.allowHttp to allow it"
-            )));
-        }
-        self.check_host(realm)?;
-        let mut url = realm.clone();
-        if challenge.service.is_some() || !challenge.scopes.is_empty() {
-            let mut q = url.query_pairs_mut();
-            if let Some(service) = &challenge.service {
-                q.append_pair("service", service);
-            }
-            for scope in &challenge.scopes {
-                q.append_pair("scope", scope);
-            }
-        }
-        let mut req = self.http.get(url);
-        if let Auth::Basic { username, password } = &self.auth {
-            req = req.basic_auth(username, Some(password.expose_secret()));
-        }
-        let resp = req.send().await.map_err(|e| RegistryError::from_reqwest(&e, REQUEST_TIMEOUT))?;
-        match resp.status() {
-            s if s.is_success() => {}
-            StatusCode::UNAUTHORIZED => return Err(RegistryError::Unauthorized),
-            StatusCode::FORBIDDEN => return Err(RegistryError::Forbidden),
-            StatusCode::TOO_MANY_REQUESTS => {
-                return Err(RegistryError::RateLimited { retry_after: retry_after(resp.headers()) });
-            }
-            s => return Err(RegistryError::Unavailable(format!("the token endpoint answered HTTP {}", s.as_u16()))),
-        }
-        let body = read_limited(resp, MAX_TOKEN_BYTES, "a token response").await?;
-        parse_token_response(&body)
-    }
-
-    fn check_host(&self, url: &Url) -> Result<(), RegistryError> {
-        self.hosts.check(url)
+        self.upstream.get(url, accept, what, scope).await
     }
 }
 

@@ -510,6 +510,24 @@ async fn a_harbor_catalogue_longer_than_max_pages_is_searched_by_harbor_itself()
 async fn check_reports_and_probes_every_kind_of_registry() -> TestResult {
     let harbor = harbor_mock().await;
     let hub = hub_mock(false, true).await;
+    let (github, gitlab, quay) =
+        (crate::ghcr::github().await, crate::gitlab::gitlab().await, crate::quay::quay().await);
+    // The probe asks for one item a page; these stand-ins otherwise insist on 100.
+    let ghcr_auth = crate::support::stand_in::basic(crate::ghcr::USER, crate::ghcr::TOKEN);
+    for (server, route, auth) in [
+        (&github, "/orgs/team/packages", ("authorization", ghcr_auth.as_str())),
+        (&gitlab, "/api/v4/groups/team/registry/repositories", ("private-token", crate::gitlab::TOKEN)),
+    ] {
+        Mock::given(method("GET"))
+            .and(path(route))
+            .and(query_param("per_page", "1"))
+            .and(header(auth.0, auth.1))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!([
+                {"name": "app", "path": "team/app", "id": 11, "project_id": 7, "created_at": "2026-11-20T08:30:00.000Z"}
+            ])))
+            .mount(server)
+            .await;
+    }
     let scratch = Scratch::new()?;
     let basic_host = harness_var("REESTR_TEST_AUTH_REGISTRY")?;
     let basic_password = harness_var("REESTR_TEST_AUTH_PASSWORD")?;
@@ -533,13 +551,16 @@ async fn check_reports_and_probes_every_kind_of_registry() -> TestResult {
   - id: tls
     baseUrl: https://{tls_host}
     tls: {{ caFile: {ca} }}
-{harbor}{hub}",
+{harbor}{hub}{ghcr}{gitlab}{quay}",
         registry = registry_host()?,
         token_host = token_registry.host,
         tls_host = tls_registry.host,
         ca = pki.ca_pem.display(),
         harbor = harbor_entry("harbor", &harbor.uri(), &spec("harbor-v2.0-swagger.yaml"), "")?,
         hub = hub_entry("hub", &hub.uri(), HUB_DECLARED)?,
+        ghcr = crate::ghcr::entry("ghcr", &github.uri())?,
+        gitlab = crate::gitlab::entry("gitlab", &gitlab.uri())?,
+        quay = crate::quay::entry("quay", &quay.uri())?,
     );
     let path = scratch.0.join("registries.yaml");
     std::fs::write(&path, yaml)?;
@@ -553,6 +574,12 @@ async fn check_reports_and_probes_every_kind_of_registry() -> TestResult {
         command.env(format!("REESTR_REGISTRY_{id}_USERNAME"), USER);
         command.env(format!("REESTR_REGISTRY_{id}_PASSWORD"), PASSWORD);
     }
+    for (id, user, secret) in
+        [("GHCR", crate::ghcr::USER, crate::ghcr::TOKEN), ("GITLAB", crate::gitlab::USER, crate::gitlab::TOKEN)]
+    {
+        command.env(format!("REESTR_REGISTRY_{id}_USERNAME"), user);
+        command.env(format!("REESTR_REGISTRY_{id}_PASSWORD"), secret);
+    }
     let out = command.output().await?;
     let stdout = String::from_utf8(out.stdout)?;
     assert_eq!(out.status.code(), Some(0), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
@@ -560,7 +587,8 @@ async fn check_reports_and_probes_every_kind_of_registry() -> TestResult {
     // One report per registry, in order, each probed healthy.
     let reports: Vec<&str> = stdout.split("\n\n").skip(1).collect();
     let ids: Vec<&str> = reports.iter().filter_map(|r| r.split(" — ").next()).collect();
-    assert_eq!(ids, ["anonymous", "basic", "token", "tls", "harbor", "hub"], "{stdout}");
+    // Every shipped profile: oci (the first four), harbor, dockerhub, ghcr, gitlab, quay.
+    assert_eq!(ids, ["anonymous", "basic", "token", "tls", "harbor", "hub", "ghcr", "gitlab", "quay"], "{stdout}");
     for report in &reports {
         assert!(report.contains("\n  probe     healthy ("), "{report}");
         assert!(report.trim_end().ends_with("  result    ok"), "{report}");
@@ -594,10 +622,16 @@ async fn check_reports_and_probes_every_kind_of_registry() -> TestResult {
             "  probe     catalogue API answers: 1 item; first: name=app, namespace=team, description=team/app on the hub"
                 .to_string(),
         ),
+        ("ghcr", "  probe     catalogue API answers: 1 item; first: name=app".to_string()),
+        ("gitlab", "  probe     catalogue API answers: 1 item; first: name=team/app".to_string()),
+        ("gitlab", "    found   getTag              GET /api/v4/projects/{id}/registry/repositories/{repository_id}/tags/{tag_name} (declared by the profile".to_string()),
+        ("quay", "  probe     catalogue API answers: 1 item; first: name=app".to_string()),
+        ("quay", "    found   getVulnerabilities  GET /api/v1/repository/{repository}/manifest/{manifestref}/security".to_string()),
     ] {
         assert!(report(id).lines().any(|l| l.starts_with(&line)), "missing `{line}` for {id} in:\n{stdout}");
     }
     assert!(!stdout.contains(PASSWORD) && !stdout.contains(&basic_password), "{stdout}");
+    assert!(!stdout.contains(crate::ghcr::TOKEN) && !stdout.contains(crate::gitlab::TOKEN), "{stdout}");
     Ok(())
 }
 

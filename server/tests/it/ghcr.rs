@@ -15,8 +15,8 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 use crate::support::stand_in::{bound_cleanly, credentials};
 use crate::support::{TestApp, TestResult, arr, registry_host};
 
-const USER: &str = "octo-reader";
-const TOKEN: &str = "ghp_canary0123456789";
+pub(crate) const USER: &str = "octo-reader";
+pub(crate) const TOKEN: &str = "ghp_canary0123456789";
 
 fn basic() -> String {
     crate::support::stand_in::basic(USER, TOKEN)
@@ -43,7 +43,7 @@ fn version(digest: &str, tags: &[&str], created: &str) -> Value {
 
 /// GitHub's answers for organisation `team`: packages over two pages,
 /// one package, its versions; anything without the credentials gets 401.
-async fn github() -> MockServer {
+pub(crate) async fn github() -> MockServer {
     let server = MockServer::start().await;
     let uri = server.uri();
     let auth = basic();
@@ -125,7 +125,7 @@ async fn github() -> MockServer {
     server
 }
 
-fn entry(id: &str, api: &str) -> TestResult<String> {
+pub(crate) fn entry(id: &str, api: &str) -> TestResult<String> {
     let doc = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/specs/github-packages.json");
     Ok(format!(
         "  - id: {id}

@@ -17,8 +17,8 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 use crate::support::stand_in::credentials;
 use crate::support::{TestApp, TestResult, arr, registry_host};
 
-const USER: &str = "gitlab-reader";
-const TOKEN: &str = "glpat-canary0123456789";
+pub(crate) const USER: &str = "gitlab-reader";
+pub(crate) const TOKEN: &str = "glpat-canary0123456789";
 
 fn repository(id: u64, path: &str, project: u64, created: &str) -> Value {
     let name = path.rsplit_once('/').map(|(_, n)| n).unwrap_or(path);
@@ -30,7 +30,7 @@ fn repository(id: u64, path: &str, project: u64, created: &str) -> Value {
 /// GitLab's answers for group `team`: repositories over two pages (the
 /// total in `X-Total`), the tags of `team/app` (repository 11 of project
 /// 7) and each tag's details; anything without the token gets 401.
-async fn gitlab() -> MockServer {
+pub(crate) async fn gitlab() -> MockServer {
     let server = MockServer::start().await;
     let listing = |page: &str, body: Value| {
         Mock::given(method("GET"))
@@ -77,12 +77,12 @@ async fn gitlab() -> MockServer {
     server
 }
 
-fn config(api: &str) -> TestResult<String> {
+/// One `registries.yaml` entry for the stand-in at `api`.
+pub(crate) fn entry(id: &str, api: &str) -> TestResult<String> {
     let doc =
         std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/specs/gitlab-openapi-v2-head.yaml");
     Ok(format!(
-        "registries:
-  - id: gitlab
+        "  - id: {id}
     baseUrl: http://{registry}
     auth: {{ type: basic }}
     tls: {{ allowHttp: true }}
@@ -91,6 +91,10 @@ fn config(api: &str) -> TestResult<String> {
         registry = registry_host()?,
         doc = doc.display()
     ))
+}
+
+fn config(api: &str) -> TestResult<String> {
+    Ok(format!("registries:\n{}", entry("gitlab", api)?))
 }
 
 #[tokio::test]

@@ -79,7 +79,7 @@ async fn bad_registry_answers_become_clear_errors() -> TestResult {
     let yaml = format!("registries:\n  - id: bad\n    baseUrl: http://{host}\n    tls: {{ allowHttp: true }}\n");
     let app = TestApp::start_with(&yaml, &|_| None).await?;
     let cases = [
-        ("/api/registries/bad/repositories", "invalidResponse", "next link loops back"),
+        ("/api/registries/bad/repositories", "invalidResponse", "next page loops back"),
         ("/api/registries/bad/repositories/big/tags", "invalidResponse", "larger than the 16777216 byte limit"),
         ("/api/registries/bad/repositories/garbage/tags", "invalidResponse", "not JSON"),
         ("/api/registries/bad/repositories/busy/tags", "rateLimited", "rate limiting requests, retry after 7 s"),

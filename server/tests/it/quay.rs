@@ -20,7 +20,7 @@ fn repo(namespace: &str, name: &str, description: &str) -> Value {
 
 /// Quay's answers: `team` over two token pages, `legacy` on one, a search,
 /// one repository and its tags.
-async fn quay() -> MockServer {
+pub(crate) async fn quay() -> MockServer {
     let server = MockServer::start().await;
     let listing = |ns: &str, token: Option<&str>, body: Value| {
         let m = Mock::given(method("GET"))
@@ -91,21 +91,24 @@ async fn quay() -> MockServer {
     server
 }
 
-#[tokio::test]
-async fn quay_lists_namespaces_by_token_and_tags_by_page_with_their_times() -> TestResult {
-    let mock = quay().await;
+/// One `registries.yaml` entry for the stand-in at `api` (anonymous: public repositories).
+pub(crate) fn entry(id: &str, api: &str) -> TestResult<String> {
     let doc = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/specs/quay-openapi.yaml");
-    let yaml = format!(
-        "registries:
-  - id: quay
+    Ok(format!(
+        "  - id: {id}
     baseUrl: http://{registry}
     tls: {{ allowHttp: true }}
     api: {{ profile: quay, document: {doc}, baseUrl: {api}, namespaces: [team, legacy] }}
 ",
         registry = registry_host()?,
-        doc = doc.display(),
-        api = mock.uri()
-    );
+        doc = doc.display()
+    ))
+}
+
+#[tokio::test]
+async fn quay_lists_namespaces_by_token_and_tags_by_page_with_their_times() -> TestResult {
+    let mock = quay().await;
+    let yaml = format!("registries:\n{}", entry("quay", &mock.uri())?);
     let app = TestApp::start_with(&yaml, &|_| None).await?;
 
     let summary = app.json("/api/registries/quay", 200).await?;
