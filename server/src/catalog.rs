@@ -464,25 +464,14 @@ async fn tag_rows(
 /// reports them per manifest (Quay's security endpoint).
 async fn tag_scans(entry: &RegistryEntry, registry: &str, repository: &str, items: &mut [TagSummary]) {
     let Some(catalogue) = entry.catalogue.as_ref().filter(|c| c.can(Op::GetVulnerabilities, &[])) else { return };
-    let digests: Vec<Option<String>> =
-        items.iter().map(|i| i.digest.clone().filter(|_| i.vulnerabilities.is_none())).collect();
-    let found = futures::stream::iter(digests)
-        .map(|digest| async move {
-            let digest = digest?;
-            match catalogue.vulnerabilities(repository, &digest).await {
-                Ok(v) => Option::clone(&v),
-                Err(e) => {
-                    tracing::warn!(registry, repository, digest, error = %e, "catalogue scan unavailable");
-                    None
-                }
-            }
-        })
-        .buffered(TAG_CONCURRENCY)
-        .collect::<Vec<_>>()
-        .await;
+    let digests = items.iter().map(|i| i.digest.clone().filter(|_| i.vulnerabilities.is_none())).collect();
+    let found = per_row(registry, repository, digests, "catalogue scan", |digest| async move {
+        catalogue.vulnerabilities(repository, &digest).await
+    })
+    .await;
     for (item, v) in items.iter_mut().zip(found) {
-        if v.is_some() {
-            item.vulnerabilities = v;
+        if let Some(v) = v.and_then(|v| Option::clone(&v)) {
+            item.vulnerabilities = Some(v);
         }
     }
 }
@@ -500,19 +489,15 @@ async fn tag_times(entry: &RegistryEntry, registry: &str, repository: &str, item
     else {
         return;
     };
-    let names: Vec<String> = items.iter().map(|i| i.name.clone()).collect();
-    let records = futures::stream::iter(names)
-        .map(|tag| async move {
-            match catalogue.tag(repository, &tag).await {
-                Ok(record) => Some(record),
-                Err(e) => {
-                    tracing::warn!(registry, repository, tag, error = %e, "catalogue tag unavailable");
-                    None
-                }
-            }
-        })
-        .buffered(TAG_CONCURRENCY)
-        .collect::<Vec<_>>()
+    let names = items.iter().map(|i| Some(i.name.clone())).collect();
+    let records =
+        per_row(
+            registry,
+            repository,
+            names,
+            "catalogue tag",
+            |tag| async move { catalogue.tag(repository, &tag).await },
+        )
         .await;
     for (item, record) in items.iter_mut().zip(records) {
         if let Some(r) = record {
@@ -521,6 +506,36 @@ async fn tag_times(entry: &RegistryEntry, registry: &str, repository: &str, item
             item.vulnerabilities = item.vulnerabilities.take().or_else(|| r.vulnerabilities.clone());
         }
     }
+}
+
+/// `fetch` for each row's key (none: the row is skipped), side by side and
+/// bounded; a failure is logged and leaves its row as it was.
+async fn per_row<T, F, Fut>(
+    registry: &str,
+    repository: &str,
+    keys: Vec<Option<String>>,
+    what: &str,
+    fetch: F,
+) -> Vec<Option<T>>
+where
+    F: Fn(String) -> Fut,
+    Fut: std::future::Future<Output = Result<T, crate::registry::RegistryError>>,
+{
+    let fetch = &fetch;
+    futures::stream::iter(keys)
+        .map(|key| async move {
+            let key = key?;
+            match fetch(key.clone()).await {
+                Ok(v) => Some(v),
+                Err(e) => {
+                    tracing::warn!(registry, repository, key, error = %e, "{what} unavailable");
+                    None
+                }
+            }
+        })
+        .buffered(TAG_CONCURRENCY)
+        .collect()
+        .await
 }
 
 /// The `REESTR_FETCH_SBOMS` switch (default on; `0`, `false` or `off`

@@ -383,6 +383,7 @@ impl CatalogueClient {
         what: &str,
     ) -> Result<(&BoundOperation, Value), RegistryError> {
         validate_repository(name)?;
+        super::validate_reference(reference)?;
         let b = self.ops.bound(op).ok_or(RegistryError::MissingOperation(op.name()))?;
         let mut args = self.name_arguments(name).await?;
         let free: Vec<String> = b
