@@ -9,7 +9,7 @@ mod pagination;
 mod pull_commands;
 
 pub use copy::{CopyButton, copy_to_clipboard};
-pub use error_box::ErrorBox;
+pub use error_box::{ErrorBox, PageError};
 pub use findings::Findings;
 pub use form_error::{FormError, NewPasswordFields};
 pub use labels::LabelTable;

@@ -8,7 +8,7 @@ use leptos_router::components::{A, Form};
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::{PAGE_SIZE, get_registry, list_repositories};
-use crate::components::{ErrorBox, Pagination};
+use crate::components::{PageError, Pagination};
 use crate::model::{Recency, RepoQuery, RepoSort, RepositorySummary};
 use crate::{format, paths};
 
@@ -62,7 +62,7 @@ pub fn RegistryPage() -> impl IntoView {
                         {s.description.map(|d| view! { <p class="description">{d}</p> })}
                         <p class="page-links"><a href=paths::storage_page(&s.id)>"Storage used"</a></p>
                     }.into_any(),
-                    Err(error) => view! { <h1>"Repositories"</h1> <ErrorBox error /> }.into_any(),
+                    Err(error) => view! { <h1>"Repositories"</h1> <PageError error /> }.into_any(),
                 }
             })}
         </Suspense>
@@ -108,7 +108,7 @@ pub fn RegistryPage() -> impl IntoView {
                                 <Pagination base page=page() per_page=PAGE_SIZE total has_next keep />
                             }.into_any()
                         }
-                        Err(error) => view! { <ErrorBox error /> }.into_any(),
+                        Err(error) => view! { <PageError error /> }.into_any(),
                     }
                 })}
             </Suspense>

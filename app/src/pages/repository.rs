@@ -15,7 +15,7 @@ mod virtual_tags;
 
 use super::registry::page_from_query;
 use crate::api::{PAGE_SIZE, get_readme, get_registry, get_repository, list_tags};
-use crate::components::{ErrorBox, LabelTable, Pagination, PullCommands, pull_command};
+use crate::components::{ErrorBox, LabelTable, PageError, Pagination, PullCommands, pull_command};
 use crate::format;
 use crate::model::{RegistrySummary, TagQuery, TagSort, TagSummary};
 use crate::paths;
@@ -229,7 +229,7 @@ pub fn RepositoryView(registry: String, repository: String) -> impl IntoView {
                                         }}
                                     }.into_any()
                                 }
-                                Err(error) => view! { <ErrorBox error /> }.into_any(),
+                                Err(error) => view! { <PageError error /> }.into_any(),
                             }
                         })
                     }

@@ -7,7 +7,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::{get_registry, get_sbom, get_tag, list_referrers};
-use crate::components::{ErrorBox, LabelTable, PullCommands};
+use crate::components::{ErrorBox, LabelTable, PageError, PullCommands};
 use crate::error::AppError;
 use crate::format;
 use crate::model::{ImageDetail, Referrer, ReferrerKind, RegistrySummary, Sbom, TagDetail};
@@ -60,7 +60,7 @@ pub fn TagView(registry: String, repository: String, reference: String) -> impl 
                 Suspend::new(async move {
                     match detail.await {
                         Ok(d) => view! { <TagBody repository detail=d summary referrers sbom /> }.into_any(),
-                        Err(error) => view! { <ErrorBox error /> }.into_any(),
+                        Err(error) => view! { <PageError error /> }.into_any(),
                     }
                 })
             }}

@@ -228,7 +228,7 @@ async fn pages_are_rendered_on_the_server() -> TestResult {
     assert!(tag.contains("2026-01-02 03:04 UTC"));
     assert!(!tag.contains("<dt>Vulnerabilities</dt>"));
 
-    let offline = app.html("/registries/offline").await?;
+    let offline = app.page("/registries/offline", 502).await?;
     assert!(offline.contains("Registry unavailable"), "inline error on an unreachable registry");
     Ok(())
 }
@@ -239,6 +239,35 @@ async fn unknown_pages_answer_404_with_a_way_back() -> TestResult {
     let (status, _, body) = app.get("/no/such/page").await?;
     assert_eq!(status, 404);
     assert!(body.contains("Back to the registries"));
+    // Pages about something that does not exist say so in their status
+    // too, with the error in the page.
+    for path in [
+        "/registries/nope",
+        "/registries/local/repositories/no/such",
+        "/registries/local/repositories/team/app/-/tags/9.9",
+    ] {
+        let (status, ctype, body) = app.get(path).await?;
+        assert_eq!((status, ctype.starts_with("text/html")), (404, true), "{path}: {body}");
+        assert!(body.contains(r#"class="error-box""#), "{path}: {body}");
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_page_whose_registry_fails_answers_as_the_rest_api_does() -> TestResult {
+    // Nothing listens on this port: the registry is unreachable.
+    let dead = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
+    let yaml = format!("registries:\n  - id: gone\n    baseUrl: http://{dead}\n    tls: {{ allowHttp: true }}\n");
+    let app = TestApp::start_with(&yaml, &|_| None).await?;
+    let (api, _, _) = app.get("/api/registries/gone/repositories").await?;
+    for path in ["/registries/gone", "/registries/gone/repositories/team/app"] {
+        let (status, _, body) = app.get(path).await?;
+        assert_eq!(status, api, "{path}: {body}");
+        assert!((502..=504).contains(&status), "{path}: {status}");
+        assert!(body.contains(r#"class="error-box""#), "{path}: {body}");
+    }
+    // The home page, which is about every registry, stays 200 with the card's error.
+    app.html("/").await?;
     Ok(())
 }
 

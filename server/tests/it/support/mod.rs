@@ -216,9 +216,15 @@ impl TestApp {
 
     /// GET an HTML page of Reestr, requiring 200.
     pub async fn html(&self, path: &str) -> TestResult<String> {
+        self.page(path, 200).await
+    }
+
+    /// A page's HTML, answered with `expected` (a page about something
+    /// missing is 404, one whose registry fails 502, 503 or 504).
+    pub async fn page(&self, path: &str, expected: u16) -> TestResult<String> {
         let (status, ctype, body) = self.get(path).await?;
-        if status != 200 || !ctype.starts_with("text/html") {
-            return Err(format!("GET {path}: {status} {ctype}: {body}").into());
+        if status != expected || !ctype.starts_with("text/html") {
+            return Err(format!("GET {path}: {status} {ctype} (expected {expected}): {body}").into());
         }
         Ok(body)
     }
