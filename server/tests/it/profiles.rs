@@ -144,27 +144,32 @@ async fn forge() -> MockServer {
     server
 }
 
+/// A `registries.yaml` for the Forge stand-in at `mock`, its document in
+/// `dir`, with `profile` (the `api.profile` lines, as a path or inline).
+fn forge_config(dir: &Scratch, mock: &MockServer, profile: &str) -> TestResult<String> {
+    Ok(format!(
+        "registries:
+  - id: forge
+    baseUrl: http://{registry}
+    tls: {{ allowHttp: true }}
+    api:
+      document: {dir}/forge-openapi.yaml
+      baseUrl: {mock}/api
+      namespaces: [team]
+{profile}",
+        registry = registry_host()?,
+        dir = dir.0.display(),
+        mock = mock.uri()
+    ))
+}
+
 #[tokio::test]
 async fn a_users_own_profile_file_browses_an_api_reestr_ships_nothing_for() -> TestResult {
     let mock = forge().await;
     let dir = Scratch::new()?;
     std::fs::write(dir.0.join("forge-openapi.yaml"), DOCUMENT)?;
     std::fs::write(dir.0.join("forge.yaml"), PROFILE)?;
-    let yaml = format!(
-        "registries:
-  - id: forge
-    baseUrl: http://{registry}
-    tls: {{ allowHttp: true }}
-    api:
-      profile: {dir}/forge.yaml
-      document: {dir}/forge-openapi.yaml
-      baseUrl: {mock}/api
-      namespaces: [team]
-",
-        registry = registry_host()?,
-        dir = dir.0.display(),
-        mock = mock.uri()
-    );
+    let yaml = forge_config(&dir, &mock, &format!("      profile: {}/forge.yaml\n", dir.0.display()))?;
     let app = TestApp::start_with(&yaml, &|_| None).await?;
 
     let summary = app.json("/api/registries/forge", 200).await?;
@@ -232,21 +237,7 @@ async fn an_inline_profile_browses_like_a_profile_file() -> TestResult {
     let dir = Scratch::new()?;
     std::fs::write(dir.0.join("forge-openapi.yaml"), DOCUMENT)?;
     let inline: String = PROFILE.lines().filter(|l| !l.starts_with('#')).map(|l| format!("        {l}\n")).collect();
-    let yaml = format!(
-        "registries:
-  - id: forge
-    baseUrl: http://{registry}
-    tls: {{ allowHttp: true }}
-    api:
-      document: {dir}/forge-openapi.yaml
-      baseUrl: {mock}/api
-      namespaces: [team]
-      profile:
-{inline}",
-        registry = registry_host()?,
-        dir = dir.0.display(),
-        mock = mock.uri()
-    );
+    let yaml = forge_config(&dir, &mock, &format!("      profile:\n{inline}"))?;
     let app = TestApp::start_with(&yaml, &|_| None).await?;
     let page = app.json("/api/registries/forge/repositories", 200).await?;
     let names: Vec<&str> = arr(&page, "items")?.iter().filter_map(|r| r["name"].as_str()).collect();
