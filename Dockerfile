@@ -15,7 +15,7 @@ COPY . .
 RUN bash scripts/setup.sh run \
  && bash scripts/build-release.sh \
  && mkdir -p /out/data \
- && cp "$CARGO_TARGET_DIR/release/reestr" /out/reestr \
+ && cp "$CARGO_TARGET_DIR/release/reestr" "$CARGO_TARGET_DIR/release/hash.txt" /out/ \
  && cp -r target/site /out/site \
  && cp registries.yaml /out/registries.yaml
 
@@ -30,7 +30,7 @@ LABEL org.opencontainers.image.title="Reestr" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.revision="${REVISION}" \
       org.opencontainers.image.created="${CREATED}"
-COPY --from=build /out/reestr /app/reestr
+COPY --from=build /out/reestr /out/hash.txt /app/
 COPY --from=build /out/site /app/site
 COPY --from=build /out/registries.yaml /config/registries.yaml
 COPY --from=build --chown=65532:65532 /out/data /data

@@ -68,7 +68,11 @@ mapfile -t calls <"$work/calls"
   { say "unexpected calls:"; printf '  %s\n' "${calls[@]}" >&2; exit 1; }
 grep -qF "image: registry.test/team/reestr:$tag" "$work/applied.yaml" ||
   { say "the applied objects do not carry the new image"; exit 1; }
-if [ -x "$CARGO_TARGET_DIR/release/reestr" ] && [ -f target/site/pkg/reestr.wasm ]; then
+# The front end's files carry content hashes (hash-files), listed beside the binary.
+hashes="$CARGO_TARGET_DIR/release/hash.txt"
+wasm_name=$([ -f "$hashes" ] && awk -F': *' '$1 == "wasm" { print "reestr." $2 ".wasm" }' "$hashes" || true)
+js_name=$([ -f "$hashes" ] && awk -F': *' '$1 == "js" { print "reestr." $2 ".js" }' "$hashes" || true)
+if [ -x "$CARGO_TARGET_DIR/release/reestr" ] && [ -n "$wasm_name" ] && [ -f "target/site/pkg/$wasm_name" ]; then
   say "the release build serves as the image runs it (environment of the Dockerfile)"
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   printf 'access: open\nregistries:\n  - id: local\n    baseUrl: http://127.0.0.1:9\n    tls: { allowHttp: true }\n' >"$work/registries.yaml"
@@ -81,16 +85,18 @@ if [ -x "$CARGO_TARGET_DIR/release/reestr" ] && [ -f target/site/pkg/reestr.wasm
     sleep 0.1
   done
   page=$(curl -fsS "http://127.0.0.1:$port/" || true)
-  wasm=$(curl -fsS -o /dev/null -w '%{http_code} %{content_type}' "http://127.0.0.1:$port/pkg/reestr.wasm" || true)
-  # The release build's brotli copy is sent as it is.
-  curl -fsS -o "$work/wasm.br" -D "$work/wasm.headers" -H 'Accept-Encoding: br' "http://127.0.0.1:$port/pkg/reestr.wasm" || true
+  wasm=$(curl -fsS -o /dev/null -w '%{http_code} %{content_type}' "http://127.0.0.1:$port/pkg/$wasm_name" || true)
+  # The release build's brotli copy is sent as it is, to be kept a year.
+  curl -fsS -o "$work/wasm.br" -D "$work/wasm.headers" -H 'Accept-Encoding: br' "http://127.0.0.1:$port/pkg/$wasm_name" || true
   br=$(awk -F': ' 'tolower($1) == "content-encoding" { print $2 }' "$work/wasm.headers" | tr -d '\r')
+  kept=$(awk -F': ' 'tolower($1) == "cache-control" { print $2 }' "$work/wasm.headers" | tr -d '\r')
   kill $pid 2>/dev/null || true
   [ $ok -eq 1 ] || { say "reestr healthcheck never passed"; cat "$work/release.log" >&2; exit 1; }
-  grep -q '/pkg/reestr.js' <<<"$page" || { say "the home page does not load the front end"; exit 1; }
-  [ "$wasm" = "200 application/wasm" ] || { say "/pkg/reestr.wasm: $wasm"; exit 1; }
-  [ "$br" = br ] && cmp -s "$work/wasm.br" target/site/pkg/reestr.wasm.br ||
-    { say "/pkg/reestr.wasm with Accept-Encoding: br is not the precompressed copy ($br)"; exit 1; }
+  grep -qF "/pkg/$js_name" <<<"$page" || { say "the home page does not load the front end ($js_name)"; exit 1; }
+  [ "$wasm" = "200 application/wasm" ] || { say "/pkg/$wasm_name: $wasm"; exit 1; }
+  [ "$br" = br ] && cmp -s "$work/wasm.br" "target/site/pkg/$wasm_name.br" ||
+    { say "/pkg/$wasm_name with Accept-Encoding: br is not the precompressed copy ($br)"; exit 1; }
+  [ "$kept" = "public, max-age=31536000, immutable" ] || { say "/pkg/$wasm_name: Cache-Control $kept"; exit 1; }
 else
   say "no release build in $CARGO_TARGET_DIR (scripts/build-release.sh): skipping the release smoke test"
   [ -z "${REESTR_REQUIRE_RELEASE:-}" ] || exit 1

@@ -7,11 +7,13 @@ mod form_error;
 mod labels;
 mod pagination;
 mod pull_commands;
+mod skeleton;
 
 pub use copy::{CopyButton, copy_to_clipboard};
-pub use error_box::{ErrorBox, PageError};
+pub use error_box::ErrorBox;
 pub use findings::Findings;
 pub use form_error::{FormError, NewPasswordFields};
 pub use labels::LabelTable;
 pub use pagination::Pagination;
 pub use pull_commands::{PullCommands, pull_command};
+pub use skeleton::Skeleton;

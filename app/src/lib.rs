@@ -3,6 +3,9 @@
 //! server functions between them.
 
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod assets;
+pub mod client_cache;
 pub mod components;
 #[cfg(feature = "ssr")]
 pub mod contract;
@@ -13,7 +16,7 @@ pub mod pages;
 pub mod paths;
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::{ParamSegment, SsrMode, StaticSegment, WildcardSegment};
 
@@ -32,6 +35,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     {
         provide_context(leptos::nonce::Nonce::from_value(nonce));
     }
+    #[cfg(feature = "ssr")]
+    let stylesheet = assets::stylesheet(&options);
+    #[cfg(not(feature = "ssr"))]
+    let stylesheet = String::new();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -40,6 +47,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light dark" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <link rel="stylesheet" href=stylesheet />
                 <script type="module" src="/passkeys.js"></script>
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
@@ -52,16 +60,27 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The application: layout and routes. Every route renders once its data is
-/// in (`SsrMode::Async`), so a page is complete HTML even without JavaScript.
-/// In-order streaming left about one response in ten unfinished when a
-/// resource failed at once (an unreachable registry): the body never ended.
+/// The application: layout and routes. Every route streams in order: the
+/// head, header, breadcrumbs and headings go out at once, each section
+/// follows when its data is in, and the result is complete HTML without
+/// JavaScript (out-of-order streaming would leave sections in `<template>`s
+/// that only a script moves into place). The status is decided before the
+/// stream starts, by the server (`http::page_status`).
+///
+/// The account and users pages render whole (`SsrMode::Async`): they read
+/// only Reestr's own database, and clear a one-time cookie (a token or
+/// invitation link just made) with a header that only an unstreamed
+/// response can still carry once their data is in.
+///
+/// An earlier in-order attempt sometimes never finished a body. The cause
+/// was leptos-rs/leptos#4773: building the route list suppresses resource
+/// loading process-wide, and the integration tests built one per router
+/// while other routers served; the list is now built once per process.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/reestr.css" />
         <Title formatter=|text: String| {
             if text.is_empty() { "Reestr".to_string() } else { format!("{text} · Reestr") }
         } />
@@ -74,21 +93,21 @@ pub fn App() -> impl IntoView {
             </header>
             <main id="main" tabindex="-1">
                 <Routes fallback=|| view! { <NotFound /> }>
-                    <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async />
-                    <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async />
-                    <Route path=StaticSegment("setup") view=SetupPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("") view=HomePage ssr=SsrMode::InOrder />
+                    <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::InOrder />
+                    <Route path=StaticSegment("setup") view=SetupPage ssr=SsrMode::InOrder />
                     <Route path=StaticSegment("account") view=AccountPage ssr=SsrMode::Async />
                     <Route path=(StaticSegment("admin"), StaticSegment("users")) view=UsersPage ssr=SsrMode::Async />
-                    <Route path=(StaticSegment("invite"), ParamSegment("token")) view=InvitePage ssr=SsrMode::Async />
+                    <Route path=(StaticSegment("invite"), ParamSegment("token")) view=InvitePage ssr=SsrMode::InOrder />
                     <Route
                         path=(StaticSegment("registries"), ParamSegment("registry"))
                         view=RegistryPage
-                        ssr=SsrMode::Async
+                        ssr=SsrMode::InOrder
                     />
                     <Route
                         path=(StaticSegment("registries"), ParamSegment("registry"), StaticSegment("storage"))
                         view=StoragePage
-                        ssr=SsrMode::Async
+                        ssr=SsrMode::InOrder
                     />
                     <Route
                         path=(
@@ -98,7 +117,7 @@ pub fn App() -> impl IntoView {
                             WildcardSegment("path"),
                         )
                         view=RepositoryOrTagPage
-                        ssr=SsrMode::Async
+                        ssr=SsrMode::InOrder
                     />
                 </Routes>
             </main>

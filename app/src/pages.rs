@@ -10,7 +10,7 @@ mod repository;
 mod repository_or_tag;
 mod setup;
 mod storage;
-mod tag;
+pub(crate) mod tag;
 mod users;
 
 pub use account::AccountPage;

@@ -6,7 +6,7 @@
 //! never is one). The REST API also accepts `{repo}/tags` and
 //! `{repo}/tags/{tag}`, as its documented shape.
 
-use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_encode};
 
 /// Characters escaped in one path segment (a tag, a registry id).
 const SEGMENT: &AsciiSet = &CONTROLS
@@ -119,6 +119,45 @@ pub fn parse_repo_path(path: &str) -> Option<RepoPath> {
     }
 }
 
+/// What a page is about, read from its path: a page answers with the HTTP
+/// status of that thing (an unknown registry, repository or tag is 404, an
+/// upstream failure 502/503/504), decided by the server before the page
+/// starts streaming, since a streamed status cannot change later.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Subject {
+    /// `/registries/{id}` and `/registries/{id}/storage`.
+    Registry { registry: String },
+    /// `/registries/{id}/repositories/{repo}`.
+    Repository { registry: String, repository: String },
+    /// `/registries/{id}/repositories/{repo}/-/tags/{tag}`.
+    Tag { registry: String, repository: String, reference: String },
+}
+
+impl Subject {
+    /// The subject of the page at `path` (no query), or `None` for pages
+    /// about no one thing (home, account) or that route nowhere (their own
+    /// 404 page says so).
+    pub fn of_page(path: &str) -> Option<Self> {
+        let rest = path.strip_prefix("/registries/")?;
+        let (id, rest) = rest.split_once('/').unwrap_or((rest, ""));
+        let registry = percent_decode_str(id).decode_utf8().ok()?.into_owned();
+        if registry.is_empty() {
+            return None;
+        }
+        if rest.is_empty() || rest == "storage" {
+            return Some(Self::Registry { registry });
+        }
+        let path = percent_decode_str(rest.strip_prefix("repositories/")?).decode_utf8().ok()?;
+        match parse_repo_path(&path)? {
+            RepoPath::Repository { repository } | RepoPath::Tags { repository } => {
+                Some(Self::Repository { registry, repository })
+            }
+            RepoPath::Tag { repository, reference } => Some(Self::Tag { registry, repository, reference }),
+            RepoPath::Referrers { .. } | RepoPath::Sbom { .. } | RepoPath::Readme { .. } => None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -178,5 +217,26 @@ mod tests {
         assert_eq!(parse_repo_path("tags"), Some(RepoPath::Repository { repository: "tags".into() }));
         assert_eq!(parse_repo_path("-/tags"), None);
         assert_eq!(parse_repo_path("a/-/what/ever"), None);
+    }
+
+    #[test]
+    fn a_page_path_names_its_subject() {
+        let reg = |r: &str| Some(Subject::Registry { registry: r.into() });
+        assert_eq!(Subject::of_page("/registries/local"), reg("local"));
+        assert_eq!(Subject::of_page("/registries/local/storage"), reg("local"));
+        assert_eq!(Subject::of_page("/registries/a%20b"), reg("a b"));
+        assert_eq!(
+            Subject::of_page(&repository_page("local", "team/sub/app")),
+            Some(Subject::Repository { registry: "local".into(), repository: "team/sub/app".into() })
+        );
+        assert_eq!(
+            Subject::of_page(&tag_page("local", "big/tags", "1.0")),
+            Some(Subject::Tag { registry: "local".into(), repository: "big/tags".into(), reference: "1.0".into() })
+        );
+        for none in
+            ["/", "/account", "/registries/", "/registries/local/other", "/registries/local/repositories/a/-/readme"]
+        {
+            assert_eq!(Subject::of_page(none), None, "{none}");
+        }
     }
 }

@@ -1,43 +1,19 @@
 import { test, expect, Page } from "./fixtures";
 import { spawn, execFileSync, ChildProcess } from "node:child_process";
 import * as http from "node:http";
-import * as net from "node:net";
 import * as fs from "node:fs";
+import { bin, freePort, healthy } from "./servers";
 
 // Two Reestr processes sharing one Postgres database and one Redis, behind
 // one origin (a small proxy here): a passkey registration begun on one
 // replica completes on the other, and so does a passkey login; sessions
 // made on either open pages on both; failed logins count across both.
 
-const bin = process.env.REESTR_BIN;
 const postgres = process.env.REESTR_TEST_POSTGRES;
 const redis = process.env.REESTR_E2E_REDIS_URL;
 const config = process.env.REESTR_E2E_CONFIG;
 
 test.use({ storageState: { cookies: [], origins: [] } });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function healthy(port: number) {
-  for (let i = 0; i < 100; i++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      http.get({ host: "127.0.0.1", port, path: "/healthz" }, (r) => resolve(r.statusCode === 200)).on("error", () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const log = `test-results/replica-${port}.log`;
-  throw new Error(`replica on ${port} did not start:\n${fs.existsSync(log) ? fs.readFileSync(log, "utf8").slice(-2000) : ""}`);
-}
 
 test("two replicas: passkey ceremonies, sessions and the throttle span both", async ({ page, javaScriptEnabled }) => {
   test.skip(!javaScriptEnabled, "WebAuthn needs JavaScript");
@@ -83,7 +59,7 @@ test("two replicas: passkey ceremonies, sessions and the throttle span both", as
   const proxyPort = await freePort();
   await new Promise<void>((r) => proxy.listen(proxyPort, "127.0.0.1", r));
   try {
-    await Promise.all(ports.map(healthy));
+    await Promise.all(ports.map((p) => healthy(p, `test-results/replica-${p}.log`)));
     const base = `http://localhost:${proxyPort}`;
     const cdp = await page.context().newCDPSession(page);
     await cdp.send("WebAuthn.enable");

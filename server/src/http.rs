@@ -1,6 +1,7 @@
 //! The HTTP surface: pages (Leptos SSR and server functions), the REST
 //! API, health, and the static site.
 
+mod assets;
 pub(crate) mod auth;
 pub mod client_addr;
 mod executor;
@@ -9,6 +10,7 @@ mod health;
 mod host;
 mod metrics;
 pub(crate) mod openapi;
+mod page_status;
 pub(crate) mod problem;
 mod rate_limit;
 mod request_id;

@@ -1,5 +1,5 @@
-//! An inline error for one section of a page, and the same for the data a
-//! whole page is about, which also becomes the page's HTTP status.
+//! An inline error for one section of a page. The page's HTTP status is
+//! decided by the server before the page streams (`http::page_status`).
 
 use leptos::prelude::*;
 
@@ -14,20 +14,4 @@ pub fn ErrorBox(error: AppError) -> impl IntoView {
             <p>{error.message}</p>
         </div>
     }
-}
-
-/// The error of the data a page is about (the registry of a registry page,
-/// the repository of a repository page, the manifest of a tag page): shown
-/// like [`ErrorBox`], and answered with the status the REST API gives the
-/// same error (an unknown registry, repository or tag is 404; an upstream
-/// failure 502, 503 or 504). A failing side section keeps its page 200.
-#[component]
-pub fn PageError(error: AppError) -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>()
-        && let Ok(status) = http::StatusCode::from_u16(error.kind.status())
-    {
-        response.set_status(status);
-    }
-    view! { <ErrorBox error /> }
 }

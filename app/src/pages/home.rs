@@ -18,7 +18,7 @@ pub fn HomePage() -> impl IntoView {
     // Quick filter: `?status=healthy` or `?status=attention`.
     let only = move || crate::pages::key_of(query, "status").unwrap_or_default();
     // A finished resync reloads the cards.
-    let overview = Resource::new(move || resync.version().get(), |_| get_overview());
+    let overview = crate::client_cache::resource("overview", move || resync.version().get(), |_| get_overview());
     // Only administrators may resync; others do not see the button.
     let viewer = Resource::new(|| (), |()| crate::api::whoami());
     let toast = move || {

@@ -8,9 +8,9 @@ use leptos_router::components::{A, Form};
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::{PAGE_SIZE, get_registry, list_repositories};
-use crate::components::{PageError, Pagination};
+use crate::components::{ErrorBox, Pagination, Skeleton};
 use crate::model::{Recency, RepoQuery, RepoSort, RepositorySummary};
-use crate::{format, paths};
+use crate::{client_cache, format, paths};
 
 /// Reads `?page=` (from 1); anything else means the first page.
 pub(crate) fn page_from_query() -> impl Fn() -> u32 + Copy + Send + Sync + 'static {
@@ -45,8 +45,12 @@ pub fn RegistryPage() -> impl IntoView {
     let layout = move || {
         if crate::pages::key_of(query, "view").as_deref() == Some("grid") { Layout::Grid } else { Layout::Table }
     };
-    let summary = Resource::new(registry, get_registry);
-    let repos = Resource::new(move || (registry(), repo_query(), page()), |(r, q, p)| list_repositories(r, q, p));
+    let summary = client_cache::resource("registry", registry, get_registry);
+    let repos = client_cache::resource(
+        "repositories",
+        move || (registry(), repo_query(), page()),
+        |(r, q, p)| list_repositories(r, q, p),
+    );
 
     view! {
         <Title text=super::title_param("registry") />
@@ -62,14 +66,15 @@ pub fn RegistryPage() -> impl IntoView {
                         {s.description.map(|d| view! { <p class="description">{d}</p> })}
                         <p class="page-links"><a href=paths::storage_page(&s.id)>"Storage used"</a></p>
                     }.into_any(),
-                    Err(error) => view! { <h1>"Repositories"</h1> <PageError error /> }.into_any(),
+                    Err(error) => view! { <h1>"Repositories"</h1> <ErrorBox error /> }.into_any(),
                 }
             })}
         </Suspense>
         <section aria-labelledby="repos-heading">
             <h2 id="repos-heading">"Repositories"</h2>
             {move || view! { <SearchForm base=paths::registry_page(&registry()) query=repo_query() layout=layout() /> }}
-            <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading repositories…"</p> }>
+            // A Transition: paging keeps the rows shown until the next ones arrive.
+            <Transition fallback=|| view! { <Skeleton what="repositories" rows=12 /> }>
                 {move || Suspend::new(async move {
                     let reg = registry();
                     let q = repo_query();
@@ -108,10 +113,10 @@ pub fn RegistryPage() -> impl IntoView {
                                 <Pagination base page=page() per_page=PAGE_SIZE total has_next keep />
                             }.into_any()
                         }
-                        Err(error) => view! { <PageError error /> }.into_any(),
+                        Err(error) => view! { <ErrorBox error /> }.into_any(),
                     }
                 })}
-            </Suspense>
+            </Transition>
         </section>
     }
 }
@@ -236,10 +241,14 @@ fn RepoTable(registry: String, items: Vec<RepositorySummary>, query: RepoQuery) 
                         let href = paths::with_query(&base, &keep_params(&q, Layout::Table));
                         (href, format!("Show only the {ns} namespace"), ns)
                     });
+                    let (enter, leave, focus) = {
+                        let (registry, repository) = (registry.clone(), r.name.clone());
+                        client_cache::on_intent(move || super::repository::prefetch(registry.clone(), repository.clone()))
+                    };
                     view! {
                         <tr>
                             <th scope="row">
-                                <a href=href class="repo-link">{r.name.clone()}</a>
+                                <a href=href class="repo-link" on:pointerenter=enter on:pointerleave=leave on:focus=focus>{r.name.clone()}</a>
                                 {ns_link.map(|(h, label, ns)| view! {
                                     <a href=h class="ns-link" title=label.clone() aria-label=label>{ns}"/*"</a>
                                 })}
@@ -272,9 +281,13 @@ fn RepoGrid(registry: String, items: Vec<RepositorySummary>) -> impl IntoView {
             {items.into_iter().map(|r| {
                 let href = paths::repository_page(&registry, &r.name);
                 let meta = metrics(&r);
+                let (enter, leave, focus) = {
+                    let (registry, repository) = (registry.clone(), r.name.clone());
+                    client_cache::on_intent(move || super::repository::prefetch(registry.clone(), repository.clone()))
+                };
                 view! {
                     <li>
-                        <a href=href class="repo-link">{r.name.clone()}</a>
+                        <a href=href class="repo-link" on:pointerenter=enter on:pointerleave=leave on:focus=focus>{r.name.clone()}</a>
                         {r.description.clone().map(|d| view! { <p class="repo-description">{d}</p> })}
                         {(!meta.is_empty()).then(|| view! { <p class="repo-meta">{meta}</p> })}
                     </li>

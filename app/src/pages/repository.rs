@@ -15,12 +15,20 @@ mod virtual_tags;
 
 use super::registry::page_from_query;
 use crate::api::{PAGE_SIZE, get_readme, get_registry, get_repository, list_tags};
-use crate::components::{ErrorBox, LabelTable, PageError, Pagination, PullCommands, pull_command};
-use crate::format;
+use crate::components::{ErrorBox, LabelTable, Pagination, PullCommands, Skeleton, pull_command};
 use crate::model::{RegistrySummary, TagQuery, TagSort, TagSummary};
 use crate::paths;
+use crate::{client_cache, format};
 use tags_table::{Columns, HiddenNote, TagFilter, TagHead, TagRow, keep_params, on_table_key};
 use virtual_tags::{VirtualTags, start_index};
+
+/// Loads what a repository page opened from a link asks for first (its
+/// summary and first page of tags), with the same keys as its resources.
+pub(crate) fn prefetch(registry: String, repository: String) {
+    let page = (registry.clone(), repository.clone(), TagQuery::default(), 1_u32);
+    client_cache::prefetch("tags", page, |(r, n, q, p)| list_tags(r, n, q, p));
+    client_cache::prefetch("repository", (registry, repository), |(r, n)| get_repository(r, n));
+}
 
 /// One repository: summary, pull commands and its tags.
 #[component]
@@ -36,16 +44,21 @@ pub fn RepositoryView(registry: String, repository: String) -> impl IntoView {
         }
     };
     let (reg, repo) = (registry.clone(), repository.clone());
-    let tags =
-        Resource::new(move || (reg.clone(), repo.clone(), tag_query(), page()), |(r, n, q, p)| list_tags(r, n, q, p));
-    let summary = Resource::new(
+    let tags = client_cache::resource(
+        "tags",
+        move || (reg.clone(), repo.clone(), tag_query(), page()),
+        |(r, n, q, p)| list_tags(r, n, q, p),
+    );
+    let summary = client_cache::resource(
+        "repository",
         {
             let (reg, repo) = (registry.clone(), repository.clone());
             move || (reg.clone(), repo.clone())
         },
         |(r, n)| get_repository(r, n),
     );
-    let registry_summary = Resource::new(
+    let registry_summary = client_cache::resource(
+        "registry",
         {
             let reg = registry.clone();
             move || reg.clone()
@@ -62,7 +75,8 @@ pub fn RepositoryView(registry: String, repository: String) -> impl IntoView {
         want_readme.set(true);
         hydrated.set(true);
     });
-    let readme = Resource::new(
+    let readme = client_cache::resource(
+        "readme",
         {
             let (reg, repo) = (registry.clone(), repository.clone());
             move || (reg.clone(), repo.clone(), want_readme.get())
@@ -166,7 +180,8 @@ pub fn RepositoryView(registry: String, repository: String) -> impl IntoView {
                 let base = base.clone();
                 move || view! { <TagFilter base=base.clone() query=tag_query() /> }
             }
-            <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading tags…"</p> }>
+            // A Transition: paging keeps the rows shown until the next ones arrive.
+            <Transition fallback=|| view! { <Skeleton what="tags" rows=12 /> }>
                 {
                     let (registry, repository) = (row_registry, row_repository);
                     move || {
@@ -229,12 +244,12 @@ pub fn RepositoryView(registry: String, repository: String) -> impl IntoView {
                                         }}
                                     }.into_any()
                                 }
-                                Err(error) => view! { <PageError error /> }.into_any(),
+                                Err(error) => view! { <ErrorBox error /> }.into_any(),
                             }
                         })
                     }
                 }
-            </Suspense>
+            </Transition>
         </section>
     }
 }

@@ -7,11 +7,19 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::{get_registry, get_sbom, get_tag, list_referrers};
-use crate::components::{ErrorBox, LabelTable, PageError, PullCommands};
+use crate::components::{ErrorBox, LabelTable, PullCommands};
 use crate::error::AppError;
-use crate::format;
 use crate::model::{ImageDetail, Referrer, ReferrerKind, RegistrySummary, Sbom, TagDetail};
 use crate::paths;
+use crate::{client_cache, format};
+
+/// Loads what a tag page opened from a link asks for first (its manifest
+/// and referrers), with the same keys as its resources.
+pub(crate) fn prefetch(registry: String, repository: String, reference: String) {
+    let key = (registry, repository, reference);
+    client_cache::prefetch("referrers", key.clone(), |(r, n, t)| list_referrers(r, n, t));
+    client_cache::prefetch("tag", key, |(r, n, t)| get_tag(r, n, t));
+}
 
 /// One tag (or digest) of a repository.
 #[component]
@@ -19,7 +27,8 @@ pub fn TagView(registry: String, repository: String, reference: String) -> impl 
     let key = (registry.clone(), repository.clone(), reference.clone());
     let body_repository = repository.clone();
     // Created with the page, not inside a suspended section, so SSR knows every resource it awaits.
-    let summary = Resource::new(
+    let summary = client_cache::resource(
+        "registry",
         {
             let registry = registry.clone();
             move || registry.clone()
@@ -27,16 +36,17 @@ pub fn TagView(registry: String, repository: String, reference: String) -> impl 
         get_registry,
     );
     let referrers_key = key.clone();
-    let detail = Resource::new(move || key.clone(), |(r, n, t)| get_tag(r, n, t));
+    let detail = client_cache::resource("tag", move || key.clone(), |(r, n, t)| get_tag(r, n, t));
     // Referrers by the page's reference (the server resolves it to a digest),
     // and the SBOM the URL asks for: both known when the page starts.
-    let referrers = Resource::new(move || referrers_key.clone(), |(r, n, t)| list_referrers(r, n, t));
+    let referrers =
+        client_cache::resource("referrers", move || referrers_key.clone(), |(r, n, t)| list_referrers(r, n, t));
     let query = use_query_map();
     let sbom_key = {
         let (registry, repository) = (registry.clone(), repository.clone());
         move || (registry.clone(), repository.clone(), crate::pages::key_of(query, "sbom"))
     };
-    let sbom = Resource::new(sbom_key, |(r, n, d)| async move {
+    let sbom = client_cache::resource("sbom", sbom_key, |(r, n, d)| async move {
         match d {
             Some(d) => get_sbom(r, n, d).await.map(Some),
             None => Ok(None),
@@ -60,7 +70,7 @@ pub fn TagView(registry: String, repository: String, reference: String) -> impl 
                 Suspend::new(async move {
                     match detail.await {
                         Ok(d) => view! { <TagBody repository detail=d summary referrers sbom /> }.into_any(),
-                        Err(error) => view! { <PageError error /> }.into_any(),
+                        Err(error) => view! { <ErrorBox error /> }.into_any(),
                     }
                 })
             }}

@@ -12,9 +12,8 @@ use leptos::config::{Env, LeptosOptions};
 use leptos::prelude::provide_context;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tower_http::compression::CompressionLayer;
-use tower_http::services::ServeDir;
 
-use super::auth::headers::security_headers;
+use super::auth::headers::{Policy, security_headers};
 use super::auth::routes as access_routes;
 use super::problem::Problem;
 use super::surface::{Declared, Guard, Surface};
@@ -109,7 +108,7 @@ pub fn router(state: AppState) -> Result<Router, String> {
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(super::metrics::metrics).with_state(state.metrics.clone()))
         .with_state(state.clone())
-        .nest_service("/pkg", static_files(&state.leptos_options))
+        .nest_service("/pkg", super::assets::files(&state.leptos_options))
         .layer(guarded(Declared::all(Surface::PROBE)));
     let forms = access_routes::form_routes().with_state(access.clone()).layer(guarded(Declared::all(Surface::FORM)));
     let pages = Router::new()
@@ -124,6 +123,7 @@ pub fn router(state: AppState) -> Result<Router, String> {
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .with_state(state.clone())
+        .layer(axum::middleware::from_fn_with_state(state.catalog.clone(), super::page_status::page_status))
         .layer(guarded(page_classes(&routes, &site_root)?));
     Ok(Router::new()
         .merge(probes)
@@ -133,44 +133,9 @@ pub fn router(state: AppState) -> Result<Router, String> {
         .layer(axum::middleware::from_fn(super::request_life::request_life))
         .layer(axum::middleware::from_fn_with_state(state.hosts.clone(), super::host::check_host))
         .layer(CompressionLayer::new())
-        .layer(axum::middleware::from_fn(security_headers))
+        .layer(axum::middleware::from_fn_with_state(Policy::for_process(&state.leptos_options), security_headers))
         .layer(axum::middleware::from_fn_with_state(state.metrics.clone(), super::metrics::measure))
         .layer(axum::middleware::from_fn(super::request_id::request_id)))
-}
-
-/// The front end's files, with the `.br` and `.gz` copies the release build
-/// writes beside them (brotli 11, gzip 9) sent as they are; without them
-/// the compression layer compresses on the fly. Copies older than their
-/// file (a debug build over a release one) would send stale code, so then
-/// none is used.
-fn static_files(options: &LeptosOptions) -> ServeDir {
-    let dir = std::path::Path::new(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref());
-    let serve = ServeDir::new(&dir);
-    let stale = stale_copies(&dir);
-    if stale.is_empty() {
-        serve.precompressed_br().precompressed_gzip()
-    } else {
-        tracing::warn!(files = ?stale, "compressed copies older than their files: compressing on the fly instead");
-        serve
-    }
-}
-
-/// `.br`/`.gz` files in `dir` older than the file they compress (by more
-/// than two seconds: compressors copy the file's time, at coarser precision).
-fn stale_copies(dir: &std::path::Path) -> Vec<String> {
-    let modified = |p: &std::path::Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
-    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
-    entries
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "br" || x == "gz"))
-        .filter(|copy| {
-            let original = copy.with_extension("");
-            matches!((modified(copy), modified(&original)),
-                (Some(c), Some(o)) if c + std::time::Duration::from_secs(2) < o)
-        })
-        .map(|p| p.display().to_string())
-        .collect()
 }
 
 async fn api_not_found(uri: Uri) -> Problem {
@@ -194,20 +159,21 @@ pub fn site_options() -> Result<LeptosOptions, String> {
         Some(p) => p.parse().map_err(|e| format!("LEPTOS_RELOAD_PORT: {e}"))?,
         None => 3001,
     };
-    Ok(LeptosOptions::builder()
+    let mut options = LeptosOptions::builder()
         .output_name("reestr")
         .site_root(var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()))
         .site_pkg_dir(var("LEPTOS_SITE_PKG_DIR").unwrap_or_else(|| "pkg".into()))
         .site_addr(addr)
         .env(env)
         .reload_port(reload_port)
-        .build())
+        .build();
+    // Hashed names when cargo-leptos wrote their hashes beside this binary.
+    options.hash_files = app::assets::hash_file(&options).is_some();
+    Ok(options)
 }
 
 #[cfg(test)]
 mod tests {
-    use std::time::{Duration, SystemTime};
-
     use crate::http::surface::{Kind, Surface};
 
     #[tokio::test]
@@ -224,28 +190,6 @@ mod tests {
             assert_eq!(declared.route(path).map(|s| (s.kind, s.limited)), Some((Kind::ServerFn, true)), "{path}");
         }
         assert!(declared.serves_file("/favicon.svg") && declared.serves_file("/passkeys.js"));
-        Ok(())
-    }
-
-    #[test]
-    fn compressed_copies_older_than_their_file_are_found() -> std::io::Result<()> {
-        let dir = std::env::temp_dir().join(format!("reestr-pkg-{}", std::process::id()));
-        std::fs::create_dir_all(&dir)?;
-        let touch = |name: &str, age: u64| -> std::io::Result<()> {
-            let path = dir.join(name);
-            std::fs::write(&path, name)?;
-            std::fs::File::options().write(true).open(&path)?.set_modified(SystemTime::now() - Duration::from_secs(age))
-        };
-        touch("app.wasm", 10)?;
-        touch("app.wasm.br", 5)?; // newer: fine
-        touch("app.css", 10)?;
-        touch("app.css.br", 11)?; // a second older: the compressor's copied time, fine
-        touch("app.js", 10)?;
-        touch("app.js.gz", 20)?; // older: a later build replaced app.js
-        let stale = super::stale_copies(&dir);
-        std::fs::remove_dir_all(&dir)?;
-        assert_eq!(stale.len(), 1, "{stale:?}");
-        assert!(stale[0].ends_with("app.js.gz"));
         Ok(())
     }
 }

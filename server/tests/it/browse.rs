@@ -228,7 +228,11 @@ async fn pages_are_rendered_on_the_server() -> TestResult {
     assert!(tag.contains("2026-01-02 03:04 UTC"));
     assert!(!tag.contains("<dt>Vulnerabilities</dt>"));
 
-    let offline = app.page("/registries/offline", 502).await?;
+    // A registry page streams before it asks the registry: 200, the error
+    // inline; a repository page waits for its tag list: the failure's status.
+    let offline = app.page("/registries/offline", 200).await?;
+    assert!(offline.contains("Registry unavailable"), "inline error on an unreachable registry");
+    let offline = app.page("/registries/offline/repositories/team/app", 502).await?;
     assert!(offline.contains("Registry unavailable"), "inline error on an unreachable registry");
     Ok(())
 }
@@ -259,14 +263,21 @@ async fn a_page_whose_registry_fails_answers_as_the_rest_api_does() -> TestResul
     let dead = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
     let yaml = format!("registries:\n  - id: gone\n    baseUrl: http://{dead}\n    tls: {{ allowHttp: true }}\n");
     let app = TestApp::start_with(&yaml, &|_| None).await?;
-    let (api, _, _) = app.get("/api/registries/gone/repositories").await?;
-    for path in ["/registries/gone", "/registries/gone/repositories/team/app"] {
+    // A repository or tag page waits for its subject before it streams, so
+    // its status is the registry's failure, as the REST API answers it.
+    let (api, _, _) = app.get("/api/registries/gone/repositories/team/app/tags").await?;
+    assert!((502..=504).contains(&api), "{api}");
+    for path in ["/registries/gone/repositories/team/app", "/registries/gone/repositories/team/app/-/tags/1.0"] {
         let (status, _, body) = app.get(path).await?;
         assert_eq!(status, api, "{path}: {body}");
-        assert!((502..=504).contains(&status), "{path}: {status}");
         assert!(body.contains(r#"class="error-box""#), "{path}: {body}");
     }
-    // The home page, which is about every registry, stays 200 with the card's error.
+    // A registry page starts streaming without asking the registry (its first
+    // byte must not wait for a slow one): 200, with the listing's error in
+    // the page. The home page, about every registry, is 200 with the card's error.
+    let (status, _, body) = app.get("/registries/gone").await?;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains(r#"class="error-box""#), "{body}");
     app.html("/").await?;
     Ok(())
 }

@@ -16,6 +16,7 @@ mod quay;
 mod resync;
 mod security;
 mod storage;
+mod streaming;
 mod supply;
 mod support;
 mod transport;

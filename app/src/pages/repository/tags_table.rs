@@ -192,9 +192,15 @@ pub(super) fn TagCells(registry: String, repository: String, tag: TagSummary, co
     };
     let platforms = tag.platforms.iter().map(|p| p.label()).collect::<Vec<_>>().join(", ");
     let name = tag.name.clone();
+    let (enter, leave, focus) = {
+        let (registry, repository, reference) = (registry.clone(), repository.clone(), tag.name.clone());
+        crate::client_cache::on_intent(move || {
+            crate::pages::tag::prefetch(registry.clone(), repository.clone(), reference.clone())
+        })
+    };
     view! {
         <th scope="row">
-            <a href=href>{name}</a>
+            <a href=href on:pointerenter=enter on:pointerleave=leave on:focus=focus>{name}</a>
             {tag.signed.then(|| view! { " " <span class="badge badge-signature" title="A cosign signature exists for this digest">"Signed"</span> })}
         </th>
         <td>

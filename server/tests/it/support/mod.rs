@@ -177,6 +177,11 @@ impl TestApp {
         })
     }
 
+    /// GET a path of Reestr, leaving the body to be read as it streams.
+    pub async fn stream(&self, path: &str) -> TestResult<reqwest::Response> {
+        Ok(self.http.get(format!("{}{path}", self.base)).send().await?)
+    }
+
     /// GET a path of Reestr; status, every header as text, and body.
     pub async fn get_raw(&self, path: &str) -> TestResult<(u16, String, String)> {
         let resp = self.http.get(format!("{}{path}", self.base)).send().await?;

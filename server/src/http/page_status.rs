@@ -1,0 +1,51 @@
+//! The HTTP status of a streamed page. A page about one thing (a registry,
+//! a repository, a tag: `app::paths::Subject`) answers with that thing's
+//! status, the one the REST API gives it: 404 when it does not exist,
+//! 502/503/504 when its registry fails. Pages stream, and a status cannot
+//! change once the first bytes are out, so it is decided here, beside the
+//! render and before the response starts, from the same cached catalogue
+//! calls the page makes (the registry's configuration, the repository's tag
+//! list, the tag's manifest). The page shows the same error inline.
+//!
+//! Deciding it inside Leptos (a blocking resource read in a `<Suspense>`)
+//! depends on whether the suspended section happens to be rendered into the
+//! first chunk, which is a race between the resource's completion and the
+//! stream's first poll; this does not.
+
+use app::contract::SharedCatalog;
+use app::error::AppError;
+use app::model::TagQuery;
+use app::paths::Subject;
+use axum::extract::{Request, State};
+use axum::http::{Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::Response;
+
+/// Whether `subject` exists and its registry answers, as the page will
+/// find it.
+async fn check(catalog: &SharedCatalog, subject: &Subject) -> Result<(), AppError> {
+    match subject {
+        Subject::Registry { registry } => catalog.registry(registry).map(drop),
+        Subject::Repository { registry, repository } => {
+            catalog.tag_names(registry, repository, &TagQuery::default()).await.map(drop)
+        }
+        Subject::Tag { registry, repository, reference } => {
+            catalog.tag(registry, repository, reference).await.map(drop)
+        }
+    }
+}
+
+/// Renders the page and checks its subject side by side; a subject that
+/// fails gives the page its status.
+pub async fn page_status(State(catalog): State<SharedCatalog>, req: Request, next: Next) -> Response {
+    let subject = (req.method() == Method::GET).then(|| Subject::of_page(req.uri().path())).flatten();
+    let Some(subject) = subject else { return next.run(req).await };
+    let (checked, mut response) = tokio::join!(check(&catalog, &subject), next.run(req));
+    if let Err(error) = checked
+        && response.status() == StatusCode::OK
+        && let Ok(status) = StatusCode::from_u16(error.kind.status())
+    {
+        *response.status_mut() = status;
+    }
+    response
+}
