@@ -16,12 +16,18 @@
 #  6. storage accounting of the 1,000 × 10 registry against a skopeo
 #     baseline, checked to agree (bench_storage.py);
 #  7. /healthz while 8 worst-case searches run on the 100,000-repository
-#     stand-in (bench_isolation.py).
+#     stand-in (bench_isolation.py);
+#  8. first load and navigation: WASM + JS before interactive, Lighthouse 12
+#     (mobile), first byte of a page whose registry takes 3 s, Back
+#     (bench_first_load.py).
 #   scripts/bench.sh [warm-requests-per-page]   (default 50)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 bash "$root/scripts/setup.sh" test
 cd "$root"
+# Lighthouse for bench_first_load.py, beside Playwright; not a test tool.
+[ -x end2end/node_modules/.bin/lighthouse ] ||
+  (cd end2end && npm install --no-save --no-audit --no-fund --loglevel=error lighthouse@12.8.2 >&2)
 warm=${1:-50}
 seconds=${REESTR_BENCH_SECONDS:-10}
 started=$SECONDS
@@ -62,5 +68,6 @@ python3 scripts/bench_load.py "${common[@]}" --duration "$seconds" --redis "$red
 python3 scripts/bench_search.py "${common[@]}" --redis "$redis" --loadgen "$loadgen"
 python3 scripts/bench_storage.py "${common[@]}" --shared "$shared" --redis "$redis"
 python3 scripts/bench_isolation.py "${common[@]}" --seconds "$seconds"
+python3 scripts/bench_first_load.py "${common[@]}"
 echo
 echo "Whole run: $(((SECONDS - started) / 60)) min $(((SECONDS - started) % 60)) s."

@@ -6,7 +6,7 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$root"
-cargo leptos build --release
+cargo leptos build --release --split
 # Compressed once, at the best levels, beside each file: the server sends
 # these as they are instead of compressing 2 MB of WASM per request.
 for f in target/site/pkg/*.wasm target/site/pkg/*.js target/site/pkg/*.css; do

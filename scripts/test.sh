@@ -58,7 +58,7 @@ cargo test -p app -p reestr
 step "cargo leptos build"
 rm -f target/site/.reestr-release # the site will hold a debug build; run.sh must rebuild
 rm -f target/site/pkg/*.br target/site/pkg/*.gz # a release build's compressed copies
-cargo leptos build
+cargo leptos build --split
 
 step "end to end: Playwright in Chromium"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')

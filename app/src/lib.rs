@@ -14,16 +14,15 @@ pub mod format;
 pub mod model;
 pub mod pages;
 pub mod paths;
+mod routes;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::components::{A, Route, Router, Routes};
-use leptos_router::{ParamSegment, SsrMode, StaticSegment, WildcardSegment};
+use leptos_router::{Lazy, ParamSegment, SsrMode, StaticSegment, WildcardSegment};
 
-use crate::pages::{
-    AccountPage, HomePage, InvitePage, LoginPage, NotFound, RegistryPage, RepositoryOrTagPage, SetupPage, StoragePage,
-    UsersPage,
-};
+use crate::pages::NotFound;
+use crate::routes::{Account, Home, Invite, Login, Registry, RepositoryOrTag, Setup, Storage, Users};
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -93,20 +92,20 @@ pub fn App() -> impl IntoView {
             </header>
             <main id="main" tabindex="-1">
                 <Routes fallback=|| view! { <NotFound /> }>
-                    <Route path=StaticSegment("") view=HomePage ssr=SsrMode::InOrder />
-                    <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::InOrder />
-                    <Route path=StaticSegment("setup") view=SetupPage ssr=SsrMode::InOrder />
-                    <Route path=StaticSegment("account") view=AccountPage ssr=SsrMode::Async />
-                    <Route path=(StaticSegment("admin"), StaticSegment("users")) view=UsersPage ssr=SsrMode::Async />
-                    <Route path=(StaticSegment("invite"), ParamSegment("token")) view=InvitePage ssr=SsrMode::InOrder />
+                    <Route path=StaticSegment("") view={Lazy::<Home>::new()} ssr=SsrMode::InOrder />
+                    <Route path=StaticSegment("login") view={Lazy::<Login>::new()} ssr=SsrMode::InOrder />
+                    <Route path=StaticSegment("setup") view={Lazy::<Setup>::new()} ssr=SsrMode::InOrder />
+                    <Route path=StaticSegment("account") view={Lazy::<Account>::new()} ssr=SsrMode::Async />
+                    <Route path=(StaticSegment("admin"), StaticSegment("users")) view={Lazy::<Users>::new()} ssr=SsrMode::Async />
+                    <Route path=(StaticSegment("invite"), ParamSegment("token")) view={Lazy::<Invite>::new()} ssr=SsrMode::InOrder />
                     <Route
                         path=(StaticSegment("registries"), ParamSegment("registry"))
-                        view=RegistryPage
+                        view={Lazy::<Registry>::new()}
                         ssr=SsrMode::InOrder
                     />
                     <Route
                         path=(StaticSegment("registries"), ParamSegment("registry"), StaticSegment("storage"))
-                        view=StoragePage
+                        view={Lazy::<Storage>::new()}
                         ssr=SsrMode::InOrder
                     />
                     <Route
@@ -116,7 +115,7 @@ pub fn App() -> impl IntoView {
                             StaticSegment("repositories"),
                             WildcardSegment("path"),
                         )
-                        view=RepositoryOrTagPage
+                        view={Lazy::<RepositoryOrTag>::new()}
                         ssr=SsrMode::InOrder
                     />
                 </Routes>
