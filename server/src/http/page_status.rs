@@ -7,10 +7,11 @@
 //! calls the page makes (the registry's configuration, the repository's tag
 //! list, the tag's manifest). The page shows the same error inline.
 //!
-//! Deciding it inside Leptos (a blocking resource read in a `<Suspense>`)
-//! depends on whether the suspended section happens to be rendered into the
-//! first chunk, which is a race between the resource's completion and the
-//! stream's first poll; this does not.
+//! Leptos applies a page's status when its first chunk is ready. Set from
+//! a blocking resource read in a `<Suspense>`, it would count only if that
+//! section made it into the first chunk: the section resolves through an
+//! effect scheduled after the resource, so whether it is ready at the
+//! stream's first poll is a matter of timing. Deciding it here is not.
 
 use app::contract::SharedCatalog;
 use app::error::AppError;
