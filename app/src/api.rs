@@ -138,14 +138,17 @@ pub async fn get_account() -> Result<crate::model::Account, AppError> {
     Ok(account)
 }
 
-/// Users and invitations, for administrators; an invitation link made just
-/// now is in it once (its cookie is cleared on the way out).
+/// Users and invitations, for administrators; an invitation or reset link
+/// made just now is in it once (its cookie is cleared on the way out).
 #[server(prefix = "/_fn", endpoint = "users")]
 pub async fn get_users() -> Result<crate::model::UserAdmin, AppError> {
     let (accounts, parts) = accounts_and_request()?;
     let admin = accounts.users(&parts).await?;
     if admin.new_invitation.is_some() {
         clear_flash_cookie("reestr_new_invite");
+    }
+    if admin.new_reset.is_some() {
+        clear_flash_cookie("reestr_new_reset");
     }
     Ok(admin)
 }

@@ -22,7 +22,7 @@ use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::{Lazy, ParamSegment, SsrMode, StaticSegment, WildcardSegment};
 
 use crate::pages::NotFound;
-use crate::routes::{Account, Home, Invite, Login, Registry, RepositoryOrTag, Setup, Storage, Users};
+use crate::routes::{Account, Home, Invite, Login, Registry, RepositoryOrTag, Reset, Setup, Storage, Users};
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -98,6 +98,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("account") view={Lazy::<Account>::new()} ssr=SsrMode::Async />
                     <Route path=(StaticSegment("admin"), StaticSegment("users")) view={Lazy::<Users>::new()} ssr=SsrMode::Async />
                     <Route path=(StaticSegment("invite"), ParamSegment("token")) view={Lazy::<Invite>::new()} ssr=SsrMode::InOrder />
+                    <Route path=(StaticSegment("reset"), ParamSegment("token")) view={Lazy::<Reset>::new()} ssr=SsrMode::InOrder />
                     <Route
                         path=(StaticSegment("registries"), ParamSegment("registry"))
                         view={Lazy::<Registry>::new()}

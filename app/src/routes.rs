@@ -8,7 +8,8 @@ use leptos::prelude::*;
 use leptos_router::{LazyRoute, lazy_route};
 
 use crate::pages::{
-    AccountPage, HomePage, InvitePage, LoginPage, RegistryPage, RepositoryOrTagPage, SetupPage, StoragePage, UsersPage,
+    AccountPage, HomePage, InvitePage, LoginPage, RegistryPage, RepositoryOrTagPage, ResetPage, SetupPage, StoragePage,
+    UsersPage,
 };
 
 /// Declares a lazy route per page: a unit struct whose view is the page.
@@ -45,6 +46,8 @@ lazy_pages! {
     Users => UsersPage;
     /// `/invite/{token}`
     Invite => InvitePage;
+    /// `/reset/{token}`
+    Reset => ResetPage;
     /// `/registries/{id}`
     Registry => RegistryPage;
     /// `/registries/{id}/storage`

@@ -159,3 +159,74 @@ test("a passkey is added on the account page and signs in alone", async ({ page,
   await page.getByRole("button", { name: "Remove the passkey e2e desk" }).click();
   await expect(page.getByText("No passkeys yet.")).toBeVisible();
 });
+
+test("a reset link from an administrator sets a new password and ends the user's sessions; the account page changes it again", async ({ page, browser, baseURL, javaScriptEnabled }) => {
+  const name = `reset-${test.info().project.name}-${Date.now()}`.slice(0, 60);
+  const first = "first password, long enough";
+  const second = "second password, long enough";
+  const third = "third password, long enough";
+  const signIn = async (p: typeof page, username: string, password: string) => {
+    await p.goto("/login");
+    await p.getByLabel("Username").fill(username);
+    await p.getByLabel("Password").fill(password);
+    await p.getByRole("button", { name: "Sign in", exact: true }).click();
+  };
+  const fresh = async () => (await browser.newContext({ baseURL, javaScriptEnabled, storageState: { cookies: [], origins: [] } })).newPage();
+
+  // The administrator invites the user, who joins in a browser of their own.
+  await signIn(page, admin.username, admin.password);
+  await page.goto("/admin/users");
+  await page.getByLabel("Username").fill(name);
+  await page.getByRole("button", { name: "Create invitation" }).click();
+  const invite = (await page.getByTestId("invitation-link").textContent())?.trim() ?? "";
+  const user = await fresh();
+  await user.goto(invite);
+  await user.getByLabel("Password (12 characters or more)").fill(first);
+  await user.getByLabel("Password again").fill(first);
+  await user.getByRole("button", { name: "Create my account" }).click();
+  await expect(user).toHaveURL(/\/$/);
+
+  // A reset link, shown once on the users page, naming its user.
+  await page.goto("/admin/users");
+  await page.getByRole("button", { name: `Password reset link for ${name}` }).click();
+  await expect(page.getByText(`Send this link to ${name}.`)).toBeVisible();
+  const link = (await page.getByTestId("reset-link").textContent())?.trim() ?? "";
+  expect(link).toMatch(/\/reset\/[A-Za-z0-9_-]{43}$/);
+  await page.screenshot({ path: test.info().outputPath("users-reset-link.png"), fullPage: true });
+
+  // Spent in another browser: it is signed in, the user's old session ends.
+  const other = await fresh();
+  await other.goto(link);
+  await expect(other.getByRole("heading", { name: "Choose a new password" })).toBeVisible();
+  await other.getByLabel("Password (12 characters or more)").fill(second);
+  await other.getByLabel("Password again").fill(second);
+  await other.getByRole("button", { name: "Set the password" }).click();
+  await expect(other).toHaveURL(/\/account\?changed=password$/);
+  await expect(other.getByRole("status").filter({ hasText: "Your password was changed." })).toBeVisible();
+  await user.goto("/");
+  await expect(user).toHaveURL(/\/login$/);
+  await other.goto(link);
+  await other.getByLabel("Password (12 characters or more)").fill(third);
+  await other.getByLabel("Password again").fill(third);
+  await other.getByRole("button", { name: "Set the password" }).click();
+  await expect(other.getByRole("alert")).toHaveText(/This reset link is wrong, used or expired/);
+
+  // The account page changes it again, with the current password.
+  await signIn(user, name, second);
+  await user.goto("/account");
+  await user.getByLabel("Current password").fill("not the current one");
+  await user.getByLabel("Password (12 characters or more)").fill(third);
+  await user.getByLabel("Password again").fill(third);
+  await user.getByRole("button", { name: "Change password" }).click();
+  await expect(user.getByRole("alert")).toHaveText("The current password is wrong.");
+  await user.getByLabel("Current password").fill(second);
+  await user.getByLabel("Password (12 characters or more)").fill(third);
+  await user.getByLabel("Password again").fill(third);
+  await user.getByRole("button", { name: "Change password" }).click();
+  await expect(user).toHaveURL(/\/account\?changed=password$/);
+  await user.screenshot({ path: test.info().outputPath("account-password-changed.png"), fullPage: true });
+  await other.goto("/account");
+  await expect(other).toHaveURL(/\/login/);
+  await signIn(other, name, third);
+  await expect(other).toHaveURL(/\/$/);
+});

@@ -6,6 +6,7 @@
 
 pub mod passkeys;
 pub mod password;
+pub mod recovery;
 pub mod secret;
 pub mod session_cache;
 pub mod store;
@@ -137,6 +138,14 @@ pub enum AccessError {
     UsernameTaken(String),
     #[error("this invitation link is wrong, used or expired")]
     BadInvitation,
+    #[error("the current password is wrong")]
+    WrongPassword,
+    #[error("this account has no password; it signs in with passkeys")]
+    NoPassword,
+    #[error("this reset link is wrong, used or expired")]
+    BadResetLink,
+    #[error("no such user")]
+    UnknownUser,
     #[error("a name needs 1 to 100 characters")]
     BadName,
     #[error("a token lives 1 to {MAX_TOKEN_DAYS} days")]
@@ -164,6 +173,10 @@ impl AccessError {
             Self::BadUsername => F::BadUsername,
             Self::UsernameTaken(_) => F::UsernameTaken,
             Self::BadInvitation => F::BadInvitation,
+            Self::WrongPassword => F::WrongPassword,
+            Self::NoPassword => F::NoPassword,
+            Self::BadResetLink => F::BadResetLink,
+            Self::UnknownUser => F::UnknownUser,
             Self::BadName => F::BadName,
             Self::BadTokenLifetime => F::BadTokenLifetime,
             Self::Passkey(_) => F::Passkey,

@@ -86,6 +86,9 @@ pub struct PasskeyInfo {
 #[serde(rename_all = "camelCase")]
 pub struct Account {
     pub viewer: Viewer,
+    /// Whether the user has a password (else passkeys only).
+    #[serde(default)]
+    pub has_password: bool,
     pub sessions: Vec<SessionInfo>,
     pub tokens: Vec<ApiTokenInfo>,
     pub passkeys: Vec<PasskeyInfo>,
@@ -129,6 +132,18 @@ pub struct UserAdmin {
     pub invitations: Vec<InvitationInfo>,
     /// The link of an invitation made just now, shown this once.
     pub new_invitation: Option<String>,
+    /// A password reset link issued just now, shown this once.
+    #[serde(default)]
+    pub new_reset: Option<ResetLink>,
+}
+
+/// A password reset link, and whose password it resets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct ResetLink {
+    pub username: String,
+    pub url: String,
 }
 
 /// The Content-Security-Policy nonce of this response (server side only):

@@ -2,7 +2,7 @@
 //! redirects back with (never text) and what the page says for it. One
 //! enum for both sides, so a code cannot be misspelt on one of them.
 
-/// A refusal of a login, setup, invitation, account or administration form.
+/// A refusal of a login, setup, invitation, reset, account or administration form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FormError {
     BadCredentials,
@@ -23,10 +23,14 @@ pub enum FormError {
     LastAdmin,
     Yourself,
     Passkey,
+    WrongPassword,
+    NoPassword,
+    BadResetLink,
+    UnknownUser,
 }
 
 impl FormError {
-    pub const ALL: [Self; 18] = [
+    pub const ALL: [Self; 22] = [
         Self::BadCredentials,
         Self::Throttled,
         Self::BadSetupToken,
@@ -45,6 +49,10 @@ impl FormError {
         Self::LastAdmin,
         Self::Yourself,
         Self::Passkey,
+        Self::WrongPassword,
+        Self::NoPassword,
+        Self::BadResetLink,
+        Self::UnknownUser,
     ];
 
     /// The code in the URL.
@@ -68,6 +76,10 @@ impl FormError {
             Self::LastAdmin => "last-admin",
             Self::Yourself => "yourself",
             Self::Passkey => "passkey",
+            Self::WrongPassword => "current",
+            Self::NoPassword => "no-password",
+            Self::BadResetLink => "reset",
+            Self::UnknownUser => "no-user",
         }
     }
 
@@ -98,6 +110,12 @@ impl FormError {
             Self::LastAdmin => "Reestr needs at least one administrator: make someone else an administrator first.",
             Self::Yourself => "You cannot remove yourself.",
             Self::Passkey => "The passkey did not work. Try again, or sign in with your password.",
+            Self::WrongPassword => "The current password is wrong.",
+            Self::NoPassword => {
+                "This account has no password: it signs in with passkeys. An administrator can send you a reset link to set one."
+            }
+            Self::BadResetLink => "This reset link is wrong, used or expired. Ask an administrator for a new one.",
+            Self::UnknownUser => "That user no longer exists.",
         }
     }
 }

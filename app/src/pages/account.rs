@@ -1,5 +1,6 @@
-//! `/account`: the signed-in user's sessions ("sign out everywhere") and
-//! personal API tokens (create: shown once; revoke). Plain forms posted to
+//! `/account`: the signed-in user's passkeys, password (change it: the
+//! other sessions end), sessions ("sign out everywhere") and personal API
+//! tokens (create: shown once; revoke). Plain forms posted to
 //! `/auth/…`, so all of it works without JavaScript.
 
 use leptos::prelude::*;
@@ -7,7 +8,7 @@ use leptos_meta::Title;
 
 use super::users::confirm_first;
 use crate::api::get_account;
-use crate::components::{CopyButton, ErrorBox, FormError};
+use crate::components::{CopyButton, ErrorBox, FormError, NewPasswordFields};
 use crate::format;
 
 #[component]
@@ -126,6 +127,25 @@ pub fn AccountPage() -> impl IntoView {
                                 }.into_any()
                             }}
                         </section>
+                        <section aria-labelledby="password-heading">
+                            <h2 id="password-heading">"Password"</h2>
+                            <PasswordChanged />
+                            {if a.has_password {
+                                view! {
+                                    <p>"Changing it signs out every other browser you are signed in on."</p>
+                                    <form method="post" action="/auth/password" class="auth-form account-form">
+                                        <label class="field">
+                                            <span>"Current password"</span>
+                                            <input type="password" name="current" autocomplete="current-password" required />
+                                        </label>
+                                        <NewPasswordFields />
+                                        <button type="submit">"Change password"</button>
+                                    </form>
+                                }.into_any()
+                            } else {
+                                view! { <p>"You sign in with passkeys only. An administrator can send you a reset link to set a password."</p> }.into_any()
+                            }}
+                        </section>
                         <section aria-labelledby="sessions-heading">
                             <h2 id="sessions-heading">"Sessions"</h2>
                             <div class="table-wrap" role="region" aria-label="Sessions table" tabindex="0">
@@ -152,5 +172,17 @@ pub fn AccountPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+/// Says the password was just changed (`?changed=password`, where the
+/// password forms redirect).
+#[component]
+fn PasswordChanged() -> impl IntoView {
+    let query = leptos_router::hooks::use_query_map();
+    move || {
+        (query.read().get("changed").as_deref() == Some("password")).then(|| {
+            view! { <p class="notice" role="status">"Your password was changed. Every other session of yours has ended."</p> }
+        })
     }
 }

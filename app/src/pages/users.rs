@@ -1,6 +1,6 @@
 //! `/admin/users`: administrators invite users (a one-time link; the
-//! invitee chooses the password), change roles, remove users and revoke
-//! invitations. Plain forms, so all of it works without JavaScript.
+//! invitee chooses the password), issue password reset links (likewise),
+//! change roles, remove users and revoke invitations. Plain forms, so all of it works without JavaScript.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -47,6 +47,13 @@ pub fn UsersPage() -> impl IntoView {
                         </section>
                         <section aria-labelledby="users-heading">
                             <h2 id="users-heading">"Everyone"</h2>
+                            {a.new_reset.clone().map(|r| view! {
+                                <div class="new-token" role="status">
+                                    <p>{format!("Send this link to {}. It sets a new password once, within 24 hours, and is not shown again; their sessions end when it is used.", r.username)}</p>
+                                    <code class="token" data-testid="reset-link">{r.url.clone()}</code>
+                                    " " <CopyButton text=r.url label="Copy link".to_string() />
+                                </div>
+                            })}
                             <div class="table-wrap" role="region" aria-label="Users table" tabindex="0">
                             <table>
                                 <thead><tr>
@@ -59,6 +66,8 @@ pub fn UsersPage() -> impl IntoView {
                                         let remove_action = format!("/auth/users/{}/remove", u.id);
                                         let role_label = format!("Role of {}", u.username);
                                         let remove_label = format!("Remove {}", u.username);
+                                        let reset_action = format!("/auth/users/{}/reset", u.id);
+                                        let reset_label = format!("Password reset link for {}", u.username);
                                         let methods = [
                                             u.has_password.then(|| "password".to_string()),
                                             (u.passkeys > 0).then(|| format!("{} passkey{}", u.passkeys, if u.passkeys == 1 { "" } else { "s" })),
@@ -77,7 +86,10 @@ pub fn UsersPage() -> impl IntoView {
                                                 </td>
                                                 <td>{methods}</td>
                                                 <td>{format::unix(u.created_at)}</td>
-                                                <td>
+                                                <td class="actions">
+                                                    <form method="post" action=reset_action>
+                                                        <button type="submit" aria-label=reset_label>"Reset link"</button>
+                                                    </form>
                                                     {(!u.is_you).then(|| view! {
                                                         <form method="post" action=remove_action.clone() on:submit=confirm_first("Remove this user? Their sessions, tokens and passkeys end too.")>
                                                             <button type="submit" class="danger" aria-label=remove_label.clone()>"Remove"</button>

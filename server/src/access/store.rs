@@ -8,6 +8,9 @@ use sqlx::{AnyPool, Row};
 
 use super::Role;
 
+mod resets;
+pub use resets::ResetRow;
+
 /// Connections each replica keeps.
 const MAX_CONNECTIONS: u32 = 8;
 /// How long a query may wait for a connection.
@@ -434,7 +437,7 @@ impl Store {
         sqlx::query("DELETE FROM ceremonies WHERE expires_at <= $1").bind(now).execute(&self.pool).await?;
         sqlx::query("DELETE FROM invitations WHERE expires_at <= $1").bind(now).execute(&self.pool).await?;
         sqlx::query("DELETE FROM api_tokens WHERE expires_at <= $1").bind(now).execute(&self.pool).await?;
-        Ok(())
+        self.sweep_resets(now).await
     }
 
     // ---- API tokens

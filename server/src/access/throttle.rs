@@ -1,5 +1,5 @@
-//! Attempt throttling for password logins, first-run setup, invitations
-//! and passkey logins, kept in the database so every replica counts the
+//! Attempt throttling for password logins and changes, first-run setup,
+//! invitations, reset links and passkey logins, kept in the database so every replica counts the
 //! same attempts. An attempt is counted before it is checked (before the
 //! slow password hash), in one statement that also decides whether it may
 //! go ahead, so concurrent attempts cannot all slip past the limit.
@@ -27,6 +27,8 @@ pub enum Ceremony {
     Password,
     Setup,
     Invitation,
+    /// Spending a password reset link.
+    Reset,
     Passkey,
 }
 
@@ -36,6 +38,7 @@ impl Ceremony {
             Self::Password => "password",
             Self::Setup => "setup",
             Self::Invitation => "invitation",
+            Self::Reset => "reset",
             Self::Passkey => "passkey",
         }
     }

@@ -33,10 +33,11 @@ fn routes() -> Vec<AxumRouteListing> {
 /// route pattern, where the routes are built. Every other page is
 /// `Surface::PAGE`; a pattern the app does not route is an error at start
 /// (see `page_classes`).
-const PAGE_CLASSES: [(&str, Surface); 5] = [
+const PAGE_CLASSES: [(&str, Surface); 6] = [
     ("/login", Surface::PAGE.public().secret()),
     ("/setup", Surface::PAGE.public().secret()),
     ("/invite/{token}", Surface::PAGE.public().secret()),
+    ("/reset/{token}", Surface::PAGE.public().secret()),
     ("/account", Surface::PAGE.secret()),
     ("/admin/users", Surface::PAGE.secret()),
 ];
@@ -182,6 +183,7 @@ mod tests {
         let declared = super::page_classes(&routes, std::path::Path::new("../public"))?;
         assert_eq!(declared.route("/login"), Some(Surface::PAGE.public().secret()));
         assert_eq!(declared.route("/invite/{token}"), Some(Surface::PAGE.public().secret()));
+        assert_eq!(declared.route("/reset/{token}"), Some(Surface::PAGE.public().secret()));
         assert_eq!(declared.route("/account").map(|s| (s.public, s.no_store)), Some((false, true)));
         assert_eq!(declared.route("/registries/{registry}"), Some(Surface::PAGE));
         let functions: Vec<_> = leptos::server_fn::axum::server_fn_paths().map(|(p, _)| p).collect();

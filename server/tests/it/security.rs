@@ -271,7 +271,9 @@ async fn pages_with_secrets_are_never_stored() -> TestResult {
     let cache_control = |resp: &reqwest::Response| {
         resp.headers().get("cache-control").and_then(|v| v.to_str().ok()).map(str::to_string)
     };
-    for path in ["/account", "/admin/users", "/login", "/setup", "/invite/nothing", "/api/tokens", "/api/me"] {
+    for path in
+        ["/account", "/admin/users", "/login", "/setup", "/invite/nothing", "/reset/nothing", "/api/tokens", "/api/me"]
+    {
         let resp = http.get(format!("{base}{path}")).send().await?;
         assert_eq!(cache_control(&resp).as_deref(), Some("no-store"), "{path} ({})", resp.status());
     }

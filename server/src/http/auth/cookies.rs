@@ -17,6 +17,8 @@ pub const SECURE_SESSION_COOKIE: &str = "__Host-reestr_session";
 pub const NEW_TOKEN_COOKIE: &str = "reestr_new_token";
 /// The cookie a just-made invitation rides in to the users page, once.
 pub const NEW_INVITE_COOKIE: &str = "reestr_new_invite";
+/// The cookie a just-issued password reset link rides in to the users page, once.
+pub const NEW_RESET_COOKIE: &str = "reestr_new_reset";
 /// How long a once-shown secret waits for its page.
 const ONCE: Duration = Duration::from_secs(60);
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use app::error::{AppError, ErrorKind};
 use app::model::{
-    Account, ApiTokenInfo, FormError, InvitationInfo, PasskeyInfo, SessionInfo, UserAdmin, UserInfo, Viewer,
+    Account, ApiTokenInfo, FormError, InvitationInfo, PasskeyInfo, ResetLink, SessionInfo, UserAdmin, UserInfo, Viewer,
 };
 use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -17,7 +17,7 @@ use axum_extra::extract::cookie::CookieJar;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
-use super::cookies::{self, NEW_INVITE_COOKIE, NEW_TOKEN_COOKIE};
+use super::cookies::{self, NEW_INVITE_COOKIE, NEW_RESET_COOKIE, NEW_TOKEN_COOKIE};
 use super::gate::client_ip;
 use super::who::{Admin, SignedIn};
 use crate::access::{Access, AccessError, Principal, Via};
@@ -45,6 +45,7 @@ pub fn form_routes() -> Router<Arc<Access>> {
         .route("/auth/users/{id}/remove", post(remove_user_form))
         .route("/auth/invitations/{id}/revoke", post(revoke_invitation_form))
         .route("/auth/invite", post(accept_invitation_form))
+        .merge(super::password_forms::routes())
 }
 
 pub fn api_routes() -> Router<Arc<Access>> {
@@ -55,11 +56,11 @@ pub fn api_routes() -> Router<Arc<Access>> {
 }
 
 /// Back to the form at `page`, saying why it was refused.
-fn refused(page: &str, why: FormError) -> Response {
+pub(super) fn refused(page: &str, why: FormError) -> Response {
     see_other(&format!("{page}?error={}", why.key()))
 }
 
-fn see_other(to: &str) -> Response {
+pub(super) fn see_other(to: &str) -> Response {
     (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_string())]).into_response()
 }
 
@@ -88,18 +89,18 @@ fn safe_next(next: Option<&str>, public_url: Option<&url::Url>) -> String {
 }
 
 /// `Secure` when Reestr is reached over HTTPS.
-fn secure(access: &Access, headers: &HeaderMap) -> bool {
+pub(super) fn secure(access: &Access, headers: &HeaderMap) -> bool {
     access.policy.public_url.as_ref().is_some_and(|u| u.scheme() == "https")
         || headers.get("x-forwarded-proto").is_some_and(|p| p == "https")
 }
 
 /// Signed in: the session cookie, then on to `to`.
-fn signed_in(access: &Access, headers: &HeaderMap, token: &str, to: &str) -> Response {
+pub(super) fn signed_in(access: &Access, headers: &HeaderMap, token: &str, to: &str) -> Response {
     let cookie = cookies::session(token, secure(access, headers), access.policy.absolute);
     (CookieJar::new().add(cookie), see_other(to)).into_response()
 }
 
-fn user_agent(headers: &HeaderMap) -> String {
+pub(super) fn user_agent(headers: &HeaderMap) -> String {
     headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("unknown").to_string()
 }
 
@@ -312,8 +313,10 @@ impl app::contract::Accounts for Access {
         let sessions = self.store.sessions_of(&p.user.id).await.map_err(store_problem_app)?;
         let tokens = self.store.tokens_of(&p.user.id).await.map_err(store_problem_app)?;
         let passkeys = self.store.passkeys_of(&p.user.id).await.map_err(store_problem_app)?;
+        let credentials = self.store.credentials(&p.user.username).await.map_err(store_problem_app)?;
         Ok(Account {
             viewer: p.viewer(self.mode),
+            has_password: credentials.is_some_and(|c| c.password_hash.is_some()),
             sessions: sessions
                 .into_iter()
                 .map(|s| SessionInfo {
@@ -369,6 +372,14 @@ impl app::contract::Accounts for Access {
                 })
                 .collect(),
             new_invitation: cookies::read(&request.headers, NEW_INVITE_COOKIE).map(|t| format!("{origin}/invite/{t}")),
+            new_reset: match cookies::read(&request.headers, NEW_RESET_COOKIE) {
+                Some(t) => self
+                    .reset_link(&t)
+                    .await
+                    .map_err(store_problem_app)?
+                    .map(|r| ResetLink { username: r.user.username, url: format!("{origin}/reset/{t}") }),
+                None => None,
+            },
         })
     }
 }
