@@ -8,6 +8,7 @@ mod executor;
 pub(crate) mod extract;
 mod health;
 mod host;
+pub mod listen;
 mod metrics;
 pub(crate) mod openapi;
 mod page_status;

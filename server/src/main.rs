@@ -206,7 +206,7 @@ async fn serve(config_path: PathBuf, listen: Option<std::net::SocketAddr>) -> Ex
         }
     };
     tracing::info!(config = %config_path.display(), registries = config.registries.len(), "listening on http://{addr}");
-    match axum::serve(listener, app).with_graceful_shutdown(shutdown()).await {
+    match axum::serve(reestr::http::listen::no_delay(listener), app).with_graceful_shutdown(shutdown()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("reestr: server error: {e}");

@@ -165,7 +165,7 @@ impl TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
+            let _ = axum::serve(reestr::http::listen::no_delay(listener), app).await;
         });
         Ok(Self {
             base: format!("http://{addr}"),
@@ -269,7 +269,7 @@ pub async fn serve(state: AppState) -> TestResult<String> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
     tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
+        let _ = axum::serve(reestr::http::listen::no_delay(listener), app).await;
     });
     Ok(base)
 }
