@@ -30,7 +30,6 @@ use crate::registry::{
     find_by_id, load_document, transport,
 };
 
-pub use images::resolve_tag;
 pub use paging::{parse_cursor, slice_page};
 
 /// How long a health probe may take before the registry counts as unreachable.
@@ -62,6 +61,8 @@ pub struct RegistryEntry {
     client: Option<CachedRegistry>,
     /// The catalogue API (harbor, dockerhub), when its document loaded.
     catalogue: Option<CachedCatalogue>,
+    /// What each manifest digest resolved to, for this entry's lifetime.
+    images: images::ImageMemo,
 }
 
 impl RegistryEntry {
@@ -353,6 +354,7 @@ async fn build_entry(config: &RegistryConfig, cache: &Arc<Cache>) -> RegistryEnt
         catalogue_error,
         client,
         catalogue: catalogue_client,
+        images: images::ImageMemo::default(),
     }
 }
 
@@ -367,8 +369,10 @@ async fn sample_labels(
     let all = client.list_tags(repository).await.ok()?;
     let (names, _) = filter::tags(&all, &TagQuery::default());
     let tag = names.iter().find(|n| *n == "latest").or(names.last())?.clone();
-    match resolve_tag(client, repository, &tag).await {
-        Ok(detail) => detail.images.into_iter().map(|i| i.labels).find(|l| !l.is_empty()).map(|l| (tag, l)),
+    match entry.images.resolve(client, repository, &tag).await {
+        Ok(resolved) => {
+            resolved.detail.images.iter().map(|i| &i.labels).find(|l| !l.is_empty()).map(|l| (tag, l.clone()))
+        }
         Err(e) => {
             tracing::debug!(repository, tag = %tag, error = %e, "no labels for the repository page");
             None
@@ -433,8 +437,8 @@ async fn tag_rows(
     };
     let items = futures::stream::iter(names)
         .map(|tag| async move {
-            match resolve_tag(client, repository, &tag).await {
-                Ok(detail) => images::summarize(tag, &detail),
+            match entry.images.resolve(client, repository, &tag).await {
+                Ok(resolved) => resolved.row(tag),
                 Err(e) => TagSummary::failed(tag, upstream(registry, "getManifest", e)),
             }
         })
@@ -789,7 +793,8 @@ impl Catalog for CatalogService {
 
     async fn tag(&self, registry: &str, repository: &str, reference: &str) -> Result<TagDetail, AppError> {
         let entry = self.entry(registry)?;
-        let detail = resolve_tag(entry.browse()?, repository, reference);
+        let client = entry.browse()?;
+        let detail = async { entry.images.resolve(client, repository, reference).await.map(|r| r.detail(reference)) };
         // The registry's scan summary, from the tag's own catalogue answer.
         let scan = async {
             let catalogue = entry.catalogue.as_ref().filter(|c| {

@@ -1,5 +1,10 @@
 //! From a tag to its images: fetch the manifest, resolve an index to its
 //! per-platform manifests, read each configuration, and shape the DTOs.
+//! What a manifest digest resolves to never changes, so it is remembered
+//! per registry entry ([`ImageMemo`]): a warm page neither re-parses
+//! manifests and configurations nor rebuilds its rows.
+
+use std::sync::Arc;
 
 use app::model::{Descriptor, ImageDetail, Platform, TagDetail, TagSummary};
 use futures::StreamExt;
@@ -14,13 +19,101 @@ const PLATFORM_CONCURRENCY: usize = 4;
 /// could otherwise make one page fan out into thousands of requests).
 const MAX_INDEX_ENTRIES: usize = 256;
 
-/// Everything about one tag or digest.
-pub async fn resolve_tag(
+/// Bytes of resolved images one registry entry keeps (estimated by
+/// [`weight`]); the least used go first.
+const MEMO_BYTES: u64 = 16 * 1024 * 1024;
+
+/// One manifest digest, resolved: its images, and its row of the tags table
+/// without a name.
+#[derive(Debug)]
+pub struct Resolved {
+    /// `reference` is the digest; a caller that asked by tag sets its own.
+    pub detail: TagDetail,
+    row: TagSummary,
+}
+
+impl Resolved {
+    /// The tags table's row for `name`, which points at this digest.
+    pub fn row(&self, name: String) -> TagSummary {
+        TagSummary { name, ..self.row.clone() }
+    }
+
+    /// The tag page's detail, as asked for by `reference`.
+    pub fn detail(&self, reference: &str) -> TagDetail {
+        TagDetail { reference: reference.to_string(), ..self.detail.clone() }
+    }
+}
+
+/// Resolved digests of one registry entry, keyed by (repository, digest).
+/// An entry is rebuilt on resync, and its memo with it, so a changed
+/// registry configuration never answers from an old one.
+#[derive(Debug)]
+pub struct ImageMemo {
+    memo: quick_cache::sync::Cache<(String, String), Arc<Resolved>, ByWeight>,
+}
+
+impl Default for ImageMemo {
+    fn default() -> Self {
+        Self { memo: quick_cache::sync::Cache::with_weighter(4096, MEMO_BYTES, ByWeight) }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct ByWeight;
+
+impl quick_cache::Weighter<(String, String), Arc<Resolved>> for ByWeight {
+    fn weight(&self, key: &(String, String), value: &Arc<Resolved>) -> u64 {
+        (key.0.len() + key.1.len()) as u64 + weight(&value.detail)
+    }
+}
+
+/// Roughly the heap a resolved detail holds; what bounds the memo.
+fn weight(detail: &TagDetail) -> u64 {
+    let strings = |v: &[String]| v.iter().map(|s| s.len() + 24).sum::<usize>();
+    let images: usize = detail
+        .images
+        .iter()
+        .map(|i| {
+            512 + i.layers.len() * 160
+                + i.labels.iter().map(|(k, v)| k.len() + v.len() + 64).sum::<usize>()
+                + strings(&i.env)
+                + strings(&i.entrypoint)
+                + strings(&i.cmd)
+                + i.history.len() * 256
+        })
+        .sum();
+    (1024 + images + detail.attestations.len() * 160) as u64
+}
+
+impl ImageMemo {
+    /// Everything about one tag or digest: the tag's manifest is read
+    /// through the cache (a tag moves), the rest comes from the memo when
+    /// its digest was resolved before.
+    pub async fn resolve(
+        &self,
+        client: &CachedRegistry,
+        repository: &str,
+        reference: &str,
+    ) -> Result<Arc<Resolved>, RegistryError> {
+        let fetched = client.get_manifest(repository, reference).await?;
+        let key = (repository.to_string(), fetched.digest.clone());
+        if let Some(found) = self.memo.get(&key) {
+            return Ok(found);
+        }
+        let detail = resolve_fetched(client, repository, &fetched).await?;
+        let row = summarize(String::new(), &detail);
+        let resolved = Arc::new(Resolved { detail, row });
+        self.memo.insert(key, resolved.clone());
+        Ok(resolved)
+    }
+}
+
+/// Resolves a manifest already fetched (by tag or digest).
+async fn resolve_fetched(
     client: &CachedRegistry,
     repository: &str,
-    reference: &str,
+    fetched: &crate::registry::FetchedManifest,
 ) -> Result<TagDetail, RegistryError> {
-    let fetched = client.get_manifest(repository, reference).await?;
     let manifest = parse_manifest(&fetched.media_type, &fetched.body)?;
     let (media_type, images, attestations, is_index) = match manifest {
         Manifest::Image(m) => {
@@ -52,7 +145,7 @@ pub async fn resolve_tag(
     };
     Ok(TagDetail {
         repository: repository.to_string(),
-        reference: reference.to_string(),
+        reference: fetched.digest.clone(),
         digest: fetched.digest.clone(),
         media_type,
         is_index,
@@ -63,7 +156,7 @@ pub async fn resolve_tag(
 }
 
 /// A row of the tags table from a resolved tag.
-pub fn summarize(name: String, detail: &TagDetail) -> TagSummary {
+fn summarize(name: String, detail: &TagDetail) -> TagSummary {
     let platforms: Vec<Platform> = detail
         .images
         .iter()
