@@ -135,6 +135,9 @@ pub async fn get_account() -> Result<crate::model::Account, AppError> {
     if account.new_token.is_some() {
         clear_flash_cookie("reestr_new_token");
     }
+    if account.second_factor.new_recovery_codes.is_some() {
+        clear_flash_cookie("reestr_new_codes");
+    }
     Ok(account)
 }
 

@@ -12,8 +12,8 @@ mod supply;
 mod tag;
 
 pub use access::{
-    Account, ApiTokenInfo, CspNonce, InvitationInfo, PasskeyInfo, ResetLink, Role, SessionInfo, UserAdmin, UserInfo,
-    Viewer,
+    Account, ApiTokenInfo, CspNonce, EnrolmentInfo, InvitationInfo, PasskeyInfo, ResetLink, Role, SecondFactorInfo,
+    SessionInfo, UserAdmin, UserInfo, Viewer,
 };
 pub use form_error::FormError;
 pub use query::{Recency, RepoQuery, RepoSort, TagNames, TagQuery, TagSort, is_artifact_tag};

@@ -13,6 +13,7 @@ mod setup;
 mod storage;
 pub(crate) mod tag;
 mod users;
+mod verify;
 
 pub use account::AccountPage;
 pub use home::HomePage;
@@ -25,6 +26,7 @@ pub use reset::ResetPage;
 pub use setup::SetupPage;
 pub use storage::StoragePage;
 pub use users::UsersPage;
+pub use verify::VerifyPage;
 
 /// A route parameter for a page's `<Title>`, never panicking. leptos_axum
 /// reads the title on its own after the first chunk is streamed; under load

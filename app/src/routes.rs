@@ -9,7 +9,7 @@ use leptos_router::{LazyRoute, lazy_route};
 
 use crate::pages::{
     AccountPage, HomePage, InvitePage, LoginPage, RegistryPage, RepositoryOrTagPage, ResetPage, SetupPage, StoragePage,
-    UsersPage,
+    UsersPage, VerifyPage,
 };
 
 /// Declares a lazy route per page: a unit struct whose view is the page.
@@ -38,6 +38,8 @@ lazy_pages! {
     Home => HomePage;
     /// `/login`
     Login => LoginPage;
+    /// `/login/verify`
+    Verify => VerifyPage;
     /// `/setup`
     Setup => SetupPage;
     /// `/account`

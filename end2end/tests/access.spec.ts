@@ -1,4 +1,5 @@
 import { test, expect } from "./fixtures";
+import { createHmac } from "node:crypto";
 import { admin } from "./admin";
 
 // Signed out, Reestr shows nothing but the login; a password login returns
@@ -229,4 +230,67 @@ test("a reset link from an administrator sets a new password and ends the user's
   await expect(other).toHaveURL(/\/login/);
   await signIn(other, name, third);
   await expect(other).toHaveURL(/\/$/);
+});
+
+// RFC 6238 (SHA-1, 30 s, 6 digits) with Node's own crypto: the test's codes
+// come from code independent of the server's.
+function totp(base32: string, unix: number): string {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const c of base32.replace(/=+$/, "")) bits += alphabet.indexOf(c).toString(2).padStart(5, "0");
+  const key = Buffer.from((bits.match(/.{8}/g) ?? []).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(unix / 30)));
+  const h = createHmac("sha1", key).update(counter).digest();
+  const at = h[19] & 0x0f;
+  const bin = ((h[at] & 0x7f) << 24) | (h[at + 1] << 16) | (h[at + 2] << 8) | h[at + 3];
+  return String(bin % 1_000_000).padStart(6, "0");
+}
+
+test("an authenticator app is set up on the account page and asked for at every password sign-in", async ({ page, browser, baseURL, javaScriptEnabled }) => {
+  const name = `totp-${test.info().project.name}-${Date.now()}`.slice(0, 60);
+  const password = "a password for two steps";
+  // A user of its own (invited), so the administrator the other tests use keeps one step.
+  await page.goto("/login");
+  await page.getByLabel("Username").fill(admin.username);
+  await page.getByLabel("Password").fill(admin.password);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await page.goto("/admin/users");
+  await page.getByLabel("Username").fill(name);
+  await page.getByRole("button", { name: "Create invitation" }).click();
+  const invite = (await page.getByTestId("invitation-link").textContent())?.trim() ?? "";
+  const user = await (await browser.newContext({ baseURL, javaScriptEnabled, storageState: { cookies: [], origins: [] } })).newPage();
+  await user.goto(invite);
+  await user.getByLabel("Password (12 characters or more)").fill(password);
+  await user.getByLabel("Password again").fill(password);
+  await user.getByRole("button", { name: "Create my account" }).click();
+  await expect(user).toHaveURL(/\/$/);
+
+  await user.goto("/account");
+  await user.getByRole("button", { name: "Set up an authenticator app" }).click();
+  await expect(user.getByRole("img", { name: "QR code of the authenticator key" })).toBeVisible();
+  const secret = (await user.getByTestId("totp-secret").textContent())?.trim() ?? "";
+  expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+  await user.screenshot({ path: test.info().outputPath("two-step-setup.png"), fullPage: true });
+  await user.getByLabel("Code from the app").fill(totp(secret, Date.now() / 1000));
+  await user.getByRole("button", { name: "Turn on" }).click();
+  await expect(user.getByTestId("recovery-codes").getByRole("listitem")).toHaveCount(10);
+  await expect(user.getByText("10 recovery codes left.")).toBeVisible();
+
+  await user.getByRole("button", { name: "Sign out", exact: true }).click();
+  await user.goto("/login");
+  await user.getByLabel("Username").fill(name);
+  await user.getByLabel("Password").fill(password);
+  await user.getByRole("button", { name: "Sign in", exact: true }).click();
+  await expect(user).toHaveURL(/\/login\/verify/);
+  await expect(user.getByRole("heading", { name: "Enter your sign-in code" })).toBeVisible();
+  await user.getByLabel("Code", { exact: true }).fill("000000" === totp(secret, Date.now() / 1000 + 30) ? "111111" : "000000");
+  await user.getByRole("button", { name: "Sign in", exact: true }).click();
+  await expect(user.getByRole("alert")).toHaveText(/That code is wrong or was used already/);
+  await user.screenshot({ path: test.info().outputPath("two-step-verify.png"), fullPage: true });
+  await user.getByLabel("Code", { exact: true }).fill(totp(secret, Date.now() / 1000 + 30));
+  await user.getByRole("button", { name: "Sign in", exact: true }).click();
+  await expect(user).toHaveURL(/\/$/);
+  await user.goto("/account");
+  await expect(user.getByText("Signing in with your password also asks for a code")).toBeVisible();
 });

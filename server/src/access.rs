@@ -7,6 +7,7 @@
 pub mod passkeys;
 pub mod password;
 pub mod recovery;
+pub mod second_factor;
 pub mod secret;
 pub mod session_cache;
 pub mod store;
@@ -19,6 +20,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 pub use app::model::Role;
 use app::model::Viewer;
 use password::Hasher;
+pub use second_factor::SignIn;
 use store::SessionRow;
 pub use store::{Store, StoreError, User};
 use throttle::{Bucket, Ceremony};
@@ -146,6 +148,14 @@ pub enum AccessError {
     BadResetLink,
     #[error("no such user")]
     UnknownUser,
+    #[error("a second factor is already on")]
+    SecondFactorOn,
+    #[error("no authenticator is being set up")]
+    NoEnrolment,
+    #[error("the code is wrong or was used already")]
+    BadCode,
+    #[error("the sign-in took too long; start again")]
+    LoginExpired,
     #[error("a name needs 1 to 100 characters")]
     BadName,
     #[error("a token lives 1 to {MAX_TOKEN_DAYS} days")]
@@ -177,6 +187,10 @@ impl AccessError {
             Self::NoPassword => F::NoPassword,
             Self::BadResetLink => F::BadResetLink,
             Self::UnknownUser => F::UnknownUser,
+            Self::SecondFactorOn => F::SecondFactorOn,
+            Self::NoEnrolment => F::NoEnrolment,
+            Self::BadCode => F::BadCode,
+            Self::LoginExpired => F::LoginExpired,
             Self::BadName => F::BadName,
             Self::BadTokenLifetime => F::BadTokenLifetime,
             Self::Passkey(_) => F::Passkey,
@@ -296,14 +310,15 @@ impl Access {
         self.start_session(&user, user_agent).await
     }
 
-    /// Checks a password login (throttled) and starts a session: returns its token.
+    /// Checks a password login (throttled) and starts a session, or, when
+    /// the account has a second factor, a login waiting for it.
     pub async fn login(
         &self,
         username: &str,
         password: &str,
         ip: &str,
         user_agent: &str,
-    ) -> Result<String, AccessError> {
+    ) -> Result<SignIn, AccessError> {
         let t = now();
         // A name no account can have (control characters, 10,000 letters)
         // is counted against the address only: it is neither stored nor logged.
@@ -331,8 +346,8 @@ impl Access {
         match (ok, found) {
             (true, Some(c)) => {
                 throttle::succeeded(&self.store, &buckets).await?;
-                tracing::info!(user = %c.user.username, ip, "logged in");
-                self.start_session(&c.user, user_agent).await
+                tracing::info!(user = %c.user.username, ip, "password accepted");
+                self.after_password(&c.user, user_agent).await
             }
             _ => {
                 tracing::warn!(user = %username, ip, "failed login");

@@ -89,6 +89,9 @@ pub struct Account {
     /// Whether the user has a password (else passkeys only).
     #[serde(default)]
     pub has_password: bool,
+    /// The authenticator-app second factor.
+    #[serde(default)]
+    pub second_factor: SecondFactorInfo,
     pub sessions: Vec<SessionInfo>,
     pub tokens: Vec<ApiTokenInfo>,
     pub passkeys: Vec<PasskeyInfo>,
@@ -151,3 +154,27 @@ pub struct ResetLink {
 /// Leptos so its inline scripts carry it.
 #[derive(Debug, Clone)]
 pub struct CspNonce(pub String);
+
+/// Where a user's authenticator-app second factor stands.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct SecondFactorInfo {
+    pub on: bool,
+    pub recovery_codes_left: u64,
+    /// A set-up under way.
+    pub enrolment: Option<EnrolmentInfo>,
+    /// Recovery codes made just now, shown this once.
+    pub new_recovery_codes: Option<Vec<String>>,
+}
+
+/// What setting up an authenticator app shows: the secret to type, the
+/// `otpauth://` URI, and its QR code as SVG markup (made by the server).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct EnrolmentInfo {
+    pub secret: String,
+    pub uri: String,
+    pub qr_svg: String,
+}

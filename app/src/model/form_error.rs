@@ -27,10 +27,14 @@ pub enum FormError {
     NoPassword,
     BadResetLink,
     UnknownUser,
+    SecondFactorOn,
+    NoEnrolment,
+    BadCode,
+    LoginExpired,
 }
 
 impl FormError {
-    pub const ALL: [Self; 22] = [
+    pub const ALL: [Self; 26] = [
         Self::BadCredentials,
         Self::Throttled,
         Self::BadSetupToken,
@@ -53,6 +57,10 @@ impl FormError {
         Self::NoPassword,
         Self::BadResetLink,
         Self::UnknownUser,
+        Self::SecondFactorOn,
+        Self::NoEnrolment,
+        Self::BadCode,
+        Self::LoginExpired,
     ];
 
     /// The code in the URL.
@@ -80,6 +88,10 @@ impl FormError {
             Self::NoPassword => "no-password",
             Self::BadResetLink => "reset",
             Self::UnknownUser => "no-user",
+            Self::SecondFactorOn => "totp-on",
+            Self::NoEnrolment => "no-enrolment",
+            Self::BadCode => "code",
+            Self::LoginExpired => "login-expired",
         }
     }
 
@@ -116,6 +128,10 @@ impl FormError {
             }
             Self::BadResetLink => "This reset link is wrong, used or expired. Ask an administrator for a new one.",
             Self::UnknownUser => "That user no longer exists.",
+            Self::SecondFactorOn => "An authenticator app is already set up: turn it off first to set up another.",
+            Self::NoEnrolment => "No authenticator app is being set up. Start again.",
+            Self::BadCode => "That code is wrong or was used already. Enter the code the app shows now.",
+            Self::LoginExpired => "The sign-in took too long. Sign in again with your password.",
         }
     }
 }

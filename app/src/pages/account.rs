@@ -1,5 +1,5 @@
 //! `/account`: the signed-in user's passkeys, password (change it: the
-//! other sessions end), sessions ("sign out everywhere") and personal API
+//! other sessions end), two-step verification, sessions ("sign out everywhere") and personal API
 //! tokens (create: shown once; revoke). Plain forms posted to
 //! `/auth/…`, so all of it works without JavaScript.
 
@@ -146,6 +146,7 @@ pub fn AccountPage() -> impl IntoView {
                                 view! { <p>"You sign in with passkeys only. An administrator can send you a reset link to set a password."</p> }.into_any()
                             }}
                         </section>
+                        {a.has_password.then(|| view! { <TwoStep info=a.second_factor.clone() /> })}
                         <section aria-labelledby="sessions-heading">
                             <h2 id="sessions-heading">"Sessions"</h2>
                             <div class="table-wrap" role="region" aria-label="Sessions table" tabindex="0">
@@ -184,5 +185,66 @@ fn PasswordChanged() -> impl IntoView {
         (query.read().get("changed").as_deref() == Some("password")).then(|| {
             view! { <p class="notice" role="status">"Your password was changed. Every other session of yours has ended."</p> }
         })
+    }
+}
+
+/// Two-step verification for password sign-ins: set up an authenticator
+/// app (QR code or the secret typed in, confirmed with a code), the
+/// recovery codes once, turn it off with the password.
+#[component]
+fn TwoStep(info: crate::model::SecondFactorInfo) -> impl IntoView {
+    let body = if info.on {
+        let left = info.recovery_codes_left;
+        view! {
+            <p><span class="badge ok">"On"</span> " Signing in with your password also asks for a code from your authenticator app. "
+                {format!("{left} recovery code{} left.", if left == 1 { "" } else { "s" })}</p>
+            {info.new_recovery_codes.map(|codes| view! {
+                <div class="new-token" role="status">
+                    <p>"Recovery codes: each signs you in once if you lose the app. Keep them somewhere safe; they are not shown again."</p>
+                    <ul class="recovery-codes" data-testid="recovery-codes">
+                        {codes.into_iter().map(|c| view! { <li><code>{c}</code></li> }).collect_view()}
+                    </ul>
+                </div>
+            })}
+            <form method="post" action="/auth/totp/disable" class="auth-form account-form">
+                <label class="field">
+                    <span>"Password, to turn it off"</span>
+                    <input type="password" name="password" autocomplete="current-password" required />
+                </label>
+                <button type="submit" class="danger">"Turn off two-step verification"</button>
+            </form>
+        }
+        .into_any()
+    } else if let Some(e) = info.enrolment {
+        view! {
+            <ol class="steps">
+                <li>"Scan this code with an authenticator app, or type the key in."</li>
+                <li>"Enter the six-digit code the app shows."</li>
+            </ol>
+            <div class="qr" role="img" aria-label="QR code of the authenticator key" inner_html=e.qr_svg></div>
+            <p>"Key: " <code data-testid="totp-secret">{e.secret}</code></p>
+            <form method="post" action="/auth/totp/confirm" class="auth-form account-form">
+                <label class="field">
+                    <span>"Code from the app"</span>
+                    <input name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9 ]{6,7}" required />
+                </label>
+                <button type="submit">"Turn on"</button>
+            </form>
+        }
+        .into_any()
+    } else {
+        view! {
+            <p>"Off. With it on, signing in with your password also asks for a code from an authenticator app."</p>
+            <form method="post" action="/auth/totp/start">
+                <button type="submit">"Set up an authenticator app"</button>
+            </form>
+        }
+        .into_any()
+    };
+    view! {
+        <section id="two-step" aria-labelledby="two-step-heading">
+            <h2 id="two-step-heading">"Two-step verification"</h2>
+            {body}
+        </section>
     }
 }

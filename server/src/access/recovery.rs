@@ -24,9 +24,16 @@ impl Access {
         user_agent: &str,
     ) -> Result<String, AccessError> {
         password::check_new(new)?;
+        self.check_current_password(user, current, ip).await?;
+        self.replace_password(user, new, user_agent).await
+    }
+
+    /// Checks a signed-in user's password before a change to their
+    /// credentials, counted against the account like a login.
+    pub(crate) async fn check_current_password(&self, user: &User, current: &str, ip: &str) -> Result<(), AccessError> {
         let buckets = [Bucket::Address(Ceremony::Password, ip), Bucket::Account(&user.username)];
         if let Some(wait) = throttle::reserve(&self.store, &buckets, now()).await? {
-            tracing::warn!(user = %user.username, ip, "password change throttled");
+            tracing::warn!(user = %user.username, ip, "password check throttled");
             return Err(AccessError::Throttled(wait));
         }
         let found = self.store.credentials(&user.username).await?.filter(|c| c.user.id == user.id);
@@ -35,11 +42,11 @@ impl Access {
             return Err(AccessError::NoPassword);
         };
         if !self.hasher.verify(current, phc).await {
-            tracing::warn!(user = %user.username, ip, "password change with a wrong current password");
+            tracing::warn!(user = %user.username, ip, "a wrong current password");
             return Err(AccessError::WrongPassword);
         }
         throttle::succeeded(&self.store, &buckets).await?;
-        self.replace_password(user, new, user_agent).await
+        Ok(())
     }
 
     /// A one-time link for `user_id` to choose a new password; returns its

@@ -9,7 +9,9 @@ use sqlx::{AnyPool, Row};
 use super::Role;
 
 mod resets;
+mod second_factor;
 pub use resets::ResetRow;
+pub use second_factor::{PendingLogin, TotpRow};
 
 /// Connections each replica keeps.
 const MAX_CONNECTIONS: u32 = 8;
@@ -437,7 +439,8 @@ impl Store {
         sqlx::query("DELETE FROM ceremonies WHERE expires_at <= $1").bind(now).execute(&self.pool).await?;
         sqlx::query("DELETE FROM invitations WHERE expires_at <= $1").bind(now).execute(&self.pool).await?;
         sqlx::query("DELETE FROM api_tokens WHERE expires_at <= $1").bind(now).execute(&self.pool).await?;
-        self.sweep_resets(now).await
+        self.sweep_resets(now).await?;
+        self.sweep_pending_logins(now).await
     }
 
     // ---- API tokens

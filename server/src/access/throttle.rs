@@ -29,6 +29,8 @@ pub enum Ceremony {
     Invitation,
     /// Spending a password reset link.
     Reset,
+    /// A TOTP or recovery code (enrolment, or a login's second step).
+    SecondFactor,
     Passkey,
 }
 
@@ -39,6 +41,7 @@ impl Ceremony {
             Self::Setup => "setup",
             Self::Invitation => "invitation",
             Self::Reset => "reset",
+            Self::SecondFactor => "second-factor",
             Self::Passkey => "passkey",
         }
     }
@@ -51,6 +54,9 @@ pub enum Bucket<'a> {
     Address(Ceremony, &'a str),
     /// One account's password attempts (the name as typed, case-folded).
     Account(&'a str),
+    /// One account's second-factor codes: apart from its passwords, so a
+    /// correct password (which clears those) buys no fresh code guesses.
+    Codes(&'a str),
 }
 
 impl Bucket<'_> {
@@ -58,6 +64,7 @@ impl Bucket<'_> {
         match self {
             Self::Address(c, ip) => format!("ip:{}:{ip}", c.key()),
             Self::Account(name) => format!("user:{}", name.to_lowercase()),
+            Self::Codes(name) => format!("codes:{}", name.to_lowercase()),
         }
     }
 
@@ -67,7 +74,7 @@ impl Bucket<'_> {
             // 15 s, 30 s, 1 min, … up to 15 min between attempts; an hour of
             // quiet starts over (longer than the longest delay, so waiting
             // it out does not buy a fresh burst).
-            Self::Account(_) => {
+            Self::Account(_) | Self::Codes(_) => {
                 Rule { limit: PER_ACCOUNT, first_delay: 15, longest_delay: WINDOW, quiet: LONGEST_QUIET }
             }
         }
@@ -90,7 +97,7 @@ pub async fn reserve(store: &Store, buckets: &[Bucket<'_>], now: i64) -> Result<
 pub async fn succeeded(store: &Store, buckets: &[Bucket<'_>]) -> Result<(), StoreError> {
     for bucket in buckets {
         match bucket {
-            Bucket::Account(_) => store.clear_attempts(&bucket.key()).await?,
+            Bucket::Account(_) | Bucket::Codes(_) => store.clear_attempts(&bucket.key()).await?,
             Bucket::Address(..) => store.refund_attempt(&bucket.key()).await?,
         }
     }

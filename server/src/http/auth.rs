@@ -8,4 +8,5 @@ pub mod gate;
 pub mod headers;
 pub mod password_forms;
 pub mod routes;
+pub mod second_factor_forms;
 pub mod who;

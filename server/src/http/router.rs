@@ -33,8 +33,9 @@ fn routes() -> Vec<AxumRouteListing> {
 /// route pattern, where the routes are built. Every other page is
 /// `Surface::PAGE`; a pattern the app does not route is an error at start
 /// (see `page_classes`).
-const PAGE_CLASSES: [(&str, Surface); 6] = [
+const PAGE_CLASSES: [(&str, Surface); 7] = [
     ("/login", Surface::PAGE.public().secret()),
+    ("/login/verify", Surface::PAGE.public().secret()),
     ("/setup", Surface::PAGE.public().secret()),
     ("/invite/{token}", Surface::PAGE.public().secret()),
     ("/reset/{token}", Surface::PAGE.public().secret()),

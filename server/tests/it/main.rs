@@ -15,6 +15,7 @@ mod passwords;
 mod profiles;
 mod quay;
 mod resync;
+mod second_factor;
 mod security;
 mod storage;
 mod streaming;

@@ -134,8 +134,16 @@ async fn guessing_the_current_password_is_throttled() -> TestResult {
 }
 
 #[tokio::test]
-async fn reset_links_work_once_for_their_user_and_end_their_sessions() -> TestResult {
-    let app = sqlite_app().await?;
+async fn sqlite_reset_links_work_once_for_their_user_and_end_their_sessions() -> TestResult {
+    reset_links(sqlite_app().await?).await
+}
+
+#[tokio::test]
+async fn postgres_reset_links_work_once_for_their_user_and_end_their_sessions() -> TestResult {
+    reset_links(start(&fresh_postgres().await?, Scratch::new()?).await?).await
+}
+
+async fn reset_links(app: TestApp) -> TestResult {
     let (base, http) = (app.base.clone(), client()?);
     let token = app.access.issue_setup_token().await?.ok_or("no token")?;
     let admin = format!("reestr_session={}", app.access.setup(&token, "admin", PASSWORD, "127.0.0.1", "t").await?);

@@ -19,6 +19,10 @@ pub const NEW_TOKEN_COOKIE: &str = "reestr_new_token";
 pub const NEW_INVITE_COOKIE: &str = "reestr_new_invite";
 /// The cookie a just-issued password reset link rides in to the users page, once.
 pub const NEW_RESET_COOKIE: &str = "reestr_new_reset";
+/// The cookie just-made recovery codes ride in to the account page, once.
+pub const NEW_CODES_COOKIE: &str = "reestr_new_codes";
+/// A password login waiting for its second factor.
+pub const PENDING_LOGIN_COOKIE: &str = "reestr_pending_login";
 /// How long a once-shown secret waits for its page.
 const ONCE: Duration = Duration::from_secs(60);
 
@@ -49,6 +53,17 @@ pub fn session(token: &str, secure: bool, lifetime: Duration) -> Cookie<'static>
 /// only on this origin's own navigations.
 pub fn once(name: &'static str, value: &str, secure: bool) -> Cookie<'static> {
     http_only(name, value, secure, SameSite::Strict, ONCE)
+}
+
+/// The cookie of a login waiting for its second factor: HttpOnly, sent
+/// only on this origin's own navigations, living as long as the wait.
+pub fn pending_login(token: &str, secure: bool, lifetime: Duration) -> Cookie<'static> {
+    http_only(PENDING_LOGIN_COOKIE, token, secure, SameSite::Strict, lifetime)
+}
+
+/// `jar` with the pending-login cookie cleared.
+pub fn end_pending_login(jar: CookieJar) -> CookieJar {
+    jar.add(Cookie::build((PENDING_LOGIN_COOKIE, "")).path("/").http_only(true).max_age(time::Duration::ZERO).build())
 }
 
 fn http_only(

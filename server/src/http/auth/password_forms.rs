@@ -107,8 +107,10 @@ async fn accept_reset_form(State(access): State<Arc<Access>>, req: Request) -> R
     }
 }
 
-fn log_store(e: &AccessError) {
+/// Logs a store failure behind a refused form (the page says only that
+/// the database did not answer).
+pub(super) fn log_store(e: &AccessError) {
     if let AccessError::Store(err) = e {
-        tracing::error!(error = %err, "a password form failed in the store");
+        tracing::error!(error = %err, "an access form failed in the store");
     }
 }

@@ -6,7 +6,8 @@ use std::sync::Arc;
 
 use app::error::{AppError, ErrorKind};
 use app::model::{
-    Account, ApiTokenInfo, FormError, InvitationInfo, PasskeyInfo, ResetLink, SessionInfo, UserAdmin, UserInfo, Viewer,
+    Account, ApiTokenInfo, EnrolmentInfo, FormError, InvitationInfo, PasskeyInfo, ResetLink, SecondFactorInfo,
+    SessionInfo, UserAdmin, UserInfo, Viewer,
 };
 use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -20,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use super::cookies::{self, NEW_INVITE_COOKIE, NEW_RESET_COOKIE, NEW_TOKEN_COOKIE};
 use super::gate::client_ip;
 use super::who::{Admin, SignedIn};
-use crate::access::{Access, AccessError, Principal, Via};
+use crate::access::{Access, AccessError, Principal, SignIn, User, Via};
 use crate::http::extract::{ApiJson, ApiPath};
 use crate::http::openapi::ApiErrors;
 use crate::http::problem::Problem;
@@ -46,6 +47,7 @@ pub fn form_routes() -> Router<Arc<Access>> {
         .route("/auth/invitations/{id}/revoke", post(revoke_invitation_form))
         .route("/auth/invite", post(accept_invitation_form))
         .merge(super::password_forms::routes())
+        .merge(super::second_factor_forms::routes())
 }
 
 pub fn api_routes() -> Router<Arc<Access>> {
@@ -71,7 +73,7 @@ pub(super) fn see_other(to: &str) -> Response {
 /// with control characters or backslashes, anything not starting with one
 /// `/`, and anything that leaves the origin is refused. Only path and query
 /// go out, so the `Location` is same-origin by construction.
-fn safe_next(next: Option<&str>, public_url: Option<&url::Url>) -> String {
+pub(super) fn safe_next(next: Option<&str>, public_url: Option<&url::Url>) -> String {
     let home = || "/".to_string();
     let Some(next) = next.filter(|n| n.starts_with('/') && !n.starts_with("//")) else { return home() };
     if next.chars().any(|c| c.is_control() || c == '\\') {
@@ -119,7 +121,10 @@ async fn login(State(access): State<Arc<Access>>, req: Request) -> Response {
     };
     let next = safe_next(form.next.as_deref(), access.policy.public_url.as_ref());
     match access.login(&form.username, form.password.expose_secret(), &ip, &user_agent(&headers)).await {
-        Ok(token) => signed_in(&access, &headers, &token, &next),
+        Ok(SignIn::Session(token)) => signed_in(&access, &headers, &token, &next),
+        Ok(SignIn::SecondFactor(token)) => {
+            super::second_factor_forms::ask_second_factor(&access, &headers, &token, &next)
+        }
         Err(e) => {
             if let AccessError::Store(err) = &e {
                 tracing::error!(error = %err, "login failed in the store");
@@ -314,9 +319,11 @@ impl app::contract::Accounts for Access {
         let tokens = self.store.tokens_of(&p.user.id).await.map_err(store_problem_app)?;
         let passkeys = self.store.passkeys_of(&p.user.id).await.map_err(store_problem_app)?;
         let credentials = self.store.credentials(&p.user.username).await.map_err(store_problem_app)?;
+        let second_factor = second_factor_info(self, &p.user, &request.headers).await?;
         Ok(Account {
             viewer: p.viewer(self.mode),
             has_password: credentials.is_some_and(|c| c.password_hash.is_some()),
+            second_factor,
             sessions: sessions
                 .into_iter()
                 .map(|s| SessionInfo {
@@ -382,6 +389,26 @@ impl app::contract::Accounts for Access {
             },
         })
     }
+}
+
+/// The account page's second-factor section; codes made just now come
+/// from their one-time cookie, only while the factor is on.
+async fn second_factor_info(access: &Access, user: &User, headers: &HeaderMap) -> Result<SecondFactorInfo, AppError> {
+    let on = access.second_factor_on(&user.id).await.map_err(store_problem_app)?;
+    let enrolment = access.enrolment(user).await.map_err(store_problem_app)?;
+    let left = access.recovery_codes_left(&user.id).await.map_err(store_problem_app)?;
+    let new_codes = cookies::read(headers, cookies::NEW_CODES_COOKIE)
+        .filter(|_| on)
+        .map(|v| v.split('.').map(str::to_string).collect::<Vec<_>>())
+        .filter(|codes| {
+            codes.iter().all(|c| c.len() == 11 && c.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-'))
+        });
+    Ok(SecondFactorInfo {
+        on,
+        recovery_codes_left: u64::try_from(left).unwrap_or(0),
+        enrolment: enrolment.map(|e| EnrolmentInfo { secret: e.secret, uri: e.uri, qr_svg: e.qr_svg }),
+        new_recovery_codes: new_codes,
+    })
 }
 
 fn admin_page(request: &axum::http::request::Parts) -> Result<Principal, AppError> {
