@@ -1,5 +1,6 @@
 //! Reusable pieces of the pages.
 
+mod auth_card;
 mod copy;
 mod error_box;
 mod findings;
@@ -9,6 +10,7 @@ mod pagination;
 mod pull_commands;
 mod skeleton;
 
+pub use auth_card::AuthCard;
 pub use copy::{CopyButton, copy_to_clipboard};
 pub use error_box::ErrorBox;
 pub use findings::Findings;

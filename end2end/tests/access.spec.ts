@@ -1,3 +1,4 @@
+import type { Browser, BrowserContextOptions, Page } from "@playwright/test";
 import { test, expect } from "./fixtures";
 import { createHmac } from "node:crypto";
 import { admin } from "./admin";
@@ -161,6 +162,27 @@ test("a passkey is added on the account page and signs in alone", async ({ page,
   await expect(page.getByText("No passkeys yet.")).toBeVisible();
 });
 
+
+// Signs the administrator in on `page`, invites `name` and lets them join
+// in a browser of their own: returns that browser's page, signed in.
+async function invitedUser(page: Page, browser: Browser, options: BrowserContextOptions, name: string, password: string): Promise<Page> {
+  await page.goto("/login");
+  await page.getByLabel("Username").fill(admin.username);
+  await page.getByLabel("Password").fill(admin.password);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await page.goto("/admin/users");
+  await page.getByLabel("Username").fill(name);
+  await page.getByRole("button", { name: "Create invitation" }).click();
+  const invite = (await page.getByTestId("invitation-link").textContent())?.trim() ?? "";
+  const user = await (await browser.newContext({ ...options, storageState: { cookies: [], origins: [] } })).newPage();
+  await user.goto(invite);
+  await user.getByLabel("Password (12 characters or more)").fill(password);
+  await user.getByLabel("Password again").fill(password);
+  await user.getByRole("button", { name: "Create my account" }).click();
+  await expect(user).toHaveURL(/\/$/);
+  return user;
+}
+
 test("a reset link from an administrator sets a new password and ends the user's sessions; the account page changes it again", async ({ page, browser, baseURL, javaScriptEnabled }) => {
   const name = `reset-${test.info().project.name}-${Date.now()}`.slice(0, 60);
   const first = "first password, long enough";
@@ -175,17 +197,7 @@ test("a reset link from an administrator sets a new password and ends the user's
   const fresh = async () => (await browser.newContext({ baseURL, javaScriptEnabled, storageState: { cookies: [], origins: [] } })).newPage();
 
   // The administrator invites the user, who joins in a browser of their own.
-  await signIn(page, admin.username, admin.password);
-  await page.goto("/admin/users");
-  await page.getByLabel("Username").fill(name);
-  await page.getByRole("button", { name: "Create invitation" }).click();
-  const invite = (await page.getByTestId("invitation-link").textContent())?.trim() ?? "";
-  const user = await fresh();
-  await user.goto(invite);
-  await user.getByLabel("Password (12 characters or more)").fill(first);
-  await user.getByLabel("Password again").fill(first);
-  await user.getByRole("button", { name: "Create my account" }).click();
-  await expect(user).toHaveURL(/\/$/);
+  const user = await invitedUser(page, browser, { baseURL, javaScriptEnabled }, name, first);
 
   // A reset link, shown once on the users page, naming its user.
   await page.goto("/admin/users");
@@ -251,20 +263,7 @@ test("an authenticator app is set up on the account page and asked for at every 
   const name = `totp-${test.info().project.name}-${Date.now()}`.slice(0, 60);
   const password = "a password for two steps";
   // A user of its own (invited), so the administrator the other tests use keeps one step.
-  await page.goto("/login");
-  await page.getByLabel("Username").fill(admin.username);
-  await page.getByLabel("Password").fill(admin.password);
-  await page.getByRole("button", { name: "Sign in", exact: true }).click();
-  await page.goto("/admin/users");
-  await page.getByLabel("Username").fill(name);
-  await page.getByRole("button", { name: "Create invitation" }).click();
-  const invite = (await page.getByTestId("invitation-link").textContent())?.trim() ?? "";
-  const user = await (await browser.newContext({ baseURL, javaScriptEnabled, storageState: { cookies: [], origins: [] } })).newPage();
-  await user.goto(invite);
-  await user.getByLabel("Password (12 characters or more)").fill(password);
-  await user.getByLabel("Password again").fill(password);
-  await user.getByRole("button", { name: "Create my account" }).click();
-  await expect(user).toHaveURL(/\/$/);
+  const user = await invitedUser(page, browser, { baseURL, javaScriptEnabled }, name, password);
 
   await user.goto("/account");
   await user.getByRole("button", { name: "Set up an authenticator app" }).click();

@@ -17,6 +17,8 @@ const pages: [string, string][] = [
   ["storage", "/registries/local/storage"],
   ["not-found", "/no/such/page"],
   ["login", "/login"],
+  ["login-verify", "/login/verify"],
+  ["reset", "/reset/a-link-that-does-not-exist"],
   ["account", "/account"],
   ["users", "/admin/users"],
 ];

@@ -2,21 +2,17 @@
 //! with an authenticator app: its six-digit code, or a recovery code.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::components::FormError;
+use crate::components::AuthCard;
 
 #[component]
 pub fn VerifyPage() -> impl IntoView {
     let query = use_query_map();
     let next = move || super::key_of(query, "next").unwrap_or_else(|| "/".to_string());
     view! {
-        <Title text="Sign-in code" />
-        <section class="auth-card" aria-labelledby="verify-heading">
-            <h1 id="verify-heading">"Enter your sign-in code"</h1>
-            <p>"Open your authenticator app and enter the code it shows for Reestr. Lost the app? Enter one of your recovery codes."</p>
-            <FormError />
+        <AuthCard title="Sign-in code" heading="Enter your sign-in code"
+            blurb="Open your authenticator app and enter the code it shows for Reestr. Lost the app? Enter one of your recovery codes.">
             <form method="post" action="/auth/login/verify" class="auth-form">
                 <input type="hidden" name="next" value=next />
                 <label class="field">
@@ -25,6 +21,6 @@ pub fn VerifyPage() -> impl IntoView {
                 </label>
                 <button type="submit" class="primary">"Sign in"</button>
             </form>
-        </section>
+        </AuthCard>
     }
 }

@@ -56,6 +56,23 @@ async fn start_replica(
     TestApp::listen_with(service, access, registry, scratch).await
 }
 
+/// Where a redirect leads (empty when it is none).
+pub(crate) fn location(resp: &reqwest::Response) -> String {
+    resp.headers().get(LOCATION).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string()
+}
+
+/// The value of the cookie `name` a response sets (`None` when absent or cleared).
+pub(crate) fn set_cookie(resp: &reqwest::Response, name: &str) -> Option<String> {
+    resp.headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| c.strip_prefix(&format!("{name}=")))
+        .and_then(|c| c.split(';').next())
+        .filter(|v| !v.is_empty())
+        .map(str::to_string)
+}
+
 /// The session cookie a response sets (`name=value`).
 pub(crate) fn session_cookie(resp: &reqwest::Response) -> Option<String> {
     resp.headers()
@@ -288,15 +305,7 @@ async fn administrators_invite_viewers_who_cannot_administer() -> TestResult {
     // The invitation link comes back once, in a cookie the users page reads.
     let resp = post("/auth/users", &admin, &[("username", "vera"), ("role", "viewer")]).await?;
     assert_eq!(resp.headers().get(LOCATION).and_then(|v| v.to_str().ok()), Some("/admin/users"));
-    let invite = resp
-        .headers()
-        .get_all(SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|c| c.strip_prefix("reestr_new_invite="))
-        .and_then(|c| c.split(';').next())
-        .ok_or("no invitation cookie")?
-        .to_string();
+    let invite = set_cookie(&resp, "reestr_new_invite").ok_or("no invitation cookie")?;
     let page = http
         .get(format!("{base}/admin/users"))
         .header(COOKIE, format!("{admin}; reestr_new_invite={invite}"))

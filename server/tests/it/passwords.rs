@@ -4,27 +4,12 @@
 //! lifetime, and ends that user's sessions too.
 
 use reqwest::StatusCode;
-use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use reqwest::header::COOKIE;
 
-use crate::access::{PASSWORD, client, fresh_postgres, session_cookie, start};
+use crate::access::{PASSWORD, client, fresh_postgres, location, session_cookie, set_cookie, start};
 use crate::support::{Scratch, TestApp, TestResult};
 
 const NEW_PASSWORD: &str = "a brand new long passphrase";
-
-fn location(resp: &reqwest::Response) -> String {
-    resp.headers().get(LOCATION).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string()
-}
-
-/// The one-time cookie a reset link rides in.
-fn reset_cookie(resp: &reqwest::Response) -> Option<String> {
-    resp.headers()
-        .get_all(SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|c| c.strip_prefix("reestr_new_reset="))
-        .and_then(|c| c.split(';').next())
-        .map(str::to_string)
-}
 
 /// Whether a session cookie still opens a page (a dead one is sent to /login).
 async fn live(app: &TestApp, cookie: &str) -> TestResult<bool> {
@@ -165,7 +150,7 @@ async fn reset_links(app: TestApp) -> TestResult {
     let issue = || async {
         let resp = post(format!("/auth/users/{vera_id}/reset"), admin.clone()).await?;
         assert_eq!(location(&resp), "/admin/users");
-        TestResult::Ok(reset_cookie(&resp))
+        TestResult::Ok(set_cookie(&resp, "reestr_new_reset"))
     };
     let first = issue().await?.ok_or("no reset cookie")?;
     let link = issue().await?.ok_or("no reset cookie")?;

@@ -6,9 +6,9 @@
 
 use hmac::{Hmac, Mac};
 use reqwest::StatusCode;
-use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use reqwest::header::COOKIE;
 
-use crate::access::{PASSWORD, client, fresh_postgres, session_cookie, start};
+use crate::access::{PASSWORD, client, fresh_postgres, location, session_cookie, set_cookie, start};
 use crate::support::{Scratch, TestApp, TestResult};
 
 /// RFC 4648 base32, without padding.
@@ -57,21 +57,6 @@ fn the_tests_own_totp_matches_rfc_6238() -> TestResult {
     Ok(())
 }
 
-fn location(resp: &reqwest::Response) -> String {
-    resp.headers().get(LOCATION).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string()
-}
-
-fn cookie(resp: &reqwest::Response, name: &str) -> Option<String> {
-    resp.headers()
-        .get_all(SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|c| c.strip_prefix(&format!("{name}=")))
-        .and_then(|c| c.split(';').next())
-        .filter(|v| !v.is_empty())
-        .map(str::to_string)
-}
-
 struct Client<'a> {
     app: &'a TestApp,
     http: reqwest::Client,
@@ -102,7 +87,7 @@ impl Client<'_> {
             .await?;
         assert_eq!(location(&resp), "/login/verify?next=%2Fregistries%2Flocal");
         assert!(session_cookie(&resp).is_none(), "no session before the second factor");
-        let pending = cookie(&resp, "reestr_pending_login").ok_or("no pending-login cookie")?;
+        let pending = set_cookie(&resp, "reestr_pending_login").ok_or("no pending-login cookie")?;
         Ok(format!("reestr_pending_login={pending}"))
     }
 
@@ -148,7 +133,7 @@ async fn two_step(app: &TestApp) -> TestResult {
     assert_eq!(location(&resp), "/account?error=code");
     let resp = c.post("/auth/totp/confirm", &admin, &[("code", &now_code)]).await?;
     assert_eq!(location(&resp), "/account#two-step");
-    let codes = cookie(&resp, "reestr_new_codes").ok_or("no recovery codes")?;
+    let codes = set_cookie(&resp, "reestr_new_codes").ok_or("no recovery codes")?;
     let page = c.page("/account", &format!("{admin}; reestr_new_codes={codes}")).await?;
     let recovery: Vec<&str> = codes.split('.').collect();
     assert_eq!(recovery.len(), 10);
