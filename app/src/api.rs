@@ -156,6 +156,14 @@ pub async fn get_users() -> Result<crate::model::UserAdmin, AppError> {
     Ok(admin)
 }
 
+/// The authenticator set-up a sign-in waits for (no session yet: the
+/// waiting login's cookie says whose).
+#[server(prefix = "/_fn", endpoint = "login_enrolment")]
+pub async fn get_login_enrolment() -> Result<crate::model::EnrolmentInfo, AppError> {
+    let (accounts, parts) = accounts_and_request()?;
+    accounts.login_enrolment(&parts).await
+}
+
 #[cfg(feature = "ssr")]
 fn accounts_and_request() -> Result<(crate::contract::SharedAccounts, http::request::Parts), AppError> {
     let accounts = use_context::<crate::contract::SharedAccounts>()

@@ -1,6 +1,7 @@
 //! Reusable pieces of the pages.
 
 mod auth_card;
+mod authenticator_setup;
 mod copy;
 mod error_box;
 mod findings;
@@ -11,6 +12,7 @@ mod pull_commands;
 mod skeleton;
 
 pub use auth_card::AuthCard;
+pub use authenticator_setup::AuthenticatorSetup;
 pub use copy::{CopyButton, copy_to_clipboard};
 pub use error_box::ErrorBox;
 pub use findings::Findings;

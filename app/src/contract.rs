@@ -92,6 +92,11 @@ pub trait Accounts: Send + Sync + 'static {
 
     /// Every user and pending invitation (administrators only).
     async fn users(&self, request: &http::request::Parts) -> Result<crate::model::UserAdmin, AppError>;
+
+    /// The authenticator set-up a sign-in waits for when an administrator
+    /// requires a second factor (`/login/enrol`; the waiting login is a
+    /// cookie on the request).
+    async fn login_enrolment(&self, request: &http::request::Parts) -> Result<crate::model::EnrolmentInfo, AppError>;
 }
 
 pub type SharedAccounts = Arc<dyn Accounts>;

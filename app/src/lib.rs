@@ -22,7 +22,9 @@ use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::{Lazy, ParamSegment, SsrMode, StaticSegment, WildcardSegment};
 
 use crate::pages::NotFound;
-use crate::routes::{Account, Home, Invite, Login, Registry, RepositoryOrTag, Reset, Setup, Storage, Users, Verify};
+use crate::routes::{
+    Account, Enrol, Home, Invite, Login, Registry, RepositoryOrTag, Reset, Setup, Storage, Users, Verify,
+};
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -95,6 +97,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("") view={Lazy::<Home>::new()} ssr=SsrMode::InOrder />
                     <Route path=StaticSegment("login") view={Lazy::<Login>::new()} ssr=SsrMode::InOrder />
                     <Route path=(StaticSegment("login"), StaticSegment("verify")) view={Lazy::<Verify>::new()} ssr=SsrMode::InOrder />
+                    <Route path=(StaticSegment("login"), StaticSegment("enrol")) view={Lazy::<Enrol>::new()} ssr=SsrMode::InOrder />
                     <Route path=StaticSegment("setup") view={Lazy::<Setup>::new()} ssr=SsrMode::InOrder />
                     <Route path=StaticSegment("account") view={Lazy::<Account>::new()} ssr=SsrMode::Async />
                     <Route path=(StaticSegment("admin"), StaticSegment("users")) view={Lazy::<Users>::new()} ssr=SsrMode::Async />

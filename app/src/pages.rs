@@ -1,6 +1,7 @@
 //! One module per page of the UI.
 
 mod account;
+mod enrol;
 mod home;
 mod invite;
 mod login;
@@ -16,6 +17,7 @@ mod users;
 mod verify;
 
 pub use account::AccountPage;
+pub use enrol::EnrolPage;
 pub use home::HomePage;
 pub use invite::InvitePage;
 pub use login::LoginPage;

@@ -8,8 +8,8 @@ use leptos::prelude::*;
 use leptos_router::{LazyRoute, lazy_route};
 
 use crate::pages::{
-    AccountPage, HomePage, InvitePage, LoginPage, RegistryPage, RepositoryOrTagPage, ResetPage, SetupPage, StoragePage,
-    UsersPage, VerifyPage,
+    AccountPage, EnrolPage, HomePage, InvitePage, LoginPage, RegistryPage, RepositoryOrTagPage, ResetPage, SetupPage,
+    StoragePage, UsersPage, VerifyPage,
 };
 
 /// Declares a lazy route per page: a unit struct whose view is the page.
@@ -40,6 +40,8 @@ lazy_pages! {
     Login => LoginPage;
     /// `/login/verify`
     Verify => VerifyPage;
+    /// `/login/enrol`
+    Enrol => EnrolPage;
     /// `/setup`
     Setup => SetupPage;
     /// `/account`

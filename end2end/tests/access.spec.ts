@@ -2,6 +2,8 @@ import type { Browser, BrowserContextOptions, Page } from "@playwright/test";
 import { test, expect } from "./fixtures";
 import { createHmac } from "node:crypto";
 import { admin } from "./admin";
+import * as fs from "node:fs";
+import { startReestr } from "./servers";
 
 // Signed out, Reestr shows nothing but the login; a password login returns
 // to the page asked for; signing out ends the session. Runs hydrated and
@@ -292,4 +294,68 @@ test("an authenticator app is set up on the account page and asked for at every 
   await expect(user).toHaveURL(/\/$/);
   await user.goto("/account");
   await expect(user.getByText("Signing in with your password also asks for a code")).toBeVisible();
+});
+
+// The policy is site-wide, so this runs on a Reestr of its own (its own
+// database): the shared server's other tests sign in with passwords.
+test("an administrator requires two-step verification; a new user sets it up before the first session", async ({ browser, javaScriptEnabled }) => {
+  test.setTimeout(60_000);
+  const config = process.env.REESTR_E2E_CONFIG;
+  expect(config, "scripts/test.sh sets REESTR_E2E_CONFIG").toBeTruthy();
+  fs.mkdirSync("test-results", { recursive: true });
+  const data = fs.mkdtempSync("test-results/require-");
+  const setupToken = `require-two-step-${Date.now()}`;
+  const reestr = await startReestr(config!, { REESTR_DATA_DIR: data, REESTR_SETUP_TOKEN: setupToken });
+  const options = { baseURL: reestr.base, javaScriptEnabled, storageState: { cookies: [], origins: [] } };
+  const adminContext = await browser.newContext(options);
+  const userContext = await browser.newContext(options);
+  try {
+    const page = await adminContext.newPage();
+    await page.goto("/setup");
+    await page.getByLabel("Setup token").fill(setupToken);
+    await page.getByLabel("Username").fill("root");
+    await page.getByLabel("Password (12 characters or more)").fill(admin.password);
+    await page.getByLabel("Password again").fill(admin.password);
+    await page.getByRole("button", { name: "Create administrator" }).click();
+    await expect(page).toHaveURL(/\/$/);
+
+    await page.goto("/admin/users");
+    const policy = page.getByLabel("Require two-step verification for password sign-ins");
+    await expect(policy).not.toBeChecked();
+    await policy.check();
+    await page.getByRole("button", { name: "Save policy" }).click();
+    await expect(page).toHaveURL(/\/admin\/users#sign-in-policy$/);
+    await expect(page.getByLabel("Require two-step verification for password sign-ins")).toBeChecked();
+    await page.getByLabel("Username").fill("vera");
+    await page.getByRole("button", { name: "Create invitation" }).click();
+    const invite = (await page.getByTestId("invitation-link").textContent())?.trim() ?? "";
+
+    const user = await userContext.newPage();
+    await user.goto(invite);
+    await user.getByLabel("Password (12 characters or more)").fill("vera's long password");
+    await user.getByLabel("Password again").fill("vera's long password");
+    await user.getByRole("button", { name: "Create my account" }).click();
+    await expect(user).toHaveURL(/\/login\/enrol$/);
+    await expect(user.getByRole("heading", { name: "Set up two-step verification" })).toBeVisible();
+    await expect(user.getByRole("img", { name: "QR code of the authenticator key" })).toBeVisible();
+    expect((await userContext.cookies()).map((c) => c.name)).not.toContain("reestr_session");
+    const secret = (await user.getByTestId("totp-secret").textContent())?.trim() ?? "";
+    expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+    await user.screenshot({ path: test.info().outputPath("two-step-required-setup.png"), fullPage: true });
+    await user.getByLabel("Code from the app").fill("000000" === totp(secret, Date.now() / 1000) ? "111111" : "000000");
+    await user.getByRole("button", { name: "Finish signing in" }).click();
+    await expect(user.getByRole("alert")).toHaveText(/That code is wrong or was used already/);
+    await user.getByLabel("Code from the app").fill(totp(secret, Date.now() / 1000));
+    await user.getByRole("button", { name: "Finish signing in" }).click();
+    await expect(user).toHaveURL(/\/account#two-step$/);
+    await expect(user.getByTestId("recovery-codes").getByRole("listitem")).toHaveCount(10);
+    await expect(user.getByText("Your administrator requires it")).toBeVisible();
+
+    await page.reload();
+    await expect(page.getByRole("row", { name: /vera/ })).toContainText("password, authenticator app");
+  } finally {
+    await adminContext.close();
+    await userContext.close();
+    reestr.process.kill();
+  }
 });

@@ -18,6 +18,7 @@ const pages: [string, string][] = [
   ["not-found", "/no/such/page"],
   ["login", "/login"],
   ["login-verify", "/login/verify"],
+  ["login-enrol", "/login/enrol"],
   ["reset", "/reset/a-link-that-does-not-exist"],
   ["account", "/account"],
   ["users", "/admin/users"],

@@ -110,6 +110,9 @@ pub struct UserInfo {
     pub created_at: i64,
     pub has_password: bool,
     pub passkeys: u64,
+    /// An authenticator app is set up.
+    #[serde(default)]
+    pub second_factor: bool,
     /// The administrator looking at the list.
     pub is_you: bool,
 }
@@ -131,6 +134,9 @@ pub struct InvitationInfo {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct UserAdmin {
+    /// Password sign-ins need a second factor.
+    #[serde(default)]
+    pub second_factor_required: bool,
     pub users: Vec<UserInfo>,
     pub invitations: Vec<InvitationInfo>,
     /// The link of an invitation made just now, shown this once.
@@ -161,6 +167,9 @@ pub struct CspNonce(pub String);
 #[serde(rename_all = "camelCase")]
 pub struct SecondFactorInfo {
     pub on: bool,
+    /// An administrator requires it of password sign-ins.
+    #[serde(default)]
+    pub required: bool,
     pub recovery_codes_left: u64,
     /// A set-up under way.
     pub enrolment: Option<EnrolmentInfo>,

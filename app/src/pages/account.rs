@@ -8,7 +8,7 @@ use leptos_meta::Title;
 
 use super::users::confirm_first;
 use crate::api::get_account;
-use crate::components::{CopyButton, ErrorBox, FormError, NewPasswordFields};
+use crate::components::{AuthenticatorSetup, CopyButton, ErrorBox, FormError, NewPasswordFields};
 use crate::format;
 
 #[component]
@@ -206,6 +206,9 @@ fn TwoStep(info: crate::model::SecondFactorInfo) -> impl IntoView {
                     </ul>
                 </div>
             })}
+            {info.required.then(|| view! {
+                <p>"Your administrator requires it: turned off, it is set up again at your next password sign-in."</p>
+            })}
             <form method="post" action="/auth/totp/disable" class="auth-form account-form">
                 <label class="field">
                     <span>"Password, to turn it off"</span>
@@ -216,22 +219,7 @@ fn TwoStep(info: crate::model::SecondFactorInfo) -> impl IntoView {
         }
         .into_any()
     } else if let Some(e) = info.enrolment {
-        view! {
-            <ol class="steps">
-                <li>"Scan this code with an authenticator app, or type the key in."</li>
-                <li>"Enter the six-digit code the app shows."</li>
-            </ol>
-            <div class="qr" role="img" aria-label="QR code of the authenticator key" inner_html=e.qr_svg></div>
-            <p>"Key: " <code data-testid="totp-secret">{e.secret}</code></p>
-            <form method="post" action="/auth/totp/confirm" class="auth-form account-form">
-                <label class="field">
-                    <span>"Code from the app"</span>
-                    <input name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9 ]{6,7}" required />
-                </label>
-                <button type="submit">"Turn on"</button>
-            </form>
-        }
-        .into_any()
+        view! { <AuthenticatorSetup enrolment=e action="/auth/totp/confirm" button="Turn on" /> }.into_any()
     } else {
         view! {
             <p>"Off. With it on, signing in with your password also asks for a code from an authenticator app."</p>

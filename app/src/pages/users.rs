@@ -1,6 +1,8 @@
 //! `/admin/users`: administrators invite users (a one-time link; the
 //! invitee chooses the password), issue password reset links (likewise),
-//! change roles, remove users and revoke invitations. Plain forms, so all of it works without JavaScript.
+//! change roles, remove users and revoke invitations, and require a second
+//! factor of password sign-ins. Plain forms, so all of it works without
+//! JavaScript.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -70,6 +72,7 @@ pub fn UsersPage() -> impl IntoView {
                                         let reset_label = format!("Password reset link for {}", u.username);
                                         let methods = [
                                             u.has_password.then(|| "password".to_string()),
+                                            u.second_factor.then(|| "authenticator app".to_string()),
                                             (u.passkeys > 0).then(|| format!("{} passkey{}", u.passkeys, if u.passkeys == 1 { "" } else { "s" })),
                                         ].into_iter().flatten().collect::<Vec<_>>().join(", ");
                                         view! {
@@ -102,6 +105,17 @@ pub fn UsersPage() -> impl IntoView {
                                 </tbody>
                             </table>
                             </div>
+                        </section>
+                        <section id="sign-in-policy" aria-labelledby="policy-heading">
+                            <h2 id="policy-heading">"Sign-in policy"</h2>
+                            <form method="post" action="/auth/settings/second-factor" class="auth-form account-form">
+                                <label class="check">
+                                    <input type="checkbox" name="required" value="on" checked=a.second_factor_required />
+                                    <span>"Require two-step verification for password sign-ins"</span>
+                                </label>
+                                <p class="hint">"Users without an authenticator app set one up at their next password sign-in. A passkey already counts as two steps; sessions already signed in stay."</p>
+                                <button type="submit">"Save policy"</button>
+                            </form>
                         </section>
                         {(!a.invitations.is_empty()).then(|| view! {
                             <section aria-labelledby="invitations-heading">

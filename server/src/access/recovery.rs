@@ -5,6 +5,7 @@
 //! made the change gets a new one: a password someone else learnt stops
 //! working everywhere at once. API tokens are separate credentials and stay.
 
+use super::second_factor::SignIn;
 use super::store::{ResetRow, User};
 use super::throttle::{self, Bucket, Ceremony};
 use super::{Access, AccessError, StoreError, now, password, secret};
@@ -25,7 +26,8 @@ impl Access {
     ) -> Result<String, AccessError> {
         password::check_new(new)?;
         self.check_current_password(user, current, ip).await?;
-        self.replace_password(user, new, user_agent).await
+        self.replace_password(user, new).await?;
+        self.start_session(user, user_agent).await
     }
 
     /// Checks a signed-in user's password before a change to their
@@ -65,14 +67,16 @@ impl Access {
         self.store.reset(&secret::hash(token.trim()), now()).await
     }
 
-    /// Spends a reset link: sets the password and signs its user in.
+    /// Spends a reset link: sets the password and signs its user in, with
+    /// their second factor when they have one or one is required (a reset
+    /// link is a password, not a way around the second step).
     pub async fn accept_reset(
         &self,
         token: &str,
         new: &str,
         ip: &str,
         user_agent: &str,
-    ) -> Result<String, AccessError> {
+    ) -> Result<SignIn, AccessError> {
         password::check_new(new)?;
         let buckets = [Bucket::Address(Ceremony::Reset, ip)];
         if let Some(wait) = throttle::reserve(&self.store, &buckets, now()).await? {
@@ -83,12 +87,13 @@ impl Access {
         };
         throttle::succeeded(&self.store, &buckets).await?;
         tracing::info!(user = %reset.user.username, issued_by = %reset.created_by, "password reset link used");
-        self.replace_password(&reset.user, new, user_agent).await
+        self.replace_password(&reset.user, new).await?;
+        self.after_password(&reset.user, user_agent).await
     }
 
-    /// Stores the new hash, ends every session of the user (and forgets
-    /// them in the session cache of every replica), starts a new one.
-    async fn replace_password(&self, user: &User, new: &str, user_agent: &str) -> Result<String, AccessError> {
+    /// Stores the new hash and ends every session of the user (and forgets
+    /// them in the session cache of every replica).
+    async fn replace_password(&self, user: &User, new: &str) -> Result<(), AccessError> {
         let hash = self.hasher.hash(new).await.map_err(AccessError::Internal)?;
         self.store.set_password(&user.id, &hash).await?;
         let ended = self.store.delete_sessions_of(&user.id).await?;
@@ -96,6 +101,6 @@ impl Access {
             self.sessions.forget(h).await;
         }
         tracing::info!(user = %user.username, sessions_ended = ended.len(), "password changed");
-        self.start_session(user, user_agent).await
+        Ok(())
     }
 }

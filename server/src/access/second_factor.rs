@@ -3,13 +3,14 @@
 //! codes, shown once and stored hashed; and the second step of a password
 //! login. A code is accepted within one step of drift and never twice (the
 //! last step used is kept per user and advanced in one statement), and
-//! guesses are throttled like passwords. Passkeys are already two factors
-//! and skip this.
+//! guesses are throttled like passwords. An administrator may require it
+//! of every password sign-in: a user without one then sets it up before
+//! their first session. Passkeys are already two factors and skip this.
 
 use rand::RngCore;
 use totp_rs::{Algorithm, Secret, Totp};
 
-use super::store::{PendingLogin, User};
+use super::store::{PendingLogin, Setting, TotpRow, User};
 use super::throttle::{self, Bucket, Ceremony};
 use super::{Access, AccessError, StoreError, now, secret};
 
@@ -38,6 +39,9 @@ pub enum SignIn {
     Session(String),
     /// A second factor is on: the token of the login waiting for it.
     SecondFactor(String),
+    /// A second factor is required and not set up: the token of the login
+    /// waiting for the user to set one up.
+    Enrol(String),
 }
 
 fn totp(secret_b32: &str, username: &str) -> Result<Totp, AccessError> {
@@ -96,10 +100,48 @@ fn qr_svg(uri: &str) -> Result<String, AccessError> {
         .build())
 }
 
+/// What the account page shows of a user's second factor (one read of
+/// their row).
+#[derive(Debug, Clone)]
+pub struct Status {
+    pub on: bool,
+    /// A set-up under way.
+    pub enrolment: Option<Enrolment>,
+    pub recovery_codes_left: i64,
+    /// An administrator requires it of password sign-ins.
+    pub required: bool,
+}
+
+fn enrolment_of(row: &TotpRow, user: &User) -> Result<Enrolment, AccessError> {
+    let uri =
+        totp(&row.secret, &user.username)?.to_url().map_err(|e| AccessError::Internal(format!("TOTP URI: {e:?}")))?;
+    Ok(Enrolment { qr_svg: qr_svg(&uri)?, uri, secret: row.secret.clone() })
+}
+
 impl Access {
-    /// Whether `user` signs in with a second step after the password.
-    pub async fn second_factor_on(&self, user_id: &str) -> Result<bool, StoreError> {
-        Ok(self.store.totp(user_id).await?.is_some_and(|t| t.confirmed))
+    /// Whether password sign-ins need a second factor (an administrator's setting).
+    pub async fn second_factor_required(&self) -> Result<bool, StoreError> {
+        self.store.flag(Setting::RequireSecondFactor).await
+    }
+
+    /// Requires a second factor of every password sign-in, or stops
+    /// requiring it. Sessions already signed in stay.
+    pub async fn require_second_factor(&self, by: &User, required: bool) -> Result<(), StoreError> {
+        self.store.set_flag(Setting::RequireSecondFactor, required).await?;
+        tracing::info!(by = %by.username, required, "second factor requirement changed");
+        Ok(())
+    }
+
+    /// The account page's view of `user`'s second factor.
+    pub async fn second_factor_status(&self, user: &User) -> Result<Status, AccessError> {
+        let row = self.store.totp(&user.id).await?;
+        let on = row.as_ref().is_some_and(|t| t.confirmed);
+        let enrolment = match row.filter(|t| !t.confirmed) {
+            Some(row) => Some(enrolment_of(&row, user)?),
+            None => None,
+        };
+        let recovery_codes_left = if on { self.store.recovery_codes_left(&user.id).await? } else { 0 };
+        Ok(Status { on, enrolment, recovery_codes_left, required: self.second_factor_required().await? })
     }
 
     /// Starts (or restarts) an enrolment with a new secret.
@@ -112,15 +154,6 @@ impl Access {
         }
         tracing::info!(user = %user.username, "second factor enrolment started");
         Ok(())
-    }
-
-    /// The enrolment under way, for the account page.
-    pub async fn enrolment(&self, user: &User) -> Result<Option<Enrolment>, AccessError> {
-        let Some(row) = self.store.totp(&user.id).await?.filter(|t| !t.confirmed) else { return Ok(None) };
-        let uri = totp(&row.secret, &user.username)?
-            .to_url()
-            .map_err(|e| AccessError::Internal(format!("TOTP URI: {e:?}")))?;
-        Ok(Some(Enrolment { qr_svg: qr_svg(&uri)?, uri, secret: row.secret }))
     }
 
     /// Confirms an enrolment with a code from the app; returns the
@@ -153,22 +186,64 @@ impl Access {
         Ok(())
     }
 
-    /// Recovery codes not yet used.
-    pub async fn recovery_codes_left(&self, user_id: &str) -> Result<i64, StoreError> {
-        self.store.recovery_codes_left(user_id).await
-    }
-
-    /// After a correct password: a session, or a login waiting for the
-    /// second factor.
+    /// After a correct password: a session; or, with a second factor on,
+    /// a login waiting for its code; or, when an administrator requires a
+    /// second factor and the user has none, a login waiting for them to set
+    /// one up (an enrolment already under way is kept, so a QR code scanned
+    /// before still works).
     pub(crate) async fn after_password(&self, user: &User, user_agent: &str) -> Result<SignIn, AccessError> {
-        if !self.second_factor_on(&user.id).await? {
+        let row = self.store.totp(&user.id).await?;
+        let on = row.as_ref().is_some_and(|t| t.confirmed);
+        if !on && !self.second_factor_required().await? {
             return Ok(SignIn::Session(self.start_session(user, user_agent).await?));
+        }
+        if row.is_none() {
+            self.start_totp(user).await?;
         }
         let token = secret::new_token();
         let ua: String = user_agent.chars().take(200).collect();
         self.store.put_pending_login(&secret::hash(&token), &user.id, &ua, now() + PENDING_TTL).await?;
-        tracing::info!(user = %user.username, "password accepted; second factor asked");
-        Ok(SignIn::SecondFactor(token))
+        if on {
+            tracing::info!(user = %user.username, "password accepted; second factor asked");
+            Ok(SignIn::SecondFactor(token))
+        } else {
+            tracing::info!(user = %user.username, "password accepted; a second factor is required and set up first");
+            Ok(SignIn::Enrol(token))
+        }
+    }
+
+    /// The enrolment a login waiting for one shows (its user's QR code).
+    pub async fn pending_enrolment(&self, token: &str) -> Result<Option<Enrolment>, AccessError> {
+        let Some(pending) = self.pending_login(token).await? else { return Ok(None) };
+        match self.store.totp(&pending.user.id).await?.filter(|t| !t.confirmed) {
+            Some(row) => Ok(Some(enrolment_of(&row, &pending.user)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Finishes a login that waited for its user to set up a second
+    /// factor: the code confirms the enrolment. Returns the session's token
+    /// and the recovery codes (shown once).
+    pub async fn finish_enrolment(
+        &self,
+        token: &str,
+        code: &str,
+        ip: &str,
+    ) -> Result<(String, Vec<String>), AccessError> {
+        let hash = secret::hash(token);
+        let Some(pending) = self.store.pending_login(&hash, now()).await? else {
+            return Err(AccessError::LoginExpired);
+        };
+        // A login waiting for the code of a factor already on is not an enrolment.
+        let codes = self.confirm_totp(&pending.user, code, ip).await.map_err(|e| match e {
+            AccessError::NoEnrolment => AccessError::LoginExpired,
+            e => e,
+        })?;
+        if !self.store.delete_pending_login(&hash).await? {
+            return Err(AccessError::LoginExpired);
+        }
+        tracing::info!(user = %pending.user.username, ip, "logged in after setting up a second factor");
+        Ok((self.start_session(&pending.user, &pending.user_agent).await?, codes))
     }
 
     /// The login a pending token stands for, if it is live.

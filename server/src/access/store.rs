@@ -10,8 +10,10 @@ use super::Role;
 
 mod resets;
 mod second_factor;
+mod settings;
 pub use resets::ResetRow;
 pub use second_factor::{PendingLogin, TotpRow};
+pub use settings::Setting;
 
 /// Connections each replica keeps.
 const MAX_CONNECTIONS: u32 = 8;
@@ -82,6 +84,8 @@ pub struct UserListing {
     pub created_at: i64,
     pub has_password: bool,
     pub passkeys: i64,
+    /// An authenticator app is set up.
+    pub second_factor: bool,
 }
 
 /// A pending invitation (never its token).
@@ -232,7 +236,8 @@ impl Store {
         let rows = sqlx::query(
             "SELECT u.id, u.username, u.role, u.created_at, \
              CAST(CASE WHEN u.password_hash IS NULL THEN 0 ELSE 1 END AS BIGINT) AS has_password, \
-             CAST((SELECT COUNT(*) FROM passkeys p WHERE p.user_id = u.id) AS BIGINT) AS passkeys \
+             CAST((SELECT COUNT(*) FROM passkeys p WHERE p.user_id = u.id) AS BIGINT) AS passkeys, \
+             CAST((SELECT COUNT(*) FROM totp t WHERE t.user_id = u.id AND t.confirmed = 1) AS BIGINT) AS second_factor \
              FROM users u ORDER BY u.username",
         )
         .fetch_all(&self.pool)
@@ -244,6 +249,7 @@ impl Store {
                     created_at: r.try_get("created_at")?,
                     has_password: r.try_get::<i64, _>("has_password")? == 1,
                     passkeys: r.try_get("passkeys")?,
+                    second_factor: r.try_get::<i64, _>("second_factor")? == 1,
                 })
             })
             .collect()

@@ -3,6 +3,7 @@
 //! no administrator ever knows it), role changes and removal, with the rule
 //! that the last administrator cannot be demoted or removed.
 
+use super::second_factor::SignIn;
 use super::store::{InvitationRow, User};
 use super::throttle::{self, Bucket, Ceremony};
 use super::{Access, AccessError, Role, check_username, now, password, secret};
@@ -32,14 +33,15 @@ impl Access {
         Ok(token)
     }
 
-    /// Spends an invitation: creates the user with `password` and signs them in.
+    /// Spends an invitation: creates the user with `password` and signs
+    /// them in (after setting up a second factor, when one is required).
     pub async fn accept_invitation(
         &self,
         token: &str,
         password: &str,
         ip: &str,
         user_agent: &str,
-    ) -> Result<String, AccessError> {
+    ) -> Result<SignIn, AccessError> {
         let t = now();
         password::check_new(password)?;
         let buckets = [Bucket::Address(Ceremony::Invitation, ip)];
@@ -56,6 +58,6 @@ impl Access {
             return Err(AccessError::UsernameTaken(user.username));
         }
         tracing::info!(user = %user.username, role = user.role.key(), invited_by = %inv.created_by, "invitation accepted");
-        self.start_session(&user, user_agent).await
+        self.after_password(&user, user_agent).await
     }
 }

@@ -33,15 +33,20 @@ fn routes() -> Vec<AxumRouteListing> {
 /// route pattern, where the routes are built. Every other page is
 /// `Surface::PAGE`; a pattern the app does not route is an error at start
 /// (see `page_classes`).
-const PAGE_CLASSES: [(&str, Surface); 7] = [
+const PAGE_CLASSES: [(&str, Surface); 8] = [
     ("/login", Surface::PAGE.public().secret()),
     ("/login/verify", Surface::PAGE.public().secret()),
+    ("/login/enrol", Surface::PAGE.public().secret()),
     ("/setup", Surface::PAGE.public().secret()),
     ("/invite/{token}", Surface::PAGE.public().secret()),
     ("/reset/{token}", Surface::PAGE.public().secret()),
     ("/account", Surface::PAGE.secret()),
     ("/admin/users", Surface::PAGE.secret()),
 ];
+
+/// Server functions a page before any session calls: the sign-in's
+/// authenticator set-up, which a waiting login's cookie authorises.
+const PUBLIC_SERVER_FNS: [&str; 1] = ["/_fn/login_enrolment"];
 
 /// The classes of the page router's routes: each page by its pattern, each
 /// server function by its path, the site's own files (`public/`, served
@@ -56,7 +61,9 @@ pub fn page_classes(routes: &[AxumRouteListing], site_root: &std::path::Path) ->
         }
     }
     for (path, _) in leptos::server_fn::axum::server_fn_paths() {
-        classes.insert(path.to_string(), Surface::SERVER_FN);
+        let surface =
+            if PUBLIC_SERVER_FNS.contains(&path) { Surface::SERVER_FN.public().secret() } else { Surface::SERVER_FN };
+        classes.insert(path.to_string(), surface);
     }
     let files = std::fs::read_dir(site_root)
         .map(|entries| {
@@ -183,6 +190,7 @@ mod tests {
         let routes = super::routes();
         let declared = super::page_classes(&routes, std::path::Path::new("../public"))?;
         assert_eq!(declared.route("/login"), Some(Surface::PAGE.public().secret()));
+        assert_eq!(declared.route("/login/enrol"), Some(Surface::PAGE.public().secret()));
         assert_eq!(declared.route("/invite/{token}"), Some(Surface::PAGE.public().secret()));
         assert_eq!(declared.route("/reset/{token}"), Some(Surface::PAGE.public().secret()));
         assert_eq!(declared.route("/account").map(|s| (s.public, s.no_store)), Some((false, true)));
@@ -191,6 +199,8 @@ mod tests {
         assert!(!functions.is_empty());
         for path in functions {
             assert_eq!(declared.route(path).map(|s| (s.kind, s.limited)), Some((Kind::ServerFn, true)), "{path}");
+            let public = path == "/_fn/login_enrolment";
+            assert_eq!(declared.route(path).map(|s| s.public), Some(public), "{path}");
         }
         assert!(declared.serves_file("/favicon.svg") && declared.serves_file("/passkeys.js"));
         Ok(())

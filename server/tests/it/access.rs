@@ -73,6 +73,15 @@ pub(crate) fn set_cookie(resp: &reqwest::Response, name: &str) -> Option<String>
         .map(str::to_string)
 }
 
+/// The session a sign-in started (`reestr_session=…`), or an error when
+/// it waits for a second factor.
+pub(crate) fn session_of(sign_in: reestr::access::SignIn) -> TestResult<String> {
+    match sign_in {
+        reestr::access::SignIn::Session(token) => Ok(format!("reestr_session={token}")),
+        other => Err(format!("no session: {other:?}").into()),
+    }
+}
+
 /// The session cookie a response sets (`name=value`).
 pub(crate) fn session_cookie(resp: &reqwest::Response) -> Option<String> {
     resp.headers()

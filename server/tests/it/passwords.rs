@@ -6,7 +6,7 @@
 use reqwest::StatusCode;
 use reqwest::header::COOKIE;
 
-use crate::access::{PASSWORD, client, fresh_postgres, location, session_cookie, set_cookie, start};
+use crate::access::{PASSWORD, client, fresh_postgres, location, session_cookie, session_of, set_cookie, start};
 use crate::support::{Scratch, TestApp, TestResult};
 
 const NEW_PASSWORD: &str = "a brand new long passphrase";
@@ -134,7 +134,7 @@ async fn reset_links(app: TestApp) -> TestResult {
     let admin = format!("reestr_session={}", app.access.setup(&token, "admin", PASSWORD, "127.0.0.1", "t").await?);
     let by = app.access.store.credentials("admin").await?.ok_or("no admin")?.user;
     let invite = app.access.invite(&by, "vera", reestr::access::Role::Viewer).await?;
-    let vera = format!("reestr_session={}", app.access.accept_invitation(&invite, PASSWORD, "127.0.0.2", "t").await?);
+    let vera = session_of(app.access.accept_invitation(&invite, PASSWORD, "127.0.0.2", "t").await?)?;
     let vera_id = app.access.store.credentials("vera").await?.ok_or("no vera")?.user.id;
     let post = |path: String, cookie: String| {
         http.post(format!("{base}{path}")).header("origin", &base).header(COOKIE, cookie).send()

@@ -1,5 +1,7 @@
 //! Two-step verification over HTTP (issue 21): set up an authenticator app
-//! on the account page, then every password sign-in asks for its code.
+//! on the account page, then every password sign-in asks for its code; an
+//! administrator may require it, and then nobody gets a password session
+//! without setting one up first.
 //! Codes are computed here with an RFC 6238 implementation of the test's
 //! own (HMAC-SHA1 from the `hmac` and `sha1` crates, checked against the
 //! RFC's test vector), not with the crate the server uses.
@@ -8,7 +10,7 @@ use hmac::{Hmac, Mac};
 use reqwest::StatusCode;
 use reqwest::header::COOKIE;
 
-use crate::access::{PASSWORD, client, fresh_postgres, location, session_cookie, set_cookie, start};
+use crate::access::{PASSWORD, client, fresh_postgres, location, session_cookie, session_of, set_cookie, start};
 use crate::support::{Scratch, TestApp, TestResult};
 
 /// RFC 4648 base32, without padding.
@@ -40,6 +42,16 @@ fn totp(key: &[u8], unix: u64, digits: u32) -> TestResult<String> {
     let bin =
         (u32::from(h[at]) & 0x7f) << 24 | u32::from(h[at + 1]) << 16 | u32::from(h[at + 2]) << 8 | u32::from(h[at + 3]);
     Ok(format!("{:0width$}", bin % 10_u32.pow(digits), width = digits as usize))
+}
+
+/// The authenticator key a set-up page shows.
+fn secret_on(page: &str) -> TestResult<String> {
+    Ok(page
+        .split(r#"data-testid="totp-secret">"#)
+        .nth(1)
+        .and_then(|r| r.split('<').next())
+        .ok_or("no secret on the page")?
+        .to_string())
 }
 
 fn unix() -> u64 {
@@ -91,6 +103,16 @@ impl Client<'_> {
         Ok(format!("reestr_pending_login={pending}"))
     }
 
+    /// A password sign-in that must set up a second factor first: its
+    /// pending-login cookie.
+    async fn password_enrol(&self, user: &str, password: &str) -> TestResult<String> {
+        let resp = self.post("/auth/login", "", &[("username", user), ("password", password)]).await?;
+        assert_eq!(location(&resp), "/login/enrol");
+        assert!(session_cookie(&resp).is_none(), "no session before a second factor is set up");
+        let pending = set_cookie(&resp, "reestr_pending_login").ok_or("no pending-login cookie")?;
+        Ok(format!("reestr_pending_login={pending}"))
+    }
+
     async fn verify(&self, pending: &str, code: &str) -> TestResult<reqwest::Response> {
         self.post("/auth/login/verify", pending, &[("code", code), ("next", "/registries/local")]).await
     }
@@ -119,13 +141,7 @@ async fn two_step(app: &TestApp) -> TestResult {
     assert_eq!(location(&resp), "/account#two-step");
     let page = c.page("/account", &admin).await?;
     assert!(page.contains("<svg"), "the QR code is drawn");
-    let secret = page
-        .split(r#"data-testid="totp-secret">"#)
-        .nth(1)
-        .and_then(|r| r.split('<').next())
-        .ok_or("no secret on the page")?
-        .to_string();
-    let key = base32(&secret)?;
+    let key = base32(&secret_on(&page)?)?;
     assert_eq!(key.len(), 20, "160-bit secrets");
     let now_code = totp(&key, unix(), 6)?;
     let wrong = if now_code == "000000" { "111111" } else { "000000" };
@@ -199,7 +215,7 @@ async fn guessing_codes_is_throttled_and_a_correct_password_buys_no_more_guesses
     app.access.setup(&token, "admin", PASSWORD, "127.0.0.1", "t").await?;
     let user = app.access.store.credentials("admin").await?.ok_or("no admin")?.user;
     app.access.start_totp(&user).await?;
-    let secret = app.access.enrolment(&user).await?.ok_or("no enrolment")?.secret;
+    let secret = app.access.second_factor_status(&user).await?.enrolment.ok_or("no enrolment")?.secret;
     let key = base32(&secret)?;
     app.access.confirm_totp(&user, &totp(&key, unix(), 6)?, "127.0.0.1").await?;
 
@@ -218,5 +234,97 @@ async fn guessing_codes_is_throttled_and_a_correct_password_buys_no_more_guesses
     let pending = c.password("admin", PASSWORD).await?;
     let resp = c.verify(&pending, &right).await?;
     assert!(location(&resp).contains("error=throttled"), "the right code waits too");
+    Ok(())
+}
+
+#[tokio::test]
+async fn sqlite_a_required_second_factor_is_set_up_before_any_password_session() -> TestResult {
+    let scratch = Scratch::new()?;
+    let url = format!("sqlite://{}", scratch.0.join("reestr.db").display());
+    required(&start(&url, scratch).await?).await
+}
+
+#[tokio::test]
+async fn postgres_a_required_second_factor_is_set_up_before_any_password_session() -> TestResult {
+    required(&start(&fresh_postgres().await?, Scratch::new()?).await?).await
+}
+
+async fn required(app: &TestApp) -> TestResult {
+    let c = Client { app, http: client()? };
+    let token = app.access.issue_setup_token().await?.ok_or("no token")?;
+    let admin = format!("reestr_session={}", app.access.setup(&token, "admin", PASSWORD, "127.0.0.1", "t").await?);
+    let by = app.access.store.credentials("admin").await?.ok_or("no admin")?.user;
+    let invite = app.access.invite(&by, "vera", reestr::access::Role::Viewer).await?;
+    let vera = session_of(app.access.accept_invitation(&invite, PASSWORD, "127.0.0.2", "t").await?)?;
+
+    // Only an administrator sets the policy.
+    let resp = c.post("/auth/settings/second-factor", &vera, &[("required", "on")]).await?;
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    assert!(!app.access.second_factor_required().await?);
+    let page = c.page("/admin/users", &admin).await?;
+    assert!(page.contains("Require two-step verification for password sign-ins"));
+    let resp = c.post("/auth/settings/second-factor", &admin, &[("required", "on")]).await?;
+    assert_eq!(location(&resp), "/admin/users#sign-in-policy");
+    assert!(app.access.second_factor_required().await?);
+    assert!(c.page("/admin/users", &admin).await?.contains(r#"name="required" value="on" checked"#));
+    assert!(c.page("/account", &vera).await?.contains("Signed in as"), "sessions already signed in stay");
+
+    // A password alone now leads to the set-up, which is no way past /login/verify.
+    let pending = c.password_enrol("vera", PASSWORD).await?;
+    let resp = c.verify(&pending, "123456").await?;
+    assert_eq!(location(&resp), "/login?error=login-expired", "an enrolling login has no code to verify");
+    let pending = c.password_enrol("vera", PASSWORD).await?;
+    let page = c.page("/login/enrol", &pending).await?;
+    assert!(page.contains("<svg"), "the QR code is drawn");
+    let key = base32(&secret_on(&page)?)?;
+    let again = c.password_enrol("vera", PASSWORD).await?;
+    assert_eq!(base32(&secret_on(&c.page("/login/enrol", &again).await?)?)?, key, "a scanned key stays");
+    assert!(c.page("/login/enrol", "").await?.contains("sign in again"), "nothing to set up without a login");
+
+    let code = totp(&key, unix(), 6)?;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let resp = c.post("/auth/login/enrol", &pending, &[("code", wrong)]).await?;
+    assert_eq!(location(&resp), "/login/enrol?error=code");
+    assert!(session_cookie(&resp).is_none());
+    let resp = c.post("/auth/login/enrol", &pending, &[("code", &code)]).await?;
+    assert_eq!(location(&resp), "/account#two-step");
+    let session = session_cookie(&resp).ok_or("no session after the set-up")?;
+    let codes = set_cookie(&resp, "reestr_new_codes").ok_or("no recovery codes")?;
+    assert_eq!(codes.split('.').count(), 10);
+    let page = c.page("/account", &format!("{session}; reestr_new_codes={codes}")).await?;
+    assert!(page.contains("10 recovery codes left") && page.contains("Your administrator requires it"));
+    let resp = c.post("/auth/login/enrol", &again, &[("code", &totp(&key, unix() + 30, 6)?)]).await?;
+    assert_eq!(location(&resp), "/login?error=login-expired", "the other waiting login has nothing left to set up");
+    assert!(c.page("/admin/users", &admin).await?.contains("password, authenticator app"));
+
+    // From now on vera's password asks for the code, as before.
+    c.password("vera", PASSWORD).await?;
+
+    // A login waiting for a code cannot enrol another authenticator instead.
+    let waiting = c.password("vera", PASSWORD).await?;
+    let resp = c.post("/auth/login/enrol", &waiting, &[("code", &totp(&key, unix() + 30, 6)?)]).await?;
+    assert_eq!(location(&resp), "/login?error=login-expired");
+
+    // Neither an invitation nor a reset link is a way around it.
+    let invite = app.access.invite(&by, "walt", reestr::access::Role::Viewer).await?;
+    let resp = c
+        .post("/auth/invite", "", &[("token", invite.as_str()), ("password", PASSWORD), ("password2", PASSWORD)])
+        .await?;
+    assert_eq!(location(&resp), "/login/enrol");
+    assert!(session_cookie(&resp).is_none(), "a new user sets it up before the first session");
+    let vera_id = app.access.store.credentials("vera").await?.ok_or("no vera")?.user.id;
+    let reset = app.access.issue_reset(&by, &vera_id).await?;
+    let resp = c
+        .post("/auth/reset", "", &[("token", reset.as_str()), ("password", PASSWORD), ("password2", PASSWORD)])
+        .await?;
+    assert!(location(&resp).starts_with("/login/verify"), "a reset asks for vera's code: {}", location(&resp));
+    assert!(session_cookie(&resp).is_none());
+
+    // Off again (the box unticked): a password alone signs walt in.
+    let resp = c.post("/auth/settings/second-factor", &admin, &[]).await?;
+    assert_eq!(location(&resp), "/admin/users#sign-in-policy");
+    assert!(!app.access.second_factor_required().await?);
+    let resp = c.post("/auth/login", "", &[("username", "walt"), ("password", PASSWORD)]).await?;
+    assert!(session_cookie(&resp).is_some(), "not required: no second factor, a session");
     Ok(())
 }

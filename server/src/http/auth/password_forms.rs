@@ -99,7 +99,7 @@ async fn accept_reset_form(State(access): State<Arc<Access>>, req: Request) -> R
         return refused(&back, FormError::PasswordsDiffer);
     }
     match access.accept_reset(&form.token, form.password.expose_secret(), &ip, &user_agent(&headers)).await {
-        Ok(token) => signed_in(&access, &headers, &token, CHANGED),
+        Ok(sign_in) => super::second_factor_forms::after_password(&access, &headers, sign_in, CHANGED),
         Err(e) => {
             log_store(&e);
             refused(&back, e.code())

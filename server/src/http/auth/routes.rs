@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use super::cookies::{self, NEW_INVITE_COOKIE, NEW_RESET_COOKIE, NEW_TOKEN_COOKIE};
 use super::gate::client_ip;
 use super::who::{Admin, SignedIn};
-use crate::access::{Access, AccessError, Principal, SignIn, User, Via};
+use crate::access::{Access, AccessError, Principal, User, Via};
 use crate::http::extract::{ApiJson, ApiPath};
 use crate::http::openapi::ApiErrors;
 use crate::http::problem::Problem;
@@ -121,10 +121,7 @@ async fn login(State(access): State<Arc<Access>>, req: Request) -> Response {
     };
     let next = safe_next(form.next.as_deref(), access.policy.public_url.as_ref());
     match access.login(&form.username, form.password.expose_secret(), &ip, &user_agent(&headers)).await {
-        Ok(SignIn::Session(token)) => signed_in(&access, &headers, &token, &next),
-        Ok(SignIn::SecondFactor(token)) => {
-            super::second_factor_forms::ask_second_factor(&access, &headers, &token, &next)
-        }
+        Ok(sign_in) => super::second_factor_forms::after_password(&access, &headers, sign_in, &next),
         Err(e) => {
             if let AccessError::Store(err) = &e {
                 tracing::error!(error = %err, "login failed in the store");
@@ -355,7 +352,9 @@ impl app::contract::Accounts for Access {
                 format!("{scheme}://{host}")
             }
         };
+        let second_factor_required = self.second_factor_required().await.map_err(store_problem_app)?;
         Ok(UserAdmin {
+            second_factor_required,
             users: users
                 .into_iter()
                 .map(|u| UserInfo {
@@ -366,6 +365,7 @@ impl app::contract::Accounts for Access {
                     created_at: u.created_at,
                     has_password: u.has_password,
                     passkeys: u64::try_from(u.passkeys).unwrap_or(0),
+                    second_factor: u.second_factor,
                 })
                 .collect(),
             invitations: invitations
@@ -389,26 +389,43 @@ impl app::contract::Accounts for Access {
             },
         })
     }
+
+    async fn login_enrolment(&self, request: &axum::http::request::Parts) -> Result<EnrolmentInfo, AppError> {
+        login_enrolment(self, &request.headers).await
+    }
+}
+
+/// The login-enrolment page's data, shared by `Accounts::login_enrolment`.
+async fn login_enrolment(access: &Access, headers: &HeaderMap) -> Result<EnrolmentInfo, AppError> {
+    let expired = || AppError::new(ErrorKind::NotSignedIn, "this sign-in took too long or is finished: sign in again");
+    let Some(token) = cookies::read(headers, cookies::PENDING_LOGIN_COOKIE) else { return Err(expired()) };
+    match access.pending_enrolment(&token).await.map_err(store_problem_app)? {
+        Some(e) => Ok(enrolment_info(e)),
+        None => Err(expired()),
+    }
 }
 
 /// The account page's second-factor section; codes made just now come
 /// from their one-time cookie, only while the factor is on.
 async fn second_factor_info(access: &Access, user: &User, headers: &HeaderMap) -> Result<SecondFactorInfo, AppError> {
-    let on = access.second_factor_on(&user.id).await.map_err(store_problem_app)?;
-    let enrolment = access.enrolment(user).await.map_err(store_problem_app)?;
-    let left = access.recovery_codes_left(&user.id).await.map_err(store_problem_app)?;
+    let status = access.second_factor_status(user).await.map_err(store_problem_app)?;
     let new_codes = cookies::read(headers, cookies::NEW_CODES_COOKIE)
-        .filter(|_| on)
+        .filter(|_| status.on)
         .map(|v| v.split('.').map(str::to_string).collect::<Vec<_>>())
         .filter(|codes| {
             codes.iter().all(|c| c.len() == 11 && c.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-'))
         });
     Ok(SecondFactorInfo {
-        on,
-        recovery_codes_left: u64::try_from(left).unwrap_or(0),
-        enrolment: enrolment.map(|e| EnrolmentInfo { secret: e.secret, uri: e.uri, qr_svg: e.qr_svg }),
+        on: status.on,
+        required: status.required,
+        recovery_codes_left: u64::try_from(status.recovery_codes_left).unwrap_or(0),
+        enrolment: status.enrolment.map(enrolment_info),
         new_recovery_codes: new_codes,
     })
+}
+
+fn enrolment_info(e: crate::access::second_factor::Enrolment) -> EnrolmentInfo {
+    EnrolmentInfo { secret: e.secret, uri: e.uri, qr_svg: e.qr_svg }
 }
 
 fn admin_page(request: &axum::http::request::Parts) -> Result<Principal, AppError> {
@@ -650,7 +667,7 @@ async fn accept_invitation_form(State(access): State<Arc<Access>>, req: Request)
         return refused(&back, FormError::PasswordsDiffer);
     }
     match access.accept_invitation(&form.token, form.password.expose_secret(), &ip, &user_agent(&headers)).await {
-        Ok(token) => signed_in(&access, &headers, &token, "/"),
+        Ok(sign_in) => super::second_factor_forms::after_password(&access, &headers, sign_in, "/"),
         Err(e) => refused(&back, e.code()),
     }
 }
