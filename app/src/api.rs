@@ -156,6 +156,13 @@ pub async fn get_users() -> Result<crate::model::UserAdmin, AppError> {
     Ok(admin)
 }
 
+/// The single sign-on providers the login page offers (anyone may ask).
+#[server(prefix = "/_fn", endpoint = "sign_in_providers")]
+pub async fn get_sign_in_providers() -> Result<Vec<crate::model::SignInProvider>, AppError> {
+    let (accounts, _) = accounts_and_request()?;
+    Ok(accounts.sign_in_providers())
+}
+
 /// The authenticator set-up a sign-in waits for (no session yet: the
 /// waiting login's cookie says whose).
 #[server(prefix = "/_fn", endpoint = "login_enrolment")]

@@ -97,6 +97,9 @@ pub trait Accounts: Send + Sync + 'static {
     /// requires a second factor (`/login/enrol`; the waiting login is a
     /// cookie on the request).
     async fn login_enrolment(&self, request: &http::request::Parts) -> Result<crate::model::EnrolmentInfo, AppError>;
+
+    /// The single sign-on providers, in configuration order.
+    fn sign_in_providers(&self) -> Vec<crate::model::SignInProvider>;
 }
 
 pub type SharedAccounts = Arc<dyn Accounts>;

@@ -13,7 +13,7 @@ mod tag;
 
 pub use access::{
     Account, ApiTokenInfo, CspNonce, EnrolmentInfo, InvitationInfo, PasskeyInfo, ResetLink, Role, SecondFactorInfo,
-    SessionInfo, UserAdmin, UserInfo, Viewer,
+    SessionInfo, SignInProvider, UserAdmin, UserInfo, Viewer,
 };
 pub use form_error::FormError;
 pub use query::{Recency, RepoQuery, RepoSort, TagNames, TagQuery, TagSort, is_artifact_tag};

@@ -4,6 +4,7 @@
 //! [`AccessError`]. No HTTP here: its HTTP side is `http::auth` (who is
 //! asking and may they, the forms and token endpoints, cookies, headers).
 
+pub mod oidc;
 pub mod passkeys;
 pub mod password;
 pub mod recovery;
@@ -162,6 +163,8 @@ pub enum AccessError {
     BadTokenLifetime,
     #[error("{0}")]
     Passkey(String),
+    #[error(transparent)]
+    Sso(#[from] oidc::SsoError),
     /// A failure of Reestr itself (hashing, stored state); logged.
     #[error("{0}")]
     Internal(String),
@@ -194,6 +197,7 @@ impl AccessError {
             Self::BadName => F::BadName,
             Self::BadTokenLifetime => F::BadTokenLifetime,
             Self::Passkey(_) => F::Passkey,
+            Self::Sso(e) => e.code(),
             Self::Internal(_) => F::Internal,
             Self::Store(_) => F::Store,
         }
@@ -210,6 +214,8 @@ pub struct Access {
     /// Set once any user exists (it never goes back).
     has_users: AtomicBool,
     sessions: session_cache::SessionCache,
+    /// Single sign-on providers (`signIn.oidc`).
+    pub sso: oidc::Sso,
 }
 
 pub fn now() -> i64 {
@@ -226,7 +232,14 @@ impl Access {
             hasher: Hasher::default(),
             has_users: AtomicBool::new(has_users),
             sessions: session_cache::SessionCache::default(),
+            sso: oidc::Sso::default(),
         })
+    }
+
+    /// Signs in with these OpenID Connect providers too.
+    pub fn with_sso(mut self, providers: Vec<crate::config::OidcConfig>) -> Result<Self, String> {
+        self.sso = oidc::Sso::new(providers)?;
+        Ok(self)
     }
 
     /// Caches live sessions in Redis (shared by every replica).

@@ -8,6 +8,7 @@ mod model;
 mod profile;
 mod profile_load;
 mod raw;
+mod sign_in;
 
 pub use error::{ConfigError, ConfigErrors};
 pub use load::{load_file, load_str};
@@ -20,6 +21,7 @@ pub use profile::{
     shipped as shipped_profiles, shipped_named, shipped_text,
 };
 pub use profile_load::read_profile;
+pub use sign_in::{OidcConfig, client_secret_var};
 
 /// The file read when neither `--config` nor `REESTR_CONFIG` says otherwise.
 pub const DEFAULT_PATH: &str = "registries.yaml";

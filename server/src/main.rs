@@ -225,7 +225,11 @@ async fn open_access(config: &reestr::config::Config, redis: Option<RedisTier>) 
     let access = Access::new(store, mode, policy)
         .await
         .map_err(|e| format!("the user database: {e}"))?
-        .with_session_cache(redis);
+        .with_session_cache(redis)
+        .with_sso(config.oidc.clone())?;
+    for (id, name) in access.sso.list() {
+        tracing::info!(provider = %id, "single sign-on: {name}");
+    }
     tracing::info!(store = access.store.kind, "users and sessions: {}", access.store.kind);
     if mode == Mode::Open {
         tracing::warn!(

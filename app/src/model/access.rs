@@ -187,3 +187,14 @@ pub struct EnrolmentInfo {
     pub uri: String,
     pub qr_svg: String,
 }
+
+/// A single sign-on provider, as the login page offers it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct SignInProvider {
+    /// In `/auth/oidc/{id}/start`.
+    pub id: String,
+    /// "Sign in with {name}".
+    pub name: String,
+}

@@ -31,10 +31,15 @@ pub enum FormError {
     NoEnrolment,
     BadCode,
     LoginExpired,
+    SsoDown,
+    SsoExpired,
+    SsoInvalid,
+    SsoNoGroup,
+    SsoNoAccount,
 }
 
 impl FormError {
-    pub const ALL: [Self; 26] = [
+    pub const ALL: [Self; 31] = [
         Self::BadCredentials,
         Self::Throttled,
         Self::BadSetupToken,
@@ -61,6 +66,11 @@ impl FormError {
         Self::NoEnrolment,
         Self::BadCode,
         Self::LoginExpired,
+        Self::SsoDown,
+        Self::SsoExpired,
+        Self::SsoInvalid,
+        Self::SsoNoGroup,
+        Self::SsoNoAccount,
     ];
 
     /// The code in the URL.
@@ -92,6 +102,11 @@ impl FormError {
             Self::NoEnrolment => "no-enrolment",
             Self::BadCode => "code",
             Self::LoginExpired => "login-expired",
+            Self::SsoDown => "sso-down",
+            Self::SsoExpired => "sso-expired",
+            Self::SsoInvalid => "sso-invalid",
+            Self::SsoNoGroup => "sso-no-group",
+            Self::SsoNoAccount => "sso-no-account",
         }
     }
 
@@ -132,6 +147,19 @@ impl FormError {
             Self::NoEnrolment => "No authenticator app is being set up. Start again.",
             Self::BadCode => "That code is wrong or was used already. Enter the code the app shows now.",
             Self::LoginExpired => "The sign-in took too long. Sign in again with your password.",
+            Self::SsoDown => {
+                "The single sign-on provider did not answer. Try again later, or sign in with a password or passkey."
+            }
+            Self::SsoExpired => "That single sign-on is unknown, used or expired. Start again.",
+            Self::SsoInvalid => {
+                "The single sign-on provider's answer did not verify, so it was not trusted. Start again; if it persists, see the server log."
+            }
+            Self::SsoNoGroup => {
+                "Your single sign-on account is in no group with access to Reestr. Ask an administrator."
+            }
+            Self::SsoNoAccount => {
+                "No Reestr account belongs to that single sign-on, and this provider does not create accounts. Ask an administrator."
+            }
         }
     }
 }

@@ -8,9 +8,11 @@ use sqlx::{AnyPool, Row};
 
 use super::Role;
 
+mod oidc;
 mod resets;
 mod second_factor;
 mod settings;
+pub use oidc::OidcFlow;
 pub use resets::ResetRow;
 pub use second_factor::{PendingLogin, TotpRow};
 pub use settings::Setting;

@@ -61,6 +61,7 @@ pub fn load_str(
             false
         }
     };
+    let oidc = v.sign_in(raw.sign_in);
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut registries = Vec::new();
     for (i, r) in raw.registries.into_iter().enumerate() {
@@ -79,7 +80,7 @@ pub fn load_str(
         }
     }
     if v.errors.is_empty() {
-        Ok(Config { source: file.to_string(), open_access, registries })
+        Ok(Config { source: file.to_string(), open_access, registries, oidc })
     } else {
         v.errors.sort_by_key(|e| (e.line, e.column));
         Err(ConfigErrors(v.errors))
@@ -636,7 +637,7 @@ pub(crate) fn env_id(id: &str) -> String {
     id.to_ascii_uppercase().replace('-', "_")
 }
 
-fn valid_id(id: &str) -> bool {
+pub(super) fn valid_id(id: &str) -> bool {
     let b = id.as_bytes();
     !b.is_empty()
         && b.len() <= 63

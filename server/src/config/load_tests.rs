@@ -280,3 +280,39 @@ fn a_profile_can_be_written_inline_and_its_mistakes_point_into_this_file() {
         ]
     );
 }
+
+#[test]
+fn single_sign_on_providers_are_checked_at_start() {
+    let entry = "registries:\n  - id: local\n    baseUrl: http://127.0.0.1:5000\n    tls: { allowHttp: true }\n";
+    let provider = |id: &str, issuer: &str| {
+        format!("    - id: {id}\n      issuer: {issuer}\n      clientId: reestr\n      adminGroups: [ops]\n")
+    };
+    let good = format!("signIn:\n  oidc:\n{}{entry}", provider("corp", "https://id.example/realms/main"));
+    let c = ok(&good, &[("REESTR_OIDC_CORP_CLIENT_SECRET", "s3cret")]);
+    let p = &c.oidc[0];
+    assert_eq!((p.id.as_str(), p.display_name.as_str()), ("corp", "corp"));
+    assert_eq!(p.issuer, "https://id.example/realms/main", "kept as written");
+    assert_eq!((p.username_claim.as_str(), p.groups_claim.as_str()), ("preferred_username", "groups"));
+    assert!(!p.allow_sign_up && p.viewer_groups.is_empty());
+    assert_eq!(
+        errors(&good),
+        [
+            "registries.yaml:3:11: signIn.oidc[0].id: environment variable REESTR_OIDC_CORP_CLIENT_SECRET (the client secret) is not set"
+        ]
+    );
+    let bad = format!(
+        "signIn:\n  oidc:\n{}{}{}{entry}",
+        provider("a", "http://id.example"),
+        provider("a", "http://127.0.0.1:9000"),
+        provider("Bad_Id", "not a url"),
+    );
+    let e = errors(&bad);
+    assert!(e.iter().any(|m| m.contains("signIn.oidc[0].issuer: `http://id.example`: an issuer is an https:// URL")));
+    assert!(e.iter().any(|m| m.contains("signIn.oidc[1].id: duplicate id `a`")), "{e:?}");
+    assert!(e.iter().any(|m| m.contains("signIn.oidc[2].id: `Bad_Id` is not a valid id")), "{e:?}");
+    assert!(e.iter().any(|m| m.contains("signIn.oidc[2].issuer: `not a url` is not a URL")), "{e:?}");
+    let e = errors(&format!(
+        "signIn:\n  oidc:\n    - id: x\n      issuer: https://a\n      clientId: r\n      secret: no\n{entry}"
+    ));
+    assert!(e[0].contains("secret"), "a secret is never written in the file: {e:?}");
+}

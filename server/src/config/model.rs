@@ -17,6 +17,8 @@ pub struct Config {
     /// `access: open` in the file: nobody needs to log in.
     pub open_access: bool,
     pub registries: Vec<RegistryConfig>,
+    /// `signIn.oidc`: OpenID Connect providers.
+    pub oidc: Vec<super::sign_in::OidcConfig>,
 }
 
 /// One registry entry, checked: every value is usable as is.

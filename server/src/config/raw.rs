@@ -9,6 +9,9 @@ use serde::Deserialize;
 pub(super) struct RawFile {
     /// `login` (the default) or `open` (no login at all: demos only).
     pub access: Option<Spanned<String>>,
+    /// Single sign-on providers.
+    #[serde(rename = "signIn")]
+    pub sign_in: Option<super::sign_in::RawSignIn>,
     pub registries: Vec<RawRegistry>,
 }
 

@@ -9,4 +9,5 @@ pub mod headers;
 pub mod password_forms;
 pub mod routes;
 pub mod second_factor_forms;
+pub mod sso_forms;
 pub mod who;

@@ -45,8 +45,9 @@ const PAGE_CLASSES: [(&str, Surface); 8] = [
 ];
 
 /// Server functions a page before any session calls: the sign-in's
-/// authenticator set-up, which a waiting login's cookie authorises.
-const PUBLIC_SERVER_FNS: [&str; 1] = ["/_fn/login_enrolment"];
+/// authenticator set-up, which a waiting login's cookie authorises, and
+/// the single sign-on buttons of the login page.
+const PUBLIC_SERVER_FNS: [&str; 2] = ["/_fn/login_enrolment", "/_fn/sign_in_providers"];
 
 /// The classes of the page router's routes: each page by its pattern, each
 /// server function by its path, the site's own files (`public/`, served
@@ -199,7 +200,7 @@ mod tests {
         assert!(!functions.is_empty());
         for path in functions {
             assert_eq!(declared.route(path).map(|s| (s.kind, s.limited)), Some((Kind::ServerFn, true)), "{path}");
-            let public = path == "/_fn/login_enrolment";
+            let public = path == "/_fn/login_enrolment" || path == "/_fn/sign_in_providers";
             assert_eq!(declared.route(path).map(|s| s.public), Some(public), "{path}");
         }
         assert!(declared.serves_file("/favicon.svg") && declared.serves_file("/passkeys.js"));

@@ -41,10 +41,20 @@ pub(crate) async fn start(database_url: &str, scratch: Scratch) -> TestResult<Te
     start_replica(database_url, None, scratch).await
 }
 
-/// One replica: its own process state, the shared database (and Redis).
 async fn start_replica(
     database_url: &str,
     redis: Option<reestr::cache::RedisTier>,
+    scratch: Scratch,
+) -> TestResult<TestApp> {
+    start_with(database_url, redis, Vec::new(), scratch).await
+}
+
+/// One replica: its own process state, the shared database (and Redis),
+/// signing in with these single sign-on providers too.
+pub(crate) async fn start_with(
+    database_url: &str,
+    redis: Option<reestr::cache::RedisTier>,
+    sso: Vec<reestr::config::OidcConfig>,
     scratch: Scratch,
 ) -> TestResult<TestApp> {
     let registry = registry_host()?;
@@ -52,7 +62,8 @@ async fn start_replica(
     let config = reestr::config::load_str(&yaml, "test.yaml", std::path::Path::new("."), &|_| None)?;
     let service = Arc::new(CatalogService::build(&config).await);
     let store = Store::open(database_url).await?;
-    let access = Arc::new(Access::new(store, Mode::Login, Policy::default()).await?.with_session_cache(redis));
+    let access =
+        Arc::new(Access::new(store, Mode::Login, Policy::default()).await?.with_session_cache(redis).with_sso(sso)?);
     TestApp::listen_with(service, access, registry, scratch).await
 }
 

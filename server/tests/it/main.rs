@@ -11,6 +11,7 @@ mod ghcr;
 mod gitlab;
 mod hostile;
 mod observability;
+mod oidc;
 mod passwords;
 mod profiles;
 mod quay;

@@ -23,6 +23,9 @@ pub const NEW_RESET_COOKIE: &str = "reestr_new_reset";
 pub const NEW_CODES_COOKIE: &str = "reestr_new_codes";
 /// A password login waiting for its second factor.
 pub const PENDING_LOGIN_COOKIE: &str = "reestr_pending_login";
+/// A single sign-on under way: its `state`, so the provider's answer is
+/// accepted only in the browser that started it.
+pub const SSO_STATE_COOKIE: &str = "reestr_sso_state";
 /// How long a once-shown secret waits for its page.
 const ONCE: Duration = Duration::from_secs(60);
 
@@ -64,6 +67,18 @@ pub fn pending_login(token: &str, secure: bool, lifetime: Duration) -> Cookie<'s
 /// `jar` with the pending-login cookie cleared.
 pub fn end_pending_login(jar: CookieJar) -> CookieJar {
     jar.add(Cookie::build((PENDING_LOGIN_COOKIE, "")).path("/").http_only(true).max_age(time::Duration::ZERO).build())
+}
+
+/// The cookie of a single sign-on under way. `SameSite=Lax`: the provider
+/// sends the browser back with a top-level navigation from its own site,
+/// which `Strict` would strip it from.
+pub fn sso_state(state: &str, secure: bool, lifetime: Duration) -> Cookie<'static> {
+    http_only(SSO_STATE_COOKIE, state, secure, SameSite::Lax, lifetime)
+}
+
+/// `jar` with the single sign-on cookie cleared.
+pub fn end_sso_state(jar: CookieJar) -> CookieJar {
+    jar.add(Cookie::build((SSO_STATE_COOKIE, "")).path("/").http_only(true).max_age(time::Duration::ZERO).build())
 }
 
 fn http_only(

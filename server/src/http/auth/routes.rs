@@ -48,6 +48,7 @@ pub fn form_routes() -> Router<Arc<Access>> {
         .route("/auth/invite", post(accept_invitation_form))
         .merge(super::password_forms::routes())
         .merge(super::second_factor_forms::routes())
+        .merge(super::sso_forms::routes())
 }
 
 pub fn api_routes() -> Router<Arc<Access>> {
@@ -100,6 +101,19 @@ pub(super) fn secure(access: &Access, headers: &HeaderMap) -> bool {
 pub(super) fn signed_in(access: &Access, headers: &HeaderMap, token: &str, to: &str) -> Response {
     let cookie = cookies::session(token, secure(access, headers), access.policy.absolute);
     (CookieJar::new().add(cookie), see_other(to)).into_response()
+}
+
+/// This site's origin as browsers reach it: the public URL's, else the
+/// request's scheme and `Host` (which the host check has vetted).
+pub(super) fn site_origin(access: &Access, headers: &HeaderMap) -> String {
+    match &access.policy.public_url {
+        Some(u) => u.origin().ascii_serialization(),
+        None => {
+            let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+            let scheme = if secure(access, headers) { "https" } else { "http" };
+            format!("{scheme}://{host}")
+        }
+    }
 }
 
 pub(super) fn user_agent(headers: &HeaderMap) -> String {
@@ -344,14 +358,7 @@ impl app::contract::Accounts for Access {
         let me = admin_page(request)?;
         let users = self.store.list_users().await.map_err(store_problem_app)?;
         let invitations = self.store.invitations(crate::access::now()).await.map_err(store_problem_app)?;
-        let origin = match &self.policy.public_url {
-            Some(u) => u.origin().ascii_serialization(),
-            None => {
-                let host = request.headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
-                let scheme = if secure(self, &request.headers) { "https" } else { "http" };
-                format!("{scheme}://{host}")
-            }
-        };
+        let origin = site_origin(self, &request.headers);
         let second_factor_required = self.second_factor_required().await.map_err(store_problem_app)?;
         Ok(UserAdmin {
             second_factor_required,
@@ -392,6 +399,10 @@ impl app::contract::Accounts for Access {
 
     async fn login_enrolment(&self, request: &axum::http::request::Parts) -> Result<EnrolmentInfo, AppError> {
         login_enrolment(self, &request.headers).await
+    }
+
+    fn sign_in_providers(&self) -> Vec<app::model::SignInProvider> {
+        self.sso.list().into_iter().map(|(id, name)| app::model::SignInProvider { id, name }).collect()
     }
 }
 
