@@ -29,6 +29,8 @@ const provider = new Provider(issuer, {
       client_id: "reestr",
       client_secret: secret,
       redirect_uris: redirects.split(","),
+      // Back to each Reestr's login page after signing out here.
+      post_logout_redirect_uris: redirects.split(",").map((r) => `${new URL(r).origin}/login`),
       grant_types: ["authorization_code"],
       response_types: ["code"],
       token_endpoint_auth_method: "client_secret_basic",

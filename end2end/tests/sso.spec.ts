@@ -96,6 +96,18 @@ test("sign in with the company's OpenID provider and back to the page asked for"
     await expect(viewer.getByRole("navigation", { name: "Account" })).toContainText("vic");
     await expect(viewer.getByRole("link", { name: "Users" })).toHaveCount(0);
 
+    // Signing out offers to end the provider's session too, and comes back.
+    await viewer.getByRole("button", { name: "Sign out", exact: true }).click();
+    await expect(viewer).toHaveURL(/\/login\?signed_out=corp$/);
+    await expect(viewer.getByRole("status").filter({ hasText: "You are signed out of Reestr." })).toBeVisible();
+    await viewer.screenshot({ path: test.info().outputPath("login-signed-out-sso.png"), fullPage: true });
+    await viewer.getByRole("link", { name: "Sign out of Corp ID too" }).click();
+    await viewer.getByRole("button", { name: "Yes, sign me out" }).click();
+    await expect(viewer).toHaveURL(new RegExp(`^${reestr.base}/login`));
+    await viewer.goto("/");
+    await expect(viewer).toHaveURL(/\/login/);
+    expect(panics, "hydrating the login pages").toEqual([]);
+
     // Someone in no group is sent back to the login with the reason.
     const outsider = await (await browser.newContext({ baseURL: reestr.base, javaScriptEnabled, storageState: { cookies: [], origins: [] } })).newPage();
     await outsider.goto("/login");

@@ -27,7 +27,15 @@ pub fn LoginPage() -> impl IntoView {
                     if list.is_empty() {
                         return ().into_any();
                     }
+                    let signed_out = super::key_of(query, "signed_out")
+                        .and_then(|id| list.iter().find(|p| p.id == id).cloned());
                     view! {
+                        {signed_out.map(|p| view! {
+                            <div class="new-token" role="status">
+                                <p>"You are signed out of Reestr."</p>
+                                <a href=format!("/auth/oidc/{}/end-session", p.id) rel="external">{format!("Sign out of {} too", p.name)}</a>
+                            </div>
+                        })}
                         <div class="sso">
                             {list.into_iter().map(|p| {
                                 let next = super::key_of(query, "next").unwrap_or_default();

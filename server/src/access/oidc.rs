@@ -10,19 +10,21 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use openidconnect::core::{
-    CoreAuthenticationFlow, CoreClient, CoreGenderClaim, CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm,
-    CoreProviderMetadata,
+    CoreAuthDisplay, CoreAuthenticationFlow, CoreClaimName, CoreClaimType, CoreClient, CoreClientAuthMethod,
+    CoreGenderClaim, CoreGrantType, CoreJsonWebKey, CoreJweContentEncryptionAlgorithm, CoreJweKeyManagementAlgorithm,
+    CoreJwsSigningAlgorithm, CoreResponseMode, CoreResponseType, CoreSubjectIdentifierType,
 };
 use openidconnect::{
-    AdditionalClaims, AuthorizationCode, ClientId, ClientSecret, CsrfToken, HttpRequest, HttpResponse, IdToken,
-    IssuerUrl, Nonce, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RequestTokenError, Scope, TokenResponse,
+    AdditionalClaims, AdditionalProviderMetadata, AuthorizationCode, ClientId, ClientSecret, CsrfToken, HttpRequest,
+    HttpResponse, IdToken, IssuerUrl, Nonce, PkceCodeChallenge, PkceCodeVerifier, ProviderMetadata, RedirectUrl,
+    RequestTokenError, Scope, TokenResponse,
 };
 use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 use tokio::sync::Mutex;
 
 use super::store::{OidcFlow, User};
-use super::{Access, AccessError, Role, check_username, now, secret};
+use super::{Access, AccessError, Role, StoreError, check_username, now, secret};
 use crate::config::OidcConfig;
 
 /// How long a sign-in may stay at the provider.
@@ -81,6 +83,30 @@ impl SsoError {
     }
 }
 
+/// What discovery says beyond the core: where to end the provider's own
+/// session (OpenID Connect RP-Initiated Logout).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct LogoutMetadata {
+    end_session_endpoint: Option<String>,
+}
+
+impl AdditionalProviderMetadata for LogoutMetadata {}
+
+type CoreProviderMetadata = ProviderMetadata<
+    LogoutMetadata,
+    CoreAuthDisplay,
+    CoreClientAuthMethod,
+    CoreClaimName,
+    CoreClaimType,
+    CoreGrantType,
+    CoreJweContentEncryptionAlgorithm,
+    CoreJweKeyManagementAlgorithm,
+    CoreJsonWebKey,
+    CoreResponseMode,
+    CoreResponseType,
+    CoreSubjectIdentifierType,
+>;
+
 type FullIdToken = IdToken<OtherClaims, CoreGenderClaim, CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm>;
 
 /// An HTTP failure talking to a provider.
@@ -133,6 +159,11 @@ impl Sso {
             .map_err(|e| format!("the sign-in HTTP client: {e}"))?;
         let metadata = providers.iter().map(|p| (p.id.clone(), Mutex::new(None))).collect();
         Ok(Self { providers, metadata, http })
+    }
+
+    /// The providers' configuration, as given.
+    pub fn configs(&self) -> Vec<OidcConfig> {
+        self.providers.clone()
     }
 
     /// (id, button label) of every provider, in configuration order.
@@ -302,7 +333,26 @@ impl Access {
         };
         let user = self.sso_user(p, &identity, role).await?;
         tracing::info!(provider = %p.id, user = %user.username, role = role.key(), "signed in with single sign-on");
-        Ok((self.start_session(&user, user_agent).await?, flow.next))
+        let session = self.start_session(&user, user_agent).await?;
+        self.store.mark_sso_session(&secret::hash(&session), &p.id).await?;
+        Ok((session, flow.next))
+    }
+
+    /// The provider that signed a session in, if one did (for sign-out).
+    pub async fn sso_of_session(&self, token_hash: &str) -> Result<Option<String>, StoreError> {
+        self.store.sso_session_provider(token_hash).await
+    }
+
+    /// Where to end the browser's session at provider `id` as well, coming
+    /// back to `after` (`None`: the provider offers no such endpoint).
+    pub async fn end_session_url(&self, id: &str, after: &str) -> Result<Option<String>, AccessError> {
+        let p = self.sso.provider(id)?;
+        let metadata = self.sso.metadata(p, false).await?;
+        let Some(endpoint) = metadata.additional_metadata().end_session_endpoint.as_deref() else { return Ok(None) };
+        let mut url = url::Url::parse(endpoint)
+            .map_err(|e| SsoError::Invalid(format!("the end-session endpoint `{endpoint}`: {e}")))?;
+        url.query_pairs_mut().append_pair("client_id", &p.client_id).append_pair("post_logout_redirect_uri", after);
+        Ok(Some(url.to_string()))
     }
 
     /// Exchanges the code and verifies the ID token; when it does not

@@ -121,6 +121,11 @@ pub fn router(state: AppState) -> Result<Router, String> {
         .nest_service("/pkg", super::assets::files(&state.leptos_options))
         .layer(guarded(Declared::all(Surface::PROBE)));
     let forms = access_routes::form_routes().with_state(access.clone()).layer(guarded(Declared::all(Surface::FORM)));
+    // Starting a single sign-on stores a flow: counted against the
+    // per-address limit, so one address cannot fill the flows' bound.
+    let sso = super::auth::sso_forms::routes()
+        .with_state(access.clone())
+        .layer(guarded(Declared::all(Surface { limited: true, ..Surface::FORM })));
     let pages = Router::new()
         .leptos_routes_with_context(
             &state,
@@ -137,6 +142,7 @@ pub fn router(state: AppState) -> Result<Router, String> {
         .layer(guarded(page_classes(&routes, &site_root)?));
     Ok(Router::new()
         .merge(probes)
+        .merge(sso)
         .nest("/api", api)
         .merge(forms)
         .merge(pages)

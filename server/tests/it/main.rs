@@ -12,6 +12,7 @@ mod gitlab;
 mod hostile;
 mod observability;
 mod oidc;
+mod oidc_tokens;
 mod passwords;
 mod profiles;
 mod quay;

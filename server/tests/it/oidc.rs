@@ -206,6 +206,17 @@ async fn sign_ins(a: &TestApp, b: &TestApp) -> TestResult {
     assert_eq!(stored.user.role, Role::Viewer);
     assert!(stored.password_hash.is_none(), "a single sign-on account has no password");
 
+    // Signing out offers the provider's end-session endpoint; a password session's does not.
+    let out = |cookie: String| {
+        client().map(|c| c.post(format!("{}/auth/logout", a.base)).header("origin", &a.base).header(COOKIE, cookie))
+    };
+    assert_eq!(location(&out(alice.clone())?.send().await?), "/login?signed_out=corp");
+    let end = client()?.get(format!("{}/auth/oidc/corp/end-session", a.base)).send().await?;
+    let to = location(&end);
+    assert!(to.contains("/session/end?client_id=reestr&post_logout_redirect_uri="), "{to}");
+    let bob = a.access.login("bob", PASSWORD, "127.0.0.1", "t").await?;
+    assert_eq!(location(&out(crate::access::session_of(bob)?)?.send().await?), "/login");
+
     let resp = sign_in(a, b, "admin-ann").await?;
     assert!(session_cookie(&resp).is_some());
     assert_eq!(a.access.store.credentials("admin-ann").await?.ok_or("no ann")?.user.role, Role::Admin);

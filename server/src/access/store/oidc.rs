@@ -105,4 +105,22 @@ impl Store {
         .rows_affected();
         Ok(done == 1)
     }
+
+    /// Notes that provider `provider` signed this session in.
+    pub async fn mark_sso_session(&self, token_hash: &str, provider: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE sessions SET sso_provider = $2 WHERE token_hash = $1")
+            .bind(token_hash)
+            .bind(provider)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn sso_session_provider(&self, token_hash: &str) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query("SELECT sso_provider FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r| r.try_get::<Option<String>, _>("sso_provider")).transpose()?.flatten())
+    }
 }

@@ -48,7 +48,6 @@ pub fn form_routes() -> Router<Arc<Access>> {
         .route("/auth/invite", post(accept_invitation_form))
         .merge(super::password_forms::routes())
         .merge(super::second_factor_forms::routes())
-        .merge(super::sso_forms::routes())
 }
 
 pub fn api_routes() -> Router<Arc<Access>> {
@@ -176,13 +175,22 @@ async fn setup(State(access): State<Arc<Access>>, req: Request) -> Response {
     }
 }
 
+/// Ends the session; one a provider signed in leads to a login page that
+/// offers to end the provider's session too.
 async fn logout(State(access): State<Arc<Access>>, headers: HeaderMap) -> Response {
-    if let Some(token) = cookies::session_token(&headers)
-        && let Err(e) = access.end_session(&crate::access::secret::hash(&token)).await
-    {
-        tracing::error!(error = %e, "could not end a session");
+    let mut to = "/login".to_string();
+    if let Some(token) = cookies::session_token(&headers) {
+        let hash = crate::access::secret::hash(&token);
+        match access.sso_of_session(&hash).await {
+            Ok(Some(provider)) => to = format!("/login?signed_out={provider}"),
+            Ok(None) => {}
+            Err(e) => tracing::error!(error = %e, "could not read a session"),
+        }
+        if let Err(e) = access.end_session(&hash).await {
+            tracing::error!(error = %e, "could not end a session");
+        }
     }
-    (cookies::end_session(CookieJar::new()), see_other("/login")).into_response()
+    (cookies::end_session(CookieJar::new()), see_other(&to)).into_response()
 }
 
 async fn logout_everywhere(State(access): State<Arc<Access>>, SignedIn(p): SignedIn) -> Response {

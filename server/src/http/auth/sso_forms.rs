@@ -4,6 +4,8 @@
 //! the provider and keeps the flow's `state` in a cookie; `GET
 //! /auth/oidc/{id}/callback` is where the provider sends it back. Starting
 //! stores a row, so live flows are bounded (`oidc::MAX_LIVE_FLOWS`).
+//! After signing out, `GET /auth/oidc/{id}/end-session` ends the provider's
+//! session too, when the provider has an end-session endpoint.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -24,7 +26,10 @@ use crate::access::oidc::{FLOW_TTL, SsoAnswer};
 use crate::access::{Access, AccessError};
 
 pub fn routes() -> Router<Arc<Access>> {
-    Router::new().route("/auth/oidc/{id}/start", get(start)).route("/auth/oidc/{id}/callback", get(callback))
+    Router::new()
+        .route("/auth/oidc/{id}/start", get(start))
+        .route("/auth/oidc/{id}/callback", get(callback))
+        .route("/auth/oidc/{id}/end-session", get(end_session))
 }
 
 #[derive(Debug, Deserialize)]
@@ -112,6 +117,21 @@ async fn callback(
         Err(e) => {
             log(&e);
             (ended, refused("/login", e.code())).into_response()
+        }
+    }
+}
+
+async fn end_session(State(access): State<Arc<Access>>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+    if unknown(&access, &id) {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let after = format!("{}/login", site_origin(&access, &headers));
+    match access.end_session_url(&id, &after).await {
+        Ok(Some(url)) => see_other(&url),
+        Ok(None) => see_other("/login"),
+        Err(e) => {
+            log(&e);
+            refused("/login", e.code())
         }
     }
 }
