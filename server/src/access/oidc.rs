@@ -180,8 +180,7 @@ impl Sso {
     async fn metadata(&self, p: &OidcConfig, fresh: bool) -> Result<CoreProviderMetadata, SsoError> {
         let slot = self.metadata.get(&p.id).ok_or_else(|| SsoError::UnknownProvider(p.id.clone()))?;
         let mut slot = slot.lock().await;
-        if !fresh && let Some((at, m)) = slot.as_ref().filter(|(at, _)| at.elapsed() < METADATA_TTL) {
-            let _ = at;
+        if !fresh && let Some((_, m)) = slot.as_ref().filter(|(at, _)| at.elapsed() < METADATA_TTL) {
             return Ok(m.clone());
         }
         let issuer = IssuerUrl::new(p.issuer.clone()).map_err(|e| SsoError::Down(format!("issuer: {e}")))?;
