@@ -143,7 +143,7 @@ fn UserMenu() -> impl IntoView {
                     }.into_any(),
                     Ok(Some(v)) => view! {
                         <nav class="user-menu" aria-label="Account">
-                            {(v.role == model::Role::Admin).then(|| view! { <a href="/admin/users">"Users"</a> })}
+                            {v.grants.is_admin().then(|| view! { <a href="/admin/users">"Users"</a> })}
                             <a href="/account">{v.username}</a>
                             <form method="post" action="/auth/logout">
                                 <button type="submit" class="link-button">"Sign out"</button>

@@ -12,8 +12,8 @@ mod supply;
 mod tag;
 
 pub use access::{
-    Account, ApiTokenInfo, CspNonce, EnrolmentInfo, InvitationInfo, PasskeyInfo, ResetLink, Role, SecondFactorInfo,
-    SessionInfo, SignInProvider, UserAdmin, UserInfo, Viewer,
+    Account, ApiTokenInfo, CspNonce, EnrolmentInfo, Grants, InvitationInfo, PasskeyInfo, ResetLink, Role,
+    SecondFactorInfo, SessionInfo, SignInProvider, UserAdmin, UserInfo, Viewer,
 };
 pub use form_error::FormError;
 pub use query::{Recency, RepoQuery, RepoSort, TagNames, TagQuery, TagSort, is_artifact_tag};

@@ -250,6 +250,56 @@ test("a reset link from an administrator sets a new password and ends the user's
   await expect(other).toHaveURL(/\/$/);
 });
 
+test("a viewer scoped to one registry reaches no other by any route", async ({ page, browser, baseURL, javaScriptEnabled }) => {
+  test.setTimeout(60_000);
+  const name = `scoped-${test.info().project.name}-${Date.now()}`.slice(0, 60);
+  const user = await invitedUser(page, browser, { baseURL, javaScriptEnabled }, name, "scoped password, long enough");
+
+  // The administrator limits the new viewer to `local` on the users page.
+  await page.goto("/admin/users");
+  await page.getByLabel(`Registries of ${name}`).fill("local");
+  await page.getByRole("row", { name: new RegExp(name) }).getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("row", { name: new RegExp(name) }).getByTestId("grants")).toHaveText("viewer of local");
+  await page.screenshot({ path: test.info().outputPath("users-scoped-role.png"), fullPage: true });
+
+  // The home page lists `local` only, at once (the session was live).
+  await user.goto("/");
+  await expect(user.getByRole("heading", { name: "Local registry" })).toBeVisible();
+  await expect(user.getByText("Locked registry")).toHaveCount(0);
+  await expect(user.getByText("Offline registry")).toHaveCount(0);
+
+  // Pages: `locked` is not there, exactly as a registry nobody configured.
+  for (const path of ["/registries/locked", "/registries/locked/storage", "/registries/locked/repositories/team/app", "/registries/locked/repositories/team/app/-/tags/1.0"]) {
+    const resp = await user.goto(path);
+    expect(resp?.status(), path).toBe(404);
+    await expect(user.getByText("no registry `locked` is configured").first()).toBeVisible();
+  }
+  await user.screenshot({ path: test.info().outputPath("scoped-viewer-404.png"), fullPage: true });
+  expect((await user.goto("/registries/local"))?.status()).toBe(200);
+
+  // REST with the session (and the list), search and storage included.
+  const api = user.context().request;
+  const listed = await (await api.get("/api/registries")).json();
+  expect(listed.map((r: { id: string }) => r.id)).toEqual(["local"]);
+  for (const path of ["/api/registries/locked", "/api/registries/locked/repositories?q=app", "/api/registries/locked/storage", "/api/registries/locked/repositories/team%2Fapp/-/tags"]) {
+    const resp = await api.get(path);
+    expect(resp.status(), path).toBe(404);
+    expect((await resp.json()).detail).toBe("no registry `locked` is configured");
+  }
+  expect((await api.post("/api/registries/locked/resync", { headers: { origin: baseURL ?? "" } })).status()).toBe(404);
+  expect((await api.post("/api/registries/local/resync", { headers: { origin: baseURL ?? "" } })).status()).toBe(403);
+  expect((await api.get("/api/registries/local/repositories?q=app")).status()).toBe(200);
+
+  // Server functions, as the pages call them.
+  for (const [fn, form] of [["registry", { registry: "locked" }], ["storage", { registry: "locked" }], ["tag", { registry: "locked", repository: "team/app", reference: "1.0" }]] as const) {
+    const resp = await api.post(`/_fn/${fn}`, { form, headers: { origin: baseURL ?? "" } });
+    expect(await resp.text(), fn).toContain("no registry `locked` is configured");
+  }
+  const overview = await (await api.post("/_fn/overview", { headers: { origin: baseURL ?? "" } })).text();
+  expect(overview).toContain("Local registry");
+  expect(overview).not.toContain("Locked registry");
+});
+
 // RFC 6238 (SHA-1, 30 s, 6 digits) with Node's own crypto: the test's codes
 // come from code independent of the server's.
 function totp(base32: string, unix: number): string {

@@ -7,6 +7,7 @@
 pub mod oidc;
 pub mod passkeys;
 pub mod password;
+pub mod reach;
 pub mod recovery;
 pub mod second_factor;
 pub mod secret;
@@ -114,7 +115,12 @@ pub enum Via {
 
 impl Principal {
     pub fn viewer(&self, mode: Mode) -> Viewer {
-        Viewer { username: self.user.username.clone(), role: self.user.role, open: mode == Mode::Open }
+        Viewer {
+            username: self.user.username.clone(),
+            role: self.user.grants.headline(),
+            grants: self.user.grants.clone(),
+            open: mode == Mode::Open,
+        }
     }
 }
 
@@ -216,6 +222,8 @@ pub struct Access {
     sessions: session_cache::SessionCache,
     /// Single sign-on providers (`signIn.oidc`).
     pub sso: oidc::Sso,
+    /// The configured registry ids, which roles may be scoped to.
+    pub registries: Vec<String>,
 }
 
 pub fn now() -> i64 {
@@ -233,7 +241,14 @@ impl Access {
             has_users: AtomicBool::new(has_users),
             sessions: session_cache::SessionCache::default(),
             sso: oidc::Sso::default(),
+            registries: Vec::new(),
         })
+    }
+
+    /// Roles may be scoped to these registries (the configured ids).
+    pub fn with_registries(mut self, ids: Vec<String>) -> Self {
+        self.registries = ids;
+        self
     }
 
     /// Signs in with these OpenID Connect providers too.
@@ -313,7 +328,7 @@ impl Access {
         let username = check_username(username)?;
         password::check_new(password)?;
         let hash = self.hasher.hash(password).await.map_err(AccessError::Internal)?;
-        let user = User { id: secret::new_id(), username, role: Role::Admin };
+        let user = User { id: secret::new_id(), username, grants: app::model::Grants::everywhere(Role::Admin) };
         if !self.store.create_first_admin(&user, &hash, t).await? {
             return Err(AccessError::AlreadySetUp);
         }

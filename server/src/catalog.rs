@@ -7,6 +7,7 @@ mod images;
 mod paging;
 mod readme;
 mod repo_index;
+mod scoped;
 pub mod storage;
 mod supply;
 mod tag_order;
@@ -31,6 +32,13 @@ use crate::registry::{
 };
 
 pub use paging::{parse_cursor, slice_page};
+pub use scoped::Scoped;
+
+/// The answer for a registry that is not configured, or that the caller
+/// may not see: the same, so that an answer does not tell which.
+pub fn unknown_registry(id: &str) -> AppError {
+    AppError::not_found(format!("no registry `{id}` is configured"))
+}
 
 /// How long a health probe may take before the registry counts as unreachable.
 pub const PROBE_TIMEOUT: Duration = Duration::from_secs(3);
@@ -148,10 +156,7 @@ impl CatalogService {
     }
 
     fn slot(&self, id: &str) -> Result<&Slot, AppError> {
-        self.slots
-            .iter()
-            .find(|s| current(s).config.id == id)
-            .ok_or_else(|| AppError::not_found(format!("no registry `{id}` is configured")))
+        self.slots.iter().find(|s| current(s).config.id == id).ok_or_else(|| unknown_registry(id))
     }
 
     fn entry(&self, id: &str) -> Result<Arc<RegistryEntry>, AppError> {
@@ -602,6 +607,22 @@ pub async fn probe(entry: &RegistryEntry) -> RegistryHealth {
 }
 
 impl CatalogService {
+    /// The overview of the registries whose ids `keep` accepts (the others
+    /// are not probed at all).
+    pub async fn overview_of(&self, keep: impl Fn(&str) -> bool) -> Vec<RegistryOverview> {
+        let entries = self.entries().into_iter().filter(|e| keep(&e.config.id));
+        futures::future::join_all(entries.map(|e| async move {
+            let storage = self.storage.peek(&self.cache, &e.config.id).await.map(|r| StorageTotals {
+                bytes: r.total_bytes,
+                repositories: r.repositories.len() as u64,
+                tags: r.tags,
+                computed_at: r.computed_at.clone(),
+            });
+            RegistryOverview { registry: e.summary.clone(), health: self.health(e).await, storage }
+        }))
+        .await
+    }
+
     /// The registry's health, probed at most once per listing freshness
     /// period (and then refreshed in the background), so the home page
     /// neither waits for nor hammers the registries.
@@ -626,16 +647,7 @@ impl Catalog for CatalogService {
     }
 
     async fn overview(&self) -> Vec<RegistryOverview> {
-        futures::future::join_all(self.entries().into_iter().map(|e| async move {
-            let storage = self.storage.peek(&self.cache, &e.config.id).await.map(|r| StorageTotals {
-                bytes: r.total_bytes,
-                repositories: r.repositories.len() as u64,
-                tags: r.tags,
-                computed_at: r.computed_at.clone(),
-            });
-            RegistryOverview { registry: e.summary.clone(), health: self.health(e).await, storage }
-        }))
-        .await
+        self.overview_of(|_| true).await
     }
 
     async fn resync(&self, registry: &str) -> Result<ResyncResult, AppError> {

@@ -21,7 +21,7 @@ pub use profile::{
     shipped as shipped_profiles, shipped_named, shipped_text,
 };
 pub use profile_load::read_profile;
-pub use sign_in::{OidcConfig, client_secret_var};
+pub use sign_in::{OidcConfig, RegistryGroup, client_secret_var};
 
 /// The file read when neither `--config` nor `REESTR_CONFIG` says otherwise.
 pub const DEFAULT_PATH: &str = "registries.yaml";

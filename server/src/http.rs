@@ -18,6 +18,7 @@ mod request_id;
 mod request_life;
 mod rest;
 mod router;
+mod scope;
 mod state;
 pub(crate) mod surface;
 

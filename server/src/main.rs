@@ -226,7 +226,8 @@ async fn open_access(config: &reestr::config::Config, redis: Option<RedisTier>) 
         .await
         .map_err(|e| format!("the user database: {e}"))?
         .with_session_cache(redis)
-        .with_sso(config.oidc.clone())?;
+        .with_sso(config.oidc.clone())?
+        .with_registries(config.registries.iter().map(|r| r.id.clone()).collect());
     for (id, name) in access.sso.list() {
         tracing::info!(provider = %id, "single sign-on: {name}");
     }

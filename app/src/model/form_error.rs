@@ -20,6 +20,7 @@ pub enum FormError {
     BadInvitation,
     UsernameTaken,
     UnknownRole,
+    UnknownRegistry,
     LastAdmin,
     Yourself,
     Passkey,
@@ -39,7 +40,7 @@ pub enum FormError {
 }
 
 impl FormError {
-    pub const ALL: [Self; 31] = [
+    pub const ALL: [Self; 32] = [
         Self::BadCredentials,
         Self::Throttled,
         Self::BadSetupToken,
@@ -55,6 +56,7 @@ impl FormError {
         Self::BadInvitation,
         Self::UsernameTaken,
         Self::UnknownRole,
+        Self::UnknownRegistry,
         Self::LastAdmin,
         Self::Yourself,
         Self::Passkey,
@@ -91,6 +93,7 @@ impl FormError {
             Self::BadInvitation => "invite",
             Self::UsernameTaken => "taken",
             Self::UnknownRole => "role",
+            Self::UnknownRegistry => "registry",
             Self::LastAdmin => "last-admin",
             Self::Yourself => "yourself",
             Self::Passkey => "passkey",
@@ -134,6 +137,7 @@ impl FormError {
             }
             Self::UsernameTaken => "That username is taken.",
             Self::UnknownRole => "Unknown role.",
+            Self::UnknownRegistry => "No such registry: give registry ids from registries.yaml, separated by commas.",
             Self::LastAdmin => "Reestr needs at least one administrator: make someone else an administrator first.",
             Self::Yourself => "You cannot remove yourself.",
             Self::Passkey => "The passkey did not work. Try again, or sign in with your password.",

@@ -22,7 +22,7 @@ pub fn AccountPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match account.await {
                     Ok(a) => view! {
-                        <p>"Signed in as " <strong>{a.viewer.username.clone()}</strong> " (" {a.viewer.role.key()} ")."</p>
+                        <p>"Signed in as " <strong>{a.viewer.username.clone()}</strong> " (" {a.viewer.grants.describe()} ")."</p>
                         <section aria-labelledby="passkeys-heading">
                             <h2 id="passkeys-heading">"Passkeys"</h2>
                             <p>"Sign in with a fingerprint, face or security key instead of the password."</p>

@@ -44,7 +44,7 @@ pub fn HomePage() -> impl IntoView {
                         </div>
                     }.into_any(),
                     Ok(list) => {
-                        let can_resync = matches!(viewer.await, Ok(Some(v)) if v.role == crate::model::Role::Admin);
+                        let grants = viewer.await.ok().flatten().map(|v| v.grants).unwrap_or_default();
                         let attention = list.iter().filter(|o| o.health.status != HealthStatus::Healthy).count();
                         let filter = only();
                         let shown: Vec<RegistryOverview> = list
@@ -77,7 +77,10 @@ pub fn HomePage() -> impl IntoView {
                             } else {
                                 view! {
                                     <ul class="cards">
-                                        {shown.into_iter().map(|o| view! { <RegistryCard overview=o resync can_resync /> }).collect_view()}
+                                        {shown.into_iter().map(|o| {
+                                            let can_resync = grants.role_in(&o.registry.id) == Some(crate::model::Role::Admin);
+                                            view! { <RegistryCard overview=o resync can_resync /> }
+                                        }).collect_view()}
                                     </ul>
                                 }.into_any()
                             }}

@@ -49,6 +49,7 @@ pub fn UsersPage() -> impl IntoView {
                         </section>
                         <section aria-labelledby="users-heading">
                             <h2 id="users-heading">"Everyone"</h2>
+                            <p class="hint">"A role applies to every registry, or only to the registries named beside it (ids from registries.yaml, separated by commas); other registries do not exist for that user. Users and invitations need an administrator of every registry."</p>
                             {a.new_reset.clone().map(|r| view! {
                                 <div class="new-token" role="status">
                                     <p>{format!("Send this link to {}. It sets a new password once, within 24 hours, and is not shown again; their sessions end when it is used.", r.username)}</p>
@@ -67,6 +68,11 @@ pub fn UsersPage() -> impl IntoView {
                                         let role_action = format!("/auth/users/{}/role", u.id);
                                         let remove_action = format!("/auth/users/{}/remove", u.id);
                                         let role_label = format!("Role of {}", u.username);
+                                        let registries_label = format!("Registries of {}", u.username);
+                                        let shown_role = u.role;
+                                        let shown_registries = if u.grants.everywhere.is_some() { String::new() } else { u.grants.registries.keys().cloned().collect::<Vec<_>>().join(", ") };
+                                        let described = u.grants.describe();
+                                        let scoped = !u.grants.registries.is_empty();
                                         let remove_label = format!("Remove {}", u.username);
                                         let reset_action = format!("/auth/users/{}/reset", u.id);
                                         let reset_label = format!("Password reset link for {}", u.username);
@@ -81,11 +87,14 @@ pub fn UsersPage() -> impl IntoView {
                                                 <td>
                                                     <form method="post" action=role_action class="row-form">
                                                         <select name="role" aria-label=role_label>
-                                                            <option value="viewer" selected=u.role == Role::Viewer>"Viewer"</option>
-                                                            <option value="admin" selected=u.role == Role::Admin>"Administrator"</option>
+                                                            <option value="viewer" selected=shown_role == Role::Viewer>"Viewer"</option>
+                                                            <option value="admin" selected=shown_role == Role::Admin>"Administrator"</option>
                                                         </select>
+                                                        <input type="text" name="registries" value=shown_registries aria-label=registries_label
+                                                            placeholder="every registry" size="14" maxlength="2000" />
                                                         <button type="submit">"Save"</button>
                                                     </form>
+                                                    {scoped.then(|| view! { <small class="hint" data-testid="grants">{described}</small> })}
                                                 </td>
                                                 <td>{methods}</td>
                                                 <td>{format::unix(u.created_at)}</td>

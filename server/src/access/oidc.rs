@@ -9,6 +9,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
+use app::model::Grants;
 use openidconnect::core::{
     CoreAuthDisplay, CoreAuthenticationFlow, CoreClaimName, CoreClaimType, CoreClient, CoreClientAuthMethod,
     CoreGenderClaim, CoreGrantType, CoreJsonWebKey, CoreJweContentEncryptionAlgorithm, CoreJweKeyManagementAlgorithm,
@@ -249,15 +250,24 @@ struct Identity {
     groups: Vec<String>,
 }
 
-/// The role `groups` give under `p`'s rules, if any.
-fn role_of(p: &OidcConfig, groups: &[String]) -> Option<Role> {
-    if groups.iter().any(|g| p.admin_groups.contains(g)) {
-        Some(Role::Admin)
-    } else if p.viewer_groups.is_empty() || groups.iter().any(|g| p.viewer_groups.contains(g)) {
-        Some(Role::Viewer)
+/// The grants `groups` give under `p`'s rules: a role everywhere from
+/// `adminGroups` / `viewerGroups` (everyone is a viewer when neither
+/// `viewerGroups` nor `registryGroups` is set), plus every matching
+/// `registryGroups` entry's roles. Empty grants mean no access.
+fn grants_of(p: &OidcConfig, groups: &[String]) -> Grants {
+    let member = |list: &[String]| groups.iter().any(|g| list.contains(g));
+    let everyone = p.viewer_groups.is_empty() && p.registry_groups.is_empty();
+    let mut grants = if member(&p.admin_groups) {
+        Grants::everywhere(Role::Admin)
+    } else if everyone || member(&p.viewer_groups) {
+        Grants::everywhere(Role::Viewer)
     } else {
-        None
+        Grants::default()
+    };
+    for rule in p.registry_groups.iter().filter(|r| groups.contains(&r.group)) {
+        grants = grants.union(&rule.grants);
     }
+    grants
 }
 
 /// A claim's strings: a list of strings, or one string.
@@ -326,12 +336,14 @@ impl Access {
             return Err(SsoError::Expired.into());
         }
         let identity = self.verified_identity(p, &flow, code).await?;
-        let Some(role) = role_of(p, &identity.groups) else {
+        let grants = grants_of(p, &identity.groups);
+        if grants.is_empty() {
             tracing::warn!(provider = %p.id, subject = %identity.subject, "single sign-on refused: no group with access");
             return Err(SsoError::NoGroup.into());
-        };
-        let user = self.sso_user(p, &identity, role).await?;
-        tracing::info!(provider = %p.id, user = %user.username, role = role.key(), "signed in with single sign-on");
+        }
+        let user = self.sso_user(p, &identity, grants).await?;
+        let role = user.grants.describe();
+        tracing::info!(provider = %p.id, user = %user.username, %role, "signed in with single sign-on");
         let session = self.start_session(&user, user_agent).await?;
         self.store.mark_sso_session(&secret::hash(&session), &p.id).await?;
         Ok((session, flow.next))
@@ -402,16 +414,17 @@ impl Access {
         })
     }
 
-    /// The user `identity` is, with `role` (re-read at every sign-in); a
+    /// The user `identity` is, with `grants` (re-read at every sign-in); a
     /// new account when the provider allows sign-up.
-    async fn sso_user(&self, p: &OidcConfig, identity: &Identity, role: Role) -> Result<User, AccessError> {
+    async fn sso_user(&self, p: &OidcConfig, identity: &Identity, grants: Grants) -> Result<User, AccessError> {
         let t = now();
         if let Some(mut user) = self.store.oidc_user(&identity.issuer, &identity.subject, t).await? {
-            if user.role != role {
-                if self.store.set_role(&user.id, role).await? {
-                    tracing::info!(user = %user.username, role = role.key(), "role changed by the provider's groups");
+            if user.grants != grants {
+                if self.store.set_grants(&user.id, &grants).await? {
+                    let role = grants.describe();
+                    tracing::info!(user = %user.username, %role, "role changed by the provider's groups");
                     self.refresh_sessions_of(&user.id).await?;
-                    user.role = role;
+                    user.grants = grants;
                 } else {
                     tracing::warn!(user = %user.username, "the provider's groups would leave no administrator; role kept");
                 }
@@ -420,7 +433,7 @@ impl Access {
         }
         // Before setup, only an administrator may be the first account:
         // a viewer first would leave Reestr without one.
-        if !p.allow_sign_up || (role == Role::Viewer && self.needs_setup().await?) {
+        if !p.allow_sign_up || (!grants.is_admin() && self.needs_setup().await?) {
             tracing::warn!(provider = %p.id, subject = %identity.subject, "single sign-on refused: no account");
             return Err(SsoError::NoAccount.into());
         }
@@ -429,7 +442,7 @@ impl Access {
         for n in 1..=20 {
             let name = if n == 1 { base.clone() } else { format!("{base}-{n}") };
             let Ok(name) = check_username(&name) else { break };
-            let user = User { id: secret::new_id(), username: name, role };
+            let user = User { id: secret::new_id(), username: name, grants: grants.clone() };
             if self.store.create_user(&user, None, t).await? {
                 if !self.store.link_oidc(&identity.issuer, &identity.subject, &user.id, &p.id, t).await? {
                     // Another replica linked this identity at the same moment.
@@ -441,7 +454,8 @@ impl Access {
                         .ok_or_else(|| AccessError::Internal("a linked identity vanished".into()));
                 }
                 self.has_users.store(true, std::sync::atomic::Ordering::Relaxed);
-                tracing::info!(provider = %p.id, user = %user.username, role = role.key(), "account created by single sign-on");
+                let role = grants.describe();
+                tracing::info!(provider = %p.id, user = %user.username, %role, "account created by single sign-on");
                 return Ok(user);
             }
         }
@@ -453,8 +467,13 @@ impl Access {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::RegistryGroup;
 
     fn provider(admin: &[&str], viewer: &[&str]) -> OidcConfig {
+        scoped_provider(admin, viewer, vec![])
+    }
+
+    fn scoped_provider(admin: &[&str], viewer: &[&str], registry_groups: Vec<RegistryGroup>) -> OidcConfig {
         OidcConfig {
             id: "corp".into(),
             display_name: "Corp".into(),
@@ -467,6 +486,7 @@ mod tests {
             groups_claim: "groups".into(),
             admin_groups: admin.iter().map(|s| s.to_string()).collect(),
             viewer_groups: viewer.iter().map(|s| s.to_string()).collect(),
+            registry_groups,
         }
     }
 
@@ -474,10 +494,31 @@ mod tests {
     fn groups_decide_the_role() {
         let g = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         let p = provider(&["ops"], &["dev"]);
-        assert_eq!(role_of(&p, &g(&["dev", "ops"])), Some(Role::Admin));
-        assert_eq!(role_of(&p, &g(&["dev"])), Some(Role::Viewer));
-        assert_eq!(role_of(&p, &g(&["sales"])), None);
-        assert_eq!(role_of(&provider(&["ops"], &[]), &g(&[])), Some(Role::Viewer), "no viewer groups: everyone");
+        let everywhere = |r| Grants::everywhere(r);
+        assert_eq!(grants_of(&p, &g(&["dev", "ops"])), everywhere(Role::Admin));
+        assert_eq!(grants_of(&p, &g(&["dev"])), everywhere(Role::Viewer));
+        assert!(grants_of(&p, &g(&["sales"])).is_empty());
+        assert_eq!(
+            grants_of(&provider(&["ops"], &[]), &g(&[])),
+            everywhere(Role::Viewer),
+            "no viewer groups: everyone"
+        );
+        // Registry groups: a role in some registries, on top of the rest;
+        // with them, nobody is a viewer everywhere by default.
+        let team = |group: &str, role, ids: &[&str]| RegistryGroup {
+            group: group.into(),
+            grants: Grants::only(role, ids.iter().map(|s| s.to_string())),
+        };
+        let p = scoped_provider(
+            &["ops"],
+            &[],
+            vec![team("team-a", Role::Viewer, &["a"]), team("a-admins", Role::Admin, &["a"])],
+        );
+        assert!(grants_of(&p, &g(&[])).is_empty(), "registry groups set: no default viewer");
+        assert_eq!(grants_of(&p, &g(&["team-a"])), Grants::only(Role::Viewer, ["a".to_string()]));
+        let both = grants_of(&p, &g(&["team-a", "a-admins"]));
+        assert_eq!((both.role_in("a"), both.role_in("b"), both.is_admin()), (Some(Role::Admin), None, false));
+        assert!(grants_of(&p, &g(&["ops", "team-a"])).is_admin());
         assert_eq!(strings(Some(&serde_json::json!("ops"))), g(&["ops"]));
         assert_eq!(strings(Some(&serde_json::json!(["a", 1, "b"]))), g(&["a", "b"]));
         assert!(strings(Some(&serde_json::json!({"a": 1}))).is_empty());

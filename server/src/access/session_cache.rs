@@ -6,9 +6,9 @@
 
 use std::time::Duration;
 
+use app::model::Grants;
 use serde::{Deserialize, Serialize};
 
-use super::Role;
 use super::store::{SessionRow, User};
 use crate::cache::RedisTier;
 
@@ -24,7 +24,7 @@ pub struct SessionCache {
 struct Entry {
     user_id: String,
     username: String,
-    role: Role,
+    grants: Grants,
     created_at: i64,
     last_seen_at: i64,
     expires_at: i64,
@@ -32,7 +32,7 @@ struct Entry {
 }
 
 fn key(token_hash: &str) -> String {
-    format!("reestr:v1:session:{token_hash}")
+    format!("reestr:v2:session:{token_hash}")
 }
 
 impl SessionCache {
@@ -45,7 +45,7 @@ impl SessionCache {
         let e: Entry = serde_json::from_slice(&bytes).ok()?;
         Some(SessionRow {
             token_hash: token_hash.to_string(),
-            user: User { id: e.user_id, username: e.username, role: e.role },
+            user: User { id: e.user_id, username: e.username, grants: e.grants },
             created_at: e.created_at,
             last_seen_at: e.last_seen_at,
             expires_at: e.expires_at,
@@ -58,7 +58,7 @@ impl SessionCache {
         let entry = Entry {
             user_id: s.user.id.clone(),
             username: s.user.username.clone(),
-            role: s.user.role,
+            grants: s.user.grants.clone(),
             created_at: s.created_at,
             last_seen_at: s.last_seen_at,
             expires_at: s.expires_at,

@@ -3,6 +3,9 @@
 //! One set of queries through sqlx's `Any` driver (times are Unix seconds,
 //! flags integers), two migration folders for the two dialects' DDL.
 
+use std::collections::BTreeMap;
+
+use app::model::Grants;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Row};
 
@@ -48,7 +51,8 @@ pub struct Store {
 pub struct User {
     pub id: String,
     pub username: String,
-    pub role: Role,
+    /// Where they may look and what they may do there.
+    pub grants: Grants,
 }
 
 /// A user's row with the password hash, for logging in.
@@ -164,12 +168,13 @@ impl Store {
     /// Creates a user; `Ok(false)` when the name is taken.
     pub async fn create_user(&self, user: &User, password_hash: Option<&str>, now: i64) -> Result<bool, StoreError> {
         let result = sqlx::query(
-            "INSERT INTO users (id, username, role, password_hash, created_at) VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT (username) DO NOTHING",
+            "INSERT INTO users (id, username, role, registry_roles, password_hash, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (username) DO NOTHING",
         )
         .bind(&user.id)
         .bind(&user.username)
-        .bind(user.role.key())
+        .bind(role_column(&user.grants))
+        .bind(registry_roles_column(&user.grants))
         .bind(password_hash)
         .bind(now)
         .execute(&self.pool)
@@ -213,10 +218,11 @@ impl Store {
     }
 
     pub async fn credentials(&self, username: &str) -> Result<Option<Credentials>, StoreError> {
-        let row = sqlx::query("SELECT id, username, role, password_hash FROM users WHERE username = $1")
-            .bind(username)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row =
+            sqlx::query("SELECT id, username, role, registry_roles, password_hash FROM users WHERE username = $1")
+                .bind(username)
+                .fetch_optional(&self.pool)
+                .await?;
         row.map(|r| {
             Ok(Credentials { user: user_of(&r)?, password_hash: r.try_get::<Option<String>, _>("password_hash")? })
         })
@@ -236,7 +242,7 @@ impl Store {
     /// how many passkeys.
     pub async fn list_users(&self) -> Result<Vec<UserListing>, StoreError> {
         let rows = sqlx::query(
-            "SELECT u.id, u.username, u.role, u.created_at, \
+            "SELECT u.id, u.username, u.role, u.registry_roles, u.created_at, \
              CAST(CASE WHEN u.password_hash IS NULL THEN 0 ELSE 1 END AS BIGINT) AS has_password, \
              CAST((SELECT COUNT(*) FROM passkeys p WHERE p.user_id = u.id) AS BIGINT) AS passkeys, \
              CAST((SELECT COUNT(*) FROM totp t WHERE t.user_id = u.id AND t.confirmed = 1) AS BIGINT) AS second_factor \
@@ -258,20 +264,22 @@ impl Store {
     }
 
     pub async fn user_by_id(&self, id: &str) -> Result<Option<User>, StoreError> {
-        let row = sqlx::query("SELECT id, username, role FROM users WHERE id = $1")
+        let row = sqlx::query("SELECT id, username, role, registry_roles FROM users WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.pool)
             .await?;
         row.map(|r| user_of(&r)).transpose()
     }
 
-    /// Changes a role unless that would leave no administrator (one statement).
-    pub async fn set_role(&self, user_id: &str, role: Role) -> Result<bool, StoreError> {
+    /// Changes a user's grants unless that would leave no administrator
+    /// (one statement; `role = 'admin'` is an administrator everywhere).
+    pub async fn set_grants(&self, user_id: &str, grants: &Grants) -> Result<bool, StoreError> {
         let query = sqlx::query(
-            "UPDATE users SET role = $1 WHERE id = $2 AND ($1 = 'admin' OR \
-             (SELECT COUNT(*) FROM users WHERE role = 'admin' AND id <> $2) > 0)",
+            "UPDATE users SET role = $1, registry_roles = $2 WHERE id = $3 AND ($1 = 'admin' OR \
+             (SELECT COUNT(*) FROM users WHERE role = 'admin' AND id <> $3) > 0)",
         )
-        .bind(role.key())
+        .bind(role_column(grants))
+        .bind(registry_roles_column(grants))
         .bind(user_id);
         Ok(self.one_at_a_time(query).await? == 1)
     }
@@ -387,7 +395,8 @@ impl Store {
 
     pub async fn session(&self, token_hash: &str) -> Result<Option<SessionRow>, StoreError> {
         let row = sqlx::query(
-            "SELECT s.token_hash, s.created_at, s.last_seen_at, s.expires_at, s.user_agent, u.id, u.username, u.role \
+            "SELECT s.token_hash, s.created_at, s.last_seen_at, s.expires_at, s.user_agent, \
+             u.id, u.username, u.role, u.registry_roles \
              FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
         )
         .bind(token_hash)
@@ -398,7 +407,8 @@ impl Store {
 
     pub async fn sessions_of(&self, user_id: &str) -> Result<Vec<SessionRow>, StoreError> {
         let rows = sqlx::query(
-            "SELECT s.token_hash, s.created_at, s.last_seen_at, s.expires_at, s.user_agent, u.id, u.username, u.role \
+            "SELECT s.token_hash, s.created_at, s.last_seen_at, s.expires_at, s.user_agent, \
+             u.id, u.username, u.role, u.registry_roles \
              FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.user_id = $1 ORDER BY s.last_seen_at DESC",
         )
         .bind(user_id)
@@ -517,7 +527,7 @@ impl Store {
     /// The user a token belongs to, marking it used.
     pub async fn token_user(&self, token_hash: &str, now: i64) -> Result<Option<User>, StoreError> {
         let row = sqlx::query(
-            "SELECT t.id AS token_id, u.id, u.username, u.role FROM api_tokens t JOIN users u ON u.id = t.user_id \
+            "SELECT t.id AS token_id, u.id, u.username, u.role, u.registry_roles FROM api_tokens t JOIN users u ON u.id = t.user_id \
              WHERE t.token_hash = $1 AND t.expires_at > $2",
         )
         .bind(token_hash)
@@ -568,7 +578,7 @@ impl Store {
     pub async fn passkey_by_credential(&self, credential_id: &str) -> Result<Option<(PasskeyRow, User)>, StoreError> {
         let row = sqlx::query(
             "SELECT p.id AS passkey_id, p.user_handle, p.credential_id, p.name, p.passkey, p.created_at, \
-             p.last_used_at, u.id, u.username, u.role FROM passkeys p JOIN users u ON u.id = p.user_id \
+             p.last_used_at, u.id, u.username, u.role, u.registry_roles FROM passkeys p JOIN users u ON u.id = p.user_id \
              WHERE p.credential_id = $1",
         )
         .bind(credential_id)
@@ -731,14 +741,36 @@ pub struct Rule {
     pub quiet: i64,
 }
 
+/// `users.role`: the role in every registry, or `none`.
+fn role_column(grants: &Grants) -> &'static str {
+    grants.everywhere.map_or(NO_ROLE, Role::key)
+}
+
+/// `users.registry_roles`: the roles in single registries as JSON, or NULL.
+fn registry_roles_column(grants: &Grants) -> Option<String> {
+    if grants.registries.is_empty() {
+        return None;
+    }
+    let keys: BTreeMap<&str, &str> = grants.registries.iter().map(|(id, r)| (id.as_str(), r.key())).collect();
+    serde_json::to_string(&keys).ok()
+}
+
+/// `users.role` of a user with roles in some registries only.
+const NO_ROLE: &str = "none";
+
 fn user_of(r: &sqlx::any::AnyRow) -> Result<User, StoreError> {
     let role: String = r.try_get("role")?;
-    Ok(User {
-        id: r.try_get("id")?,
-        username: r.try_get("username")?,
-        role: Role::from_key(&role)
-            .ok_or_else(|| StoreError::Config(format!("unknown role `{role}` in the database")))?,
-    })
+    let unknown = |role: &str| StoreError::Config(format!("unknown role `{role}` in the database"));
+    let everywhere = if role == NO_ROLE { None } else { Some(Role::from_key(&role).ok_or_else(|| unknown(&role))?) };
+    let mut registries = BTreeMap::new();
+    if let Some(json) = r.try_get::<Option<String>, _>("registry_roles")? {
+        let keys: BTreeMap<String, String> = serde_json::from_str(&json)
+            .map_err(|e| StoreError::Config(format!("users.registry_roles is not a JSON object of roles: {e}")))?;
+        for (registry, key) in keys {
+            registries.insert(registry, Role::from_key(&key).ok_or_else(|| unknown(&key))?);
+        }
+    }
+    Ok(User { id: r.try_get("id")?, username: r.try_get("username")?, grants: Grants { everywhere, registries } })
 }
 
 fn invitation_of(r: &sqlx::any::AnyRow) -> Result<InvitationRow, StoreError> {

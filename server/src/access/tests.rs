@@ -19,7 +19,7 @@ async fn setup_works_once_with_the_token_then_logins_work() -> Result<(), Box<dy
     assert!(matches!(short, Err(AccessError::PasswordTooShort)), "{short:?}");
     let session = a.setup(&token, "admin", "a long password", "1.2.3.4", "test").await?;
     let p = a.from_session(&session).await?.ok_or("the setup session is not live")?;
-    assert_eq!((p.user.username.as_str(), p.user.role), ("admin", Role::Admin));
+    assert_eq!((p.user.username.as_str(), p.user.grants.everywhere), ("admin", Some(Role::Admin)));
     assert!(!a.needs_setup().await?);
     let again = a.setup(&token, "second", "a long password", "1.2.3.4", "test").await;
     assert!(matches!(again, Err(AccessError::AlreadySetUp)), "{again:?}");

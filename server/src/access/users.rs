@@ -53,11 +53,15 @@ impl Access {
         };
         throttle::succeeded(&self.store, &buckets).await?;
         let hash = self.hasher.hash(password).await.map_err(AccessError::Internal)?;
-        let user = User { id: secret::new_id(), username: inv.username.clone(), role: inv.role };
+        let user = User {
+            id: secret::new_id(),
+            username: inv.username.clone(),
+            grants: app::model::Grants::everywhere(inv.role),
+        };
         if !self.store.create_user(&user, Some(&hash), t).await? {
             return Err(AccessError::UsernameTaken(user.username));
         }
-        tracing::info!(user = %user.username, role = user.role.key(), invited_by = %inv.created_by, "invitation accepted");
+        tracing::info!(user = %user.username, role = inv.role.key(), invited_by = %inv.created_by, "invitation accepted");
         self.after_password(&user, user_agent).await
     }
 }

@@ -61,7 +61,6 @@ pub fn load_str(
             false
         }
     };
-    let oidc = v.sign_in(raw.sign_in);
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut registries = Vec::new();
     for (i, r) in raw.registries.into_iter().enumerate() {
@@ -79,6 +78,8 @@ pub fn load_str(
             registries.push(reg);
         }
     }
+    let ids: Vec<String> = seen.into_keys().collect();
+    let oidc = v.sign_in(raw.sign_in, &ids);
     if v.errors.is_empty() {
         Ok(Config { source: file.to_string(), open_access, registries, oidc })
     } else {
@@ -197,6 +198,7 @@ impl Validator<'_> {
         let api = self.api(&p, &r);
         let auth = self.auth(&p, &r);
         let allowed_hosts = self.allowed_hosts(&p, &r);
+        let allow_from = self.allow_from(&p, &r);
 
         if self.errors.len() > before {
             return None;
@@ -215,6 +217,7 @@ impl Validator<'_> {
             },
             tls: tls?,
             allowed_hosts,
+            allow_from,
         })
     }
 
@@ -624,6 +627,30 @@ impl Validator<'_> {
             }
         }
         hosts
+    }
+
+    /// `access.allowFrom`: addresses and CIDR ranges; outside them, the
+    /// registry does not exist for a request.
+    fn allow_from(&mut self, p: &str, r: &RawRegistry) -> Vec<ipnet::IpNet> {
+        let Some(access) = &r.access else { return Vec::new() };
+        let mut nets = Vec::new();
+        for (i, a) in access.allow_from.iter().enumerate() {
+            let text = a.trim();
+            match text.parse::<ipnet::IpNet>().or_else(|_| text.parse::<std::net::IpAddr>().map(ipnet::IpNet::from)) {
+                Ok(net) => nets.push(net.trunc()),
+                Err(_) => self.error(
+                    a,
+                    &format!("{p}.access.allowFrom[{i}]"),
+                    format!("`{}` is neither an address nor a CIDR range (10.0.0.0/8, 2001:db8::/32)", **a),
+                ),
+            }
+        }
+        if access.allow_from.is_empty() {
+            let message =
+                "an empty list hides the registry from everyone; leave `access` out to show it to every address";
+            self.error(&r.id, &format!("{p}.access.allowFrom"), message.into());
+        }
+        nets
     }
 
     fn resolve(&self, path: &Spanned<String>) -> PathBuf {

@@ -2,6 +2,8 @@
 
 use std::path::Path;
 
+use app::model::Role;
+
 use super::*;
 
 fn env_with(vars: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
@@ -315,4 +317,64 @@ fn single_sign_on_providers_are_checked_at_start() {
         "signIn:\n  oidc:\n    - id: x\n      issuer: https://a\n      clientId: r\n      secret: no\n{entry}"
     ));
     assert!(e[0].contains("secret"), "a secret is never written in the file: {e:?}");
+}
+
+#[test]
+fn registry_groups_name_configured_registries_and_a_role() {
+    let entry = "registries:\n  - id: local\n    baseUrl: http://127.0.0.1:5000\n    tls: { allowHttp: true }\n";
+    let provider = |groups: &str| {
+        format!(
+            "signIn:\n  oidc:\n    - id: corp\n      issuer: https://id.example\n      clientId: r\n      registryGroups:\n{groups}{entry}"
+        )
+    };
+    let good = provider("        - { group: team-a, role: admin, registries: [local] }\n");
+    let c = ok(&good, &[("REESTR_OIDC_CORP_CLIENT_SECRET", "s")]);
+    let g = &c.oidc[0].registry_groups[0];
+    assert_eq!((g.group.as_str(), g.grants.role_in("local"), g.grants.everywhere), ("team-a", Some(Role::Admin), None));
+    let bad = provider(
+        "        - { group: a, role: owner, registries: [local] }\n        - { group: b, role: viewer, registries: [nope] }\n        - { group: c, role: viewer, registries: [] }\n",
+    );
+    let e = match load_str(
+        &bad,
+        "registries.yaml",
+        Path::new("/nonexistent"),
+        &env_with(&[("REESTR_OIDC_CORP_CLIENT_SECRET", "s")]),
+    ) {
+        Ok(c) => panic!("expected errors, got {c:?}"),
+        Err(e) => e.0.iter().map(ToString::to_string).collect::<Vec<_>>(),
+    };
+    assert_eq!(
+        e,
+        [
+            "registries.yaml:7:29: signIn.oidc[0].registryGroups[0].role: `owner`: use `viewer` or `admin`",
+            "registries.yaml:8:50: signIn.oidc[0].registryGroups[1].registries[0]: no registry `nope` is configured",
+            "registries.yaml:9:20: signIn.oidc[0].registryGroups[2].registries: name at least one registry",
+        ]
+    );
+}
+
+#[test]
+fn allow_from_takes_addresses_and_ranges_and_refuses_the_rest() {
+    let with = |access: &str| {
+        format!(
+            "registries:\n  - id: local\n    baseUrl: http://127.0.0.1:5000\n    tls: {{ allowHttp: true }}\n    access: {access}\n"
+        )
+    };
+    let c = ok(&with("{ allowFrom: [10.0.0.0/8, 192.0.2.7, \"2001:db8::/32\", 10.1.2.3/8] }"), &[]);
+    let nets: Vec<String> = c.registries[0].allow_from.iter().map(ToString::to_string).collect();
+    assert_eq!(nets, ["10.0.0.0/8", "192.0.2.7/32", "2001:db8::/32", "10.0.0.0/8"]);
+    assert!(
+        ok(&with("{ allowFrom: [127.0.0.1] }"), &[]).registries[0].allow_from[0]
+            .contains(&std::net::IpAddr::from([127, 0, 0, 1]))
+    );
+    assert_eq!(
+        errors(&with("{ allowFrom: [office.example, 10.0.0.0/33] }")),
+        [
+            "registries.yaml:5:27: registries[0].access.allowFrom[0]: `office.example` is neither an address nor a CIDR range (10.0.0.0/8, 2001:db8::/32)",
+            "registries.yaml:5:43: registries[0].access.allowFrom[1]: `10.0.0.0/33` is neither an address nor a CIDR range (10.0.0.0/8, 2001:db8::/32)",
+        ]
+    );
+    let e = errors(&with("{ allowFrom: [] }"));
+    assert!(e[0].contains("registries[0].access.allowFrom: an empty list hides the registry from everyone"), "{e:?}");
+    assert!(errors(&with("{ allowfrom: [10.0.0.0/8] }"))[0].contains("allowfrom"), "unknown fields are named");
 }

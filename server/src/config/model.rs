@@ -38,6 +38,9 @@ pub struct RegistryConfig {
     /// Hosts Reestr may contact for this registry: the base URL's host,
     /// plus these (blob storage redirects, token realms).
     pub allowed_hosts: Vec<String>,
+    /// `access.allowFrom`: the client addresses the registry exists for
+    /// (empty: every address).
+    pub allow_from: Vec<ipnet::IpNet>,
 }
 
 /// Which API document describes the registry and how it is mapped.

@@ -30,6 +30,15 @@ pub(super) struct RawRegistry {
     pub tls: RawTls,
     #[serde(default)]
     pub allowed_hosts: Vec<Spanned<String>>,
+    pub access: Option<RawRegistryAccess>,
+}
+
+/// `registries[].access`: who may see the registry.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(super) struct RawRegistryAccess {
+    /// Client addresses and CIDR ranges the registry is visible from.
+    pub allow_from: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use url::Url;
 
 use super::load::{Validator, env_id, valid_id};
+use app::model::{Grants, Role};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -39,9 +40,21 @@ pub(super) struct RawOidc {
     /// Groups whose members are administrators.
     #[serde(default)]
     pub admin_groups: Vec<String>,
-    /// Groups whose members are viewers; empty: everyone the provider signs in.
+    /// Groups whose members are viewers; empty (and no `registryGroups`):
+    /// everyone the provider signs in.
     #[serde(default)]
     pub viewer_groups: Vec<String>,
+    /// Groups whose members have a role in some registries only.
+    #[serde(default)]
+    pub registry_groups: Vec<RawRegistryGroup>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawRegistryGroup {
+    pub group: Spanned<String>,
+    pub role: Spanned<String>,
+    pub registries: Vec<Spanned<String>>,
 }
 
 /// One OpenID Connect provider, checked.
@@ -65,6 +78,15 @@ pub struct OidcConfig {
     pub groups_claim: String,
     pub admin_groups: Vec<String>,
     pub viewer_groups: Vec<String>,
+    pub registry_groups: Vec<RegistryGroup>,
+}
+
+/// `registryGroups[]`: members of `group` have `grants` (a role in some
+/// registries only), on top of what `adminGroups` and `viewerGroups` give.
+#[derive(Debug, Clone)]
+pub struct RegistryGroup {
+    pub group: String,
+    pub grants: Grants,
 }
 
 /// The environment variable holding provider `id`'s client secret.
@@ -88,7 +110,8 @@ fn issuer_allowed(url: &Url) -> bool {
 }
 
 impl Validator<'_> {
-    pub(super) fn sign_in(&mut self, raw: Option<RawSignIn>) -> Vec<OidcConfig> {
+    /// `registries`: the configured registry ids, which `registryGroups` may name.
+    pub(super) fn sign_in(&mut self, raw: Option<RawSignIn>, registries: &[String]) -> Vec<OidcConfig> {
         let mut seen = HashSet::new();
         let mut providers = Vec::new();
         for (i, o) in raw.unwrap_or_default().oidc.into_iter().enumerate() {
@@ -136,6 +159,7 @@ impl Validator<'_> {
                     None
                 }
             };
+            let registry_groups = self.registry_groups(&p, o.registry_groups, registries);
             if self.errors.len() > before {
                 continue;
             }
@@ -152,8 +176,36 @@ impl Validator<'_> {
                 groups_claim: o.groups_claim.unwrap_or_else(|| "groups".into()),
                 admin_groups: o.admin_groups,
                 viewer_groups: o.viewer_groups,
+                registry_groups,
             });
         }
         providers
+    }
+
+    fn registry_groups(&mut self, p: &str, raw: Vec<RawRegistryGroup>, registries: &[String]) -> Vec<RegistryGroup> {
+        let mut groups = Vec::new();
+        for (j, g) in raw.into_iter().enumerate() {
+            let at = format!("{p}.registryGroups[{j}]");
+            let role = Role::from_key(&g.role);
+            if role.is_none() {
+                self.error(&g.role, &format!("{at}.role"), format!("`{}`: use `viewer` or `admin`", *g.role));
+            }
+            if g.group.trim().is_empty() {
+                self.error(&g.group, &format!("{at}.group"), "the group is empty".into());
+            }
+            if g.registries.is_empty() {
+                self.error(&g.group, &format!("{at}.registries"), "name at least one registry".into());
+            }
+            for (k, r) in g.registries.iter().enumerate() {
+                if !registries.iter().any(|id| id == r.as_str()) {
+                    self.error(r, &format!("{at}.registries[{k}]"), format!("no registry `{}` is configured", **r));
+                }
+            }
+            if let Some(role) = role {
+                let grants = Grants::only(role, g.registries.iter().map(|r| r.to_string()));
+                groups.push(RegistryGroup { group: g.group.trim().to_string(), grants });
+            }
+        }
+        groups
     }
 }

@@ -1,8 +1,10 @@
 //! `/healthz` (liveness) and `/readyz` (readiness): each registry's API
 //! summary without calling any registry (so neither can be slowed by one),
 //! and for readiness the user database and the cache tiers. Anonymous
-//! callers (probes, anyone) see states only; the configuration's details
-//! and error texts are for signed-in users (they are in the log too).
+//! callers (probes, anyone) see the states only, without the registries
+//! (which ones exist is for those who may see them); signed-in callers see
+//! the registries they reach, with the configuration's details and error
+//! texts (they are in the log too).
 
 use app::model::Viewer;
 use axum::extract::State;
@@ -12,6 +14,8 @@ use axum::{Extension, Json};
 use serde::Serialize;
 
 use super::AppState;
+use super::scope::Reached;
+use crate::access::reach::Reach;
 
 #[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -39,17 +43,25 @@ struct RegistrySchema {
 /// Liveness: the process serves and its configuration is loaded.
 #[utoipa::path(get, path = "/healthz", tag = "health", security(()),
     responses((status = 200, description = "Alive", body = Health)))]
-pub async fn healthz(State(state): State<AppState>, viewer: Option<Extension<Viewer>>) -> Json<Health> {
-    Json(Health { status: "ok", version: env!("CARGO_PKG_VERSION"), registries: schemas(&state, viewer.is_some()) })
+pub async fn healthz(
+    State(state): State<AppState>,
+    viewer: Option<Extension<Viewer>>,
+    Reached(reach): Reached,
+) -> Json<Health> {
+    let registries = schemas(&state, &reach, viewer.is_some());
+    Json(Health { status: "ok", version: env!("CARGO_PKG_VERSION"), registries })
 }
 
 const SEE_LOG: &str = "see the server log";
 
-fn schemas(state: &AppState, detail: bool) -> Vec<RegistrySchema> {
+/// The registries the caller reaches (none for an anonymous caller: a
+/// registry's existence is not for everyone), with detail for signed-in ones.
+fn schemas(state: &AppState, reach: &Reach, detail: bool) -> Vec<RegistrySchema> {
     state
         .service
         .entries()
         .iter()
+        .filter(|e| reach.sees(&e.config.id))
         .map(|e| RegistrySchema {
             id: e.summary.id.clone(),
             browsable: e.problem.is_none(),
@@ -87,7 +99,11 @@ struct CacheReadiness {
     (status = 200, description = "Ready, or degraded (Redis unreachable)", body = Readiness),
     (status = 503, description = "The user database is unavailable", body = Readiness),
 ))]
-pub async fn readyz(State(state): State<AppState>, viewer: Option<Extension<Viewer>>) -> Response {
+pub async fn readyz(
+    State(state): State<AppState>,
+    viewer: Option<Extension<Viewer>>,
+    Reached(reach): Reached,
+) -> Response {
     let detail = viewer.is_some();
     let database = match tokio::time::timeout(std::time::Duration::from_secs(2), state.access.store.ping()).await {
         Ok(Ok(())) => "ok".to_string(),
@@ -109,7 +125,12 @@ pub async fn readyz(State(state): State<AppState>, viewer: Option<Extension<View
     } else {
         ("ready", StatusCode::OK)
     };
-    let body =
-        Readiness { status, version: env!("CARGO_PKG_VERSION"), database, cache, registries: schemas(&state, detail) };
+    let body = Readiness {
+        status,
+        version: env!("CARGO_PKG_VERSION"),
+        database,
+        cache,
+        registries: schemas(&state, &reach, detail),
+    };
     (code, Json(body)).into_response()
 }

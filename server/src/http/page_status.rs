@@ -13,6 +13,8 @@
 //! effect scheduled after the resource, so whether it is ready at the
 //! stream's first poll is a matter of timing. Deciding it here is not.
 
+use std::sync::Arc;
+
 use app::contract::SharedCatalog;
 use app::error::AppError;
 use app::model::TagQuery;
@@ -21,6 +23,8 @@ use axum::extract::{Request, State};
 use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
+
+use crate::catalog::CatalogService;
 
 /// Whether `subject` exists and its registry answers, as the page will
 /// find it.
@@ -38,9 +42,11 @@ async fn check(catalog: &SharedCatalog, subject: &Subject) -> Result<(), AppErro
 
 /// Renders the page and checks its subject side by side; a subject that
 /// fails gives the page its status.
-pub async fn page_status(State(catalog): State<SharedCatalog>, req: Request, next: Next) -> Response {
+pub async fn page_status(State(service): State<Arc<CatalogService>>, req: Request, next: Next) -> Response {
     let subject = (req.method() == Method::GET).then(|| Subject::of_page(req.uri().path())).flatten();
     let Some(subject) = subject else { return next.run(req).await };
+    // The registries this caller may see: one out of reach is a 404.
+    let catalog = super::scope::catalog(&service, req.extensions(), req.headers());
     let (checked, mut response) = tokio::join!(check(&catalog, &subject), next.run(req));
     if let Err(error) = checked
         && response.status() == StatusCode::OK

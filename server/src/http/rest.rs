@@ -7,7 +7,7 @@
 //! (`team/app`). `{repo}/-/tags…` (and `-/referrers`, `-/sbom`, `-/readme`)
 //! keep names whose last components are themselves `tags` unambiguous.
 
-use app::contract::PageRequest;
+use app::contract::{PageRequest, SharedCatalog};
 use app::error::AppError;
 use app::model::{
     Page, Recency, Referrer, RegistryOverview, RegistrySummary, RepoQuery, RepoSort, RepositorySummary, ResyncResult,
@@ -15,15 +15,15 @@ use app::model::{
 };
 use app::paths::{RepoPath, parse_repo_path};
 use axum::Json;
-use axum::extract::{RawPathParams, State};
+use axum::extract::RawPathParams;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::AppState;
 use super::extract::{ApiPath, ApiQuery};
 use super::openapi::{ApiErrors, UpstreamErrors};
 use super::problem::Problem;
+use super::scope::Visible;
 use crate::catalog::parse_cursor;
 
 /// Default and largest page sizes of the REST listings.
@@ -124,11 +124,11 @@ impl TagListQuery {
     }
 }
 
-/// Every registry with a fresh health probe.
+/// Every registry the caller may see, with a fresh health probe.
 #[utoipa::path(get, path = "/api/registries", tag = "registries",
     responses((status = 200, description = "The configured registries", body = Vec<RegistryOverview>), ApiErrors))]
-pub async fn registries(State(state): State<AppState>) -> Json<Vec<RegistryOverview>> {
-    Json(state.catalog.overview().await)
+pub async fn registries(Visible(catalog): Visible) -> Json<Vec<RegistryOverview>> {
+    Json(catalog.overview().await)
 }
 
 /// The last storage report and the progress of the background count
@@ -136,24 +136,17 @@ pub async fn registries(State(state): State<AppState>) -> Json<Vec<RegistryOverv
 #[utoipa::path(get, path = "/api/registries/{id}/storage", tag = "registries",
     params(("id" = String, Path, description = "Registry id from `registries.yaml`")),
     responses((status = 200, description = "Storage report and progress", body = StorageStatus), ApiErrors, UpstreamErrors))]
-pub async fn storage(
-    State(state): State<AppState>,
-    ApiPath(id): ApiPath<String>,
-) -> Result<Json<StorageStatus>, Problem> {
-    Ok(Json(state.catalog.storage(&id).await?))
+pub async fn storage(Visible(catalog): Visible, ApiPath(id): ApiPath<String>) -> Result<Json<StorageStatus>, Problem> {
+    Ok(Json(catalog.storage(&id).await?))
 }
 
-/// Reload the registry's API document. Administrators only.
+/// Reload the registry's API document. Administrators (of this registry) only.
 #[utoipa::path(post, path = "/api/registries/{id}/resync", tag = "registries",
     params(("id" = String, Path, description = "Registry id from `registries.yaml`")),
     responses((status = 200, description = "What the resync did", body = ResyncResult), ApiErrors,
-        (status = 403, description = "Not an administrator", body = super::problem::Body, content_type = "application/problem+json")))]
-pub async fn resync(
-    State(state): State<AppState>,
-    _: super::auth::who::Operator,
-    ApiPath(id): ApiPath<String>,
-) -> Result<Json<ResyncResult>, Problem> {
-    Ok(Json(state.catalog.resync(&id).await?))
+        (status = 403, description = "Not an administrator of this registry", body = super::problem::Body, content_type = "application/problem+json")))]
+pub async fn resync(Visible(catalog): Visible, ApiPath(id): ApiPath<String>) -> Result<Json<ResyncResult>, Problem> {
+    Ok(Json(catalog.resync(&id).await?))
 }
 
 /// Configuration and capability report, without probing.
@@ -161,10 +154,10 @@ pub async fn resync(
     params(("id" = String, Path, description = "Registry id from `registries.yaml`")),
     responses((status = 200, description = "The registry", body = RegistrySummary), ApiErrors))]
 pub async fn registry(
-    State(state): State<AppState>,
+    Visible(catalog): Visible,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<RegistrySummary>, Problem> {
-    Ok(Json(state.catalog.registry(&id)?))
+    Ok(Json(catalog.registry(&id)?))
 }
 
 /// The repositories of a registry, filtered, sorted and paged.
@@ -172,17 +165,17 @@ pub async fn registry(
     params(("id" = String, Path, description = "Registry id from `registries.yaml`"), RepoListQuery),
     responses((status = 200, description = "One page of repositories", body = Page<RepositorySummary>), ApiErrors, UpstreamErrors))]
 pub async fn repositories(
-    State(state): State<AppState>,
+    Visible(catalog): Visible,
     ApiPath(id): ApiPath<String>,
     ApiQuery(q): ApiQuery<RepoListQuery>,
 ) -> Result<Json<Page<RepositorySummary>>, Problem> {
-    Ok(Json(state.catalog.repositories(&id, &q.query()?, page_request(q.cursor.as_deref(), q.limit)?).await?))
+    Ok(Json(catalog.repositories(&id, &q.query()?, page_request(q.cursor.as_deref(), q.limit)?).await?))
 }
 
 /// `GET /api/registries/{id}/repositories/{*rest}`: reads the repository
 /// name and what follows it, then answers as the operation below that it names.
 pub async fn repository_path(
-    State(state): State<AppState>,
+    Visible(catalog): Visible,
     raw: RawPathParams,
     query: axum::extract::RawQuery,
 ) -> Result<Response, Problem> {
@@ -201,25 +194,25 @@ pub async fn repository_path(
     // Split before decoding, so `%2F` inside a segment stays part of a name.
     let decoded: Vec<String> = rest.split('/').map(decode).collect::<Result<_, _>>()?;
     let joined = decoded.join("/");
-    let state = &state;
+    let catalog = &catalog;
     let query = query.0.unwrap_or_default();
     match parse_repo_path(&joined) {
         Some(RepoPath::Tags { repository }) => {
             let q: TagListQuery = parse_query(&query)?;
-            Ok(tags(state, &id, &repository, q).await?.into_response())
+            Ok(tags(catalog, &id, &repository, q).await?.into_response())
         }
         Some(RepoPath::Tag { repository, reference }) => {
-            Ok(tag(state, &id, &repository, &reference).await?.into_response())
+            Ok(tag(catalog, &id, &repository, &reference).await?.into_response())
         }
         Some(RepoPath::Referrers { repository, digest }) => {
-            Ok(referrers(state, &id, &repository, &digest).await?.into_response())
+            Ok(referrers(catalog, &id, &repository, &digest).await?.into_response())
         }
         Some(RepoPath::Sbom { repository, digest }) => {
-            Ok(sbom(state, &id, &repository, &digest).await?.into_response())
+            Ok(sbom(catalog, &id, &repository, &digest).await?.into_response())
         }
-        Some(RepoPath::Readme { repository }) => Ok(readme(state, &id, &repository).await?.into_response()),
+        Some(RepoPath::Readme { repository }) => Ok(readme(catalog, &id, &repository).await?.into_response()),
         Some(RepoPath::Repository { repository }) => {
-            Ok(repository_detail(state, &id, &repository).await?.into_response())
+            Ok(repository_detail(catalog, &id, &repository).await?.into_response())
         }
         None => Err(AppError::bad_request(format!("`{rest}` does not name a repository")).into()),
     }
@@ -233,8 +226,12 @@ fn parse_query<T: serde::de::DeserializeOwned>(query: &str) -> Result<T, Problem
 #[utoipa::path(get, path = "/api/registries/{id}/repositories/{repo}", tag = "repositories",
     params(("id" = String, Path, description = "Registry id from `registries.yaml`"), RepoParam),
     responses((status = 200, description = "The repository", body = RepositorySummary), ApiErrors, UpstreamErrors))]
-async fn repository_detail(state: &AppState, id: &str, repository: &str) -> Result<Json<RepositorySummary>, Problem> {
-    Ok(Json(state.catalog.repository(id, repository).await?))
+async fn repository_detail(
+    catalog: &SharedCatalog,
+    id: &str,
+    repository: &str,
+) -> Result<Json<RepositorySummary>, Problem> {
+    Ok(Json(catalog.repository(id, repository).await?))
 }
 
 /// A repository's tags, filtered, sorted and paged.
@@ -242,13 +239,13 @@ async fn repository_detail(state: &AppState, id: &str, repository: &str) -> Resu
     params(("id" = String, Path, description = "Registry id from `registries.yaml`"), RepoParam, TagListQuery),
     responses((status = 200, description = "One page of tags", body = Page<TagSummary>), ApiErrors, UpstreamErrors))]
 async fn tags(
-    state: &AppState,
+    catalog: &SharedCatalog,
     id: &str,
     repository: &str,
     q: TagListQuery,
 ) -> Result<Json<Page<TagSummary>>, Problem> {
     let request = page_request(q.cursor.as_deref(), q.limit)?;
-    Ok(Json(state.catalog.tags(id, repository, &q.query()?, request).await?))
+    Ok(Json(catalog.tags(id, repository, &q.query()?, request).await?))
 }
 
 /// One tag (or digest): its manifest, platforms, layers, configuration and history.
@@ -257,24 +254,29 @@ async fn tags(
         ("reference" = String, Path, description = "A tag or a digest",
             pattern = "^([A-Za-z0-9_][A-Za-z0-9._-]{0,127}|sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$")),
     responses((status = 200, description = "The tag", body = TagDetail), ApiErrors, UpstreamErrors))]
-async fn tag(state: &AppState, id: &str, repository: &str, reference: &str) -> Result<Json<TagDetail>, Problem> {
-    Ok(Json(state.catalog.tag(id, repository, reference).await?))
+async fn tag(catalog: &SharedCatalog, id: &str, repository: &str, reference: &str) -> Result<Json<TagDetail>, Problem> {
+    Ok(Json(catalog.tag(id, repository, reference).await?))
 }
 
 /// What refers to a manifest: signatures, attestations, SBOMs.
 #[utoipa::path(get, path = "/api/registries/{id}/repositories/{repo}/-/referrers/{digest}", tag = "supply chain",
     params(("id" = String, Path, description = "Registry id from `registries.yaml`"), RepoParam, DigestParam),
     responses((status = 200, description = "The referrers", body = Vec<Referrer>), ApiErrors, UpstreamErrors))]
-async fn referrers(state: &AppState, id: &str, repository: &str, digest: &str) -> Result<Json<Vec<Referrer>>, Problem> {
-    Ok(Json(state.catalog.referrers(id, repository, digest).await?))
+async fn referrers(
+    catalog: &SharedCatalog,
+    id: &str,
+    repository: &str,
+    digest: &str,
+) -> Result<Json<Vec<Referrer>>, Problem> {
+    Ok(Json(catalog.referrers(id, repository, digest).await?))
 }
 
 /// The SBOM an artifact carries, summarised.
 #[utoipa::path(get, path = "/api/registries/{id}/repositories/{repo}/-/sbom/{digest}", tag = "supply chain",
     params(("id" = String, Path, description = "Registry id from `registries.yaml`"), RepoParam, DigestParam),
     responses((status = 200, description = "The SBOM", body = Sbom), ApiErrors, UpstreamErrors))]
-async fn sbom(state: &AppState, id: &str, repository: &str, digest: &str) -> Result<Json<Sbom>, Problem> {
-    Ok(Json(state.catalog.sbom(id, repository, digest).await?))
+async fn sbom(catalog: &SharedCatalog, id: &str, repository: &str, digest: &str) -> Result<Json<Sbom>, Problem> {
+    Ok(Json(catalog.sbom(id, repository, digest).await?))
 }
 
 /// A repository's README, rendered and sanitised.
@@ -288,8 +290,8 @@ pub struct Readme {
 #[utoipa::path(get, path = "/api/registries/{id}/repositories/{repo}/-/readme", tag = "repositories",
     params(("id" = String, Path, description = "Registry id from `registries.yaml`"), RepoParam),
     responses((status = 200, description = "The README", body = Readme), ApiErrors, UpstreamErrors))]
-async fn readme(state: &AppState, id: &str, repository: &str) -> Result<Json<Readme>, Problem> {
-    match state.catalog.readme(id, repository).await? {
+async fn readme(catalog: &SharedCatalog, id: &str, repository: &str) -> Result<Json<Readme>, Problem> {
+    match catalog.readme(id, repository).await? {
         Some(html) => Ok(Json(Readme { html })),
         None => Err(AppError::not_found(format!("`{repository}` has no README this registry serves")).into()),
     }

@@ -9,7 +9,7 @@ use axum::Router;
 use axum::http::Uri;
 use axum::routing::{get, post};
 use leptos::config::{Env, LeptosOptions};
-use leptos::prelude::provide_context;
+use leptos::prelude::{provide_context, use_context};
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tower_http::compression::CompressionLayer;
 
@@ -82,7 +82,7 @@ pub fn page_classes(routes: &[AxumRouteListing], site_root: &std::path::Path) ->
 pub fn router(state: AppState) -> Result<Router, String> {
     super::executor::install();
     let routes = routes();
-    let catalog = state.catalog.clone();
+    let service = state.service.clone();
     let accounts: app::contract::SharedAccounts = state.access.clone();
     let access = state.access.clone();
     let options = state.leptos_options.clone();
@@ -131,14 +131,20 @@ pub fn router(state: AppState) -> Result<Router, String> {
             &state,
             routes.clone(),
             move || {
-                provide_context(catalog.clone());
+                // leptos_axum provides the request's parts before this runs:
+                // the catalogue is the one this request may see.
+                let catalog = match use_context::<axum::http::request::Parts>() {
+                    Some(parts) => super::scope::catalog(&service, &parts.extensions, &parts.headers),
+                    None => super::scope::catalog(&service, &Default::default(), &Default::default()),
+                };
+                provide_context(catalog);
                 provide_context(accounts.clone());
             },
             move || shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .with_state(state.clone())
-        .layer(axum::middleware::from_fn_with_state(state.catalog.clone(), super::page_status::page_status))
+        .layer(axum::middleware::from_fn_with_state(state.service.clone(), super::page_status::page_status))
         .layer(guarded(page_classes(&routes, &site_root)?));
     Ok(Router::new()
         .merge(probes)

@@ -59,12 +59,24 @@ pub(crate) async fn start_with(
 ) -> TestResult<TestApp> {
     let registry = registry_host()?;
     let yaml = format!("registries:\n  - id: local\n    baseUrl: http://{registry}\n    tls: {{ allowHttp: true }}\n");
-    let config = reestr::config::load_str(&yaml, "test.yaml", std::path::Path::new("."), &|_| None)?;
+    start_with_config(database_url, redis, sso, &yaml, scratch).await
+}
+
+/// One replica over the configuration `yaml`.
+pub(crate) async fn start_with_config(
+    database_url: &str,
+    redis: Option<reestr::cache::RedisTier>,
+    sso: Vec<reestr::config::OidcConfig>,
+    yaml: &str,
+    scratch: Scratch,
+) -> TestResult<TestApp> {
+    let config = reestr::config::load_str(yaml, "test.yaml", std::path::Path::new("."), &|_| None)?;
     let service = Arc::new(CatalogService::build(&config).await);
     let store = Store::open(database_url).await?;
-    let access =
-        Arc::new(Access::new(store, Mode::Login, Policy::default()).await?.with_session_cache(redis).with_sso(sso)?);
-    TestApp::listen_with(service, access, registry, scratch).await
+    let ids = config.registries.iter().map(|r| r.id.clone()).collect();
+    let access = Access::new(store, Mode::Login, Policy::default()).await?;
+    let access = Arc::new(access.with_session_cache(redis).with_sso(sso)?.with_registries(ids));
+    TestApp::listen_with(service, access, registry_host()?, scratch).await
 }
 
 /// Where a redirect leads (empty when it is none).

@@ -16,6 +16,7 @@ mod oidc_tokens;
 mod passwords;
 mod profiles;
 mod quay;
+mod registry_access;
 mod resync;
 mod second_factor;
 mod security;

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use std::process::Stdio;
 use std::time::Duration;
 
+use app::model::Grants;
 use reestr::access::Role;
 use reestr::config::OidcConfig;
 use reqwest::StatusCode;
@@ -203,7 +204,7 @@ async fn sign_ins(a: &TestApp, b: &TestApp) -> TestResult {
     let page = account.text().await?;
     assert!(page.contains("Signed in as") && page.contains("alice"));
     let stored = a.access.store.credentials("alice").await?.ok_or("alice was not created")?;
-    assert_eq!(stored.user.role, Role::Viewer);
+    assert_eq!(stored.user.grants, Grants::everywhere(Role::Viewer));
     assert!(stored.password_hash.is_none(), "a single sign-on account has no password");
 
     // Signing out offers the provider's end-session endpoint; a password session's does not.
@@ -219,13 +220,16 @@ async fn sign_ins(a: &TestApp, b: &TestApp) -> TestResult {
 
     let resp = sign_in(a, b, "admin-ann").await?;
     assert!(session_cookie(&resp).is_some());
-    assert_eq!(a.access.store.credentials("admin-ann").await?.ok_or("no ann")?.user.role, Role::Admin);
+    assert_eq!(
+        a.access.store.credentials("admin-ann").await?.ok_or("no ann")?.user.grants,
+        Grants::everywhere(Role::Admin)
+    );
 
     // The provider's bob is someone else than the local bob.
     let resp = sign_in(a, b, "bob").await?;
     assert!(session_cookie(&resp).is_some());
     assert!(a.access.store.credentials("bob-2").await?.is_some(), "a taken name gets a suffix");
-    assert_eq!(a.access.store.credentials("bob").await?.ok_or("no bob")?.user.role, Role::Admin);
+    assert_eq!(a.access.store.credentials("bob").await?.ok_or("no bob")?.user.grants, Grants::everywhere(Role::Admin));
 
     // Signing in again finds the same account; a user in no group gets none.
     let users = a.access.store.list_users().await?.len();

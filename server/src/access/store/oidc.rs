@@ -72,7 +72,7 @@ impl Store {
             .execute(&self.pool)
             .await?;
         let row = sqlx::query(
-            "SELECT u.id, u.username, u.role FROM oidc_identities i JOIN users u ON u.id = i.user_id \
+            "SELECT u.id, u.username, u.role, u.registry_roles FROM oidc_identities i JOIN users u ON u.id = i.user_id \
              WHERE i.issuer = $1 AND i.subject = $2",
         )
         .bind(issuer)

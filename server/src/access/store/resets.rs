@@ -43,7 +43,7 @@ impl Store {
     /// The live link a token hash names (without spending it).
     pub async fn reset(&self, token_hash: &str, now: i64) -> Result<Option<ResetRow>, StoreError> {
         let row = sqlx::query(
-            "SELECT u.id, u.username, u.role, r.created_by, r.expires_at FROM password_resets r \
+            "SELECT u.id, u.username, u.role, u.registry_roles, r.created_by, r.expires_at FROM password_resets r \
              JOIN users u ON u.id = r.user_id WHERE r.token_hash = $1 AND r.expires_at > $2",
         )
         .bind(token_hash)

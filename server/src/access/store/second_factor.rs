@@ -132,7 +132,7 @@ impl Store {
     /// The live pending login a token hash names.
     pub async fn pending_login(&self, token_hash: &str, now: i64) -> Result<Option<PendingLogin>, StoreError> {
         let row = sqlx::query(
-            "SELECT u.id, u.username, u.role, p.user_agent FROM pending_logins p \
+            "SELECT u.id, u.username, u.role, u.registry_roles, p.user_agent FROM pending_logins p \
              JOIN users u ON u.id = p.user_id WHERE p.token_hash = $1 AND p.expires_at > $2",
         )
         .bind(token_hash)

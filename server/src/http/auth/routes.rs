@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use app::error::{AppError, ErrorKind};
 use app::model::{
-    Account, ApiTokenInfo, EnrolmentInfo, FormError, InvitationInfo, PasskeyInfo, ResetLink, SecondFactorInfo,
+    Account, ApiTokenInfo, EnrolmentInfo, FormError, Grants, InvitationInfo, PasskeyInfo, ResetLink, SecondFactorInfo,
     SessionInfo, UserAdmin, UserInfo, Viewer,
 };
 use axum::extract::{FromRequest, Path, Request, State};
@@ -376,7 +376,8 @@ impl app::contract::Accounts for Access {
                     is_you: u.user.id == me.user.id,
                     id: u.user.id,
                     username: u.user.username,
-                    role: u.user.role,
+                    role: u.user.grants.headline(),
+                    grants: u.user.grants,
                     created_at: u.created_at,
                     has_password: u.has_password,
                     passkeys: u64::try_from(u.passkeys).unwrap_or(0),
@@ -617,6 +618,27 @@ async fn invite_form(
 #[derive(Debug, Deserialize)]
 struct RoleForm {
     role: String,
+    /// Registry ids, comma-separated; empty: every registry.
+    #[serde(default)]
+    registries: String,
+}
+
+/// Most registries one form may scope a role to.
+const MAX_SCOPED_REGISTRIES: usize = 200;
+
+impl RoleForm {
+    /// The grants the form asks for; `Err` for an unknown role or registry.
+    fn grants(&self, configured: &[String]) -> Result<Grants, FormError> {
+        let role = app::model::Role::from_key(&self.role).ok_or(FormError::UnknownRole)?;
+        let ids: Vec<&str> = self.registries.split([',', ' ', '\n', '\t']).filter(|s| !s.is_empty()).collect();
+        if ids.is_empty() {
+            return Ok(Grants::everywhere(role));
+        }
+        if ids.len() > MAX_SCOPED_REGISTRIES || ids.iter().any(|id| !configured.iter().any(|c| c == id)) {
+            return Err(FormError::UnknownRegistry);
+        }
+        Ok(Grants::only(role, ids.into_iter().map(str::to_string)))
+    }
 }
 
 async fn role_form(
@@ -625,15 +647,16 @@ async fn role_form(
     Path(id): Path<String>,
     Form(form): Form<RoleForm>,
 ) -> Response {
-    let Some(role) = app::model::Role::from_key(&form.role) else {
-        return refused("/admin/users", FormError::UnknownRole);
+    let grants = match form.grants(&access.registries) {
+        Ok(g) => g,
+        Err(code) => return refused("/admin/users", code),
     };
-    match access.store.set_role(&id, role).await {
+    match access.store.set_grants(&id, &grants).await {
         Ok(true) => {
             if let Err(e) = access.refresh_sessions_of(&id).await {
                 tracing::error!(error = %e, "could not refresh the user's sessions");
             }
-            tracing::info!(by = %admin.user.username, user = %id, role = role.key(), "role changed");
+            tracing::info!(by = %admin.user.username, user = %id, role = %grants.describe(), "role changed");
             see_other("/admin/users")
         }
         Ok(false) => refused("/admin/users", FormError::LastAdmin),

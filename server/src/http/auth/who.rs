@@ -5,7 +5,6 @@
 //! a non-administrator); anything else gets a problem document.
 
 use app::error::{AppError, ErrorKind};
-use app::model::Role;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
@@ -23,12 +22,6 @@ pub struct SignedIn(pub Principal);
 /// A signed-in administrator.
 #[derive(Debug, Clone)]
 pub struct Admin(pub Principal);
-
-/// Someone who may change how Reestr runs (resync a registry): an
-/// administrator, or anyone under open access, where there are no accounts
-/// and everyone is one.
-#[derive(Debug, Clone, Copy)]
-pub struct Operator;
 
 /// Why a route refused the caller.
 #[derive(Debug)]
@@ -69,7 +62,7 @@ impl SignedIn {
 
 impl Admin {
     pub fn of(parts: &Parts) -> Option<Principal> {
-        SignedIn::of(parts).filter(|p| p.user.role == Role::Admin)
+        SignedIn::of(parts).filter(|p| p.user.grants.is_admin())
     }
 }
 
@@ -87,20 +80,8 @@ impl<S: Send + Sync> FromRequestParts<S> for Admin {
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Refusal> {
         match SignedIn::of(parts) {
             None => Err(Refusal::NotSignedIn { form: is_form(parts) }),
-            Some(p) if p.user.role == Role::Admin => Ok(Self(p)),
+            Some(p) if p.user.grants.is_admin() => Ok(Self(p)),
             Some(_) => Err(Refusal::NotAdmin { form: is_form(parts) }),
-        }
-    }
-}
-
-impl<S: Send + Sync> FromRequestParts<S> for Operator {
-    type Rejection = Refusal;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Refusal> {
-        match parts.extensions.get::<Principal>() {
-            Some(p) if p.user.role == Role::Admin => Ok(Self),
-            Some(_) => Err(Refusal::NotAdmin { form: is_form(parts) }),
-            None => Err(Refusal::NotSignedIn { form: is_form(parts) }),
         }
     }
 }
