@@ -109,7 +109,7 @@ pub fn UsersPage() -> impl IntoView {
                                                     })}
                                                 </td>
                                             </tr>
-                                        }
+                                        }.into_any()
                                     }).collect_view()}
                                 </tbody>
                             </table>
