@@ -6,6 +6,7 @@
 //! refresh runs. Identical concurrent misses are coalesced in process, and
 //! across replicas a short Redis lock lets one of them fetch.
 
+pub mod breaker;
 mod catalogue;
 pub mod outcome;
 mod policy;
@@ -26,6 +27,7 @@ use tokio::time::Instant;
 
 use crate::registry::RegistryError;
 
+use breaker::Breakers;
 pub use catalogue::CachedCatalogue;
 pub use policy::{CacheConfig, Policy};
 pub use redis::RedisTier;
@@ -131,6 +133,26 @@ pub struct Cache {
     refreshing: Mutex<HashSet<String>>,
     /// Upstream call durations and errors, by registry and operation.
     upstream: UpstreamMetrics,
+    /// Each registry's circuit breaker.
+    breakers: Arc<Breakers>,
+}
+
+/// How the cache's fetch closures call a registry: behind its breaker, timed.
+#[derive(Debug, Clone)]
+pub struct UpstreamCall {
+    metrics: UpstreamMetrics,
+    breakers: Arc<Breakers>,
+    registry: String,
+}
+
+impl UpstreamCall {
+    pub async fn run<T>(
+        &self,
+        operation: &str,
+        call: impl Future<Output = Result<T, RegistryError>>,
+    ) -> Result<T, RegistryError> {
+        self.breakers.run(&self.registry, self.metrics.time(&self.registry, operation, call)).await
+    }
 }
 
 impl std::fmt::Debug for Cache {
@@ -151,17 +173,28 @@ impl Cache {
         let memory = quick_cache::sync::Cache::with_weighter(items, config.memory_bytes, ByWeight);
         Arc::new(Self {
             memory,
-            redis,
             config,
             counters: Counters::default(),
             refreshing: Mutex::new(HashSet::new()),
             upstream: UpstreamMetrics::default(),
+            breakers: Arc::new(Breakers::new(redis.clone())),
+            redis,
         })
     }
 
     /// Upstream call durations and errors (exported by `/metrics`).
     pub fn upstream_metrics(&self) -> &UpstreamMetrics {
         &self.upstream
+    }
+
+    /// The registries' circuit breakers.
+    pub fn breakers(&self) -> &Breakers {
+        &self.breakers
+    }
+
+    /// How a fetch for `registry` calls it: behind its breaker, timed.
+    pub fn call(&self, registry: &str) -> UpstreamCall {
+        UpstreamCall { metrics: self.upstream.clone(), breakers: self.breakers.clone(), registry: registry.to_string() }
     }
 
     /// The key for `parts` of registry `registry`: namespaced and versioned.

@@ -586,12 +586,32 @@ fn upstream(registry: &str, operation: &'static str, e: RegistryError) -> AppErr
 }
 
 /// Probes one registry, bounded by [`PROBE_TIMEOUT`].
+/// The `/v2/` probe, behind the registry's breaker: an open breaker
+/// answers for it, and a 429 opens it.
+async fn probe_through_breaker(entry: &RegistryEntry, client: &CachedRegistry) -> Result<(), RegistryError> {
+    client.cache().breakers().run(&entry.config.id, client.uncached().probe()).await
+}
+
+/// What the card says while the registry rate-limits Reestr.
+async fn rate_limited(entry: &RegistryEntry, client: &CachedRegistry) -> String {
+    match client.cache().breakers().open_now(&entry.config.id).await {
+        Some(open) => format!(
+            "the registry is rate limiting Reestr: nothing is sent to it until {}; pages show what the cache holds",
+            open.until_text()
+        ),
+        None => "the registry is rate limiting Reestr; pages show what the cache holds".to_string(),
+    }
+}
+
 pub async fn probe(entry: &RegistryEntry) -> RegistryHealth {
     let started = Instant::now();
     let checked_at = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
     let (status, message) = match (&entry.client, &entry.problem) {
-        (Some(client), _) => match tokio::time::timeout(PROBE_TIMEOUT, client.uncached().probe()).await {
+        (Some(client), _) => match tokio::time::timeout(PROBE_TIMEOUT, probe_through_breaker(entry, client)).await {
             Ok(Ok(())) => (HealthStatus::Healthy, None),
+            Ok(Err(RegistryError::RateLimited { .. })) => {
+                (HealthStatus::RateLimited, Some(rate_limited(entry, client).await))
+            }
             Ok(Err(e @ (RegistryError::Unauthorized | RegistryError::Forbidden))) => {
                 let hint =
                     if entry.config.auth.mode() == "anonymous" { " (it needs credentials: set auth)" } else { "" };

@@ -15,6 +15,7 @@ mod normalize;
 mod operations;
 mod pagination;
 mod reference;
+mod retry;
 mod template;
 mod token;
 mod upstream;

@@ -65,6 +65,9 @@ pub enum HealthStatus {
     AuthFailed,
     MissingOperations,
     Unreachable,
+    /// The registry answered 429: Reestr sends it nothing until the time
+    /// in the message and serves pages from its cache.
+    RateLimited,
 }
 
 impl HealthStatus {
@@ -75,6 +78,7 @@ impl HealthStatus {
             Self::AuthFailed => "Auth failed",
             Self::MissingOperations => "Missing operations",
             Self::Unreachable => "Unreachable",
+            Self::RateLimited => "Rate limited",
         }
     }
 
@@ -82,7 +86,7 @@ impl HealthStatus {
     pub fn css(self) -> &'static str {
         match self {
             Self::Healthy => "ok",
-            Self::AuthFailed | Self::MissingOperations => "warn",
+            Self::AuthFailed | Self::MissingOperations | Self::RateLimited => "warn",
             Self::Unreachable => "bad",
         }
     }

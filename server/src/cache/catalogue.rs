@@ -82,9 +82,10 @@ impl CachedCatalogue {
         .await
     }
 
-    /// `call` through the cache under the listing policy, keyed by `kind`
-    /// and `args`, timed as `op` in the upstream metrics.
-    async fn cached<T, F, Fut>(&self, op: Op, kind: &str, args: &[&str], call: F) -> Result<Arc<T>, RegistryError>
+    /// `fetch` through the cache under the listing policy, keyed by `kind`
+    /// and `args`, timed as `op` in the upstream metrics, behind the
+    /// registry's breaker.
+    async fn cached<T, F, Fut>(&self, op: Op, kind: &str, args: &[&str], fetch: F) -> Result<Arc<T>, RegistryError>
     where
         T: serde::Serialize + serde::de::DeserializeOwned + Send + Sync + 'static,
         F: FnOnce(Arc<CatalogueClient>, Vec<String>) -> Fut + Clone + Send + 'static,
@@ -93,9 +94,9 @@ impl CachedCatalogue {
         let client = self.client.clone();
         let key = Cache::key(&self.registry, kind, args);
         let owned: Vec<String> = args.iter().map(|a| (*a).to_string()).collect();
-        let (m, r) = (self.cache.upstream_metrics().clone(), self.registry.clone());
+        let upstream = self.cache.call(&self.registry);
         self.cache
-            .get(key, Policy::Listing, move || async move { m.time(&r, op.name(), call(client, owned)).await })
+            .get(key, Policy::Listing, move || async move { upstream.run(op.name(), fetch(client, owned)).await })
             .await
     }
 }

@@ -35,20 +35,22 @@ impl CachedRegistry {
     pub async fn list_repositories(&self) -> Result<Arc<Vec<String>>, RegistryError> {
         let client = self.client.clone();
         let key = Cache::key(&self.registry, "repositories", &[]);
-        let (m, r) = self.timer();
+        let call = self.cache.call(&self.registry);
         self.cache
-            .get(key, Policy::Listing, move || async move {
-                m.time(&r, "listRepositories", client.list_repositories()).await
-            })
+            .get(
+                key,
+                Policy::Listing,
+                move || async move { call.run("listRepositories", client.list_repositories()).await },
+            )
             .await
     }
 
     pub async fn list_tags(&self, repository: &str) -> Result<Arc<Vec<String>>, RegistryError> {
         let (client, repo) = (self.client.clone(), repository.to_string());
         let key = Cache::key(&self.registry, "tags", &[repository]);
-        let (m, r) = self.timer();
+        let call = self.cache.call(&self.registry);
         self.cache
-            .get(key, Policy::Listing, move || async move { m.time(&r, "listTags", client.list_tags(&repo)).await })
+            .get(key, Policy::Listing, move || async move { call.run("listTags", client.list_tags(&repo)).await })
             .await
     }
 
@@ -56,13 +58,13 @@ impl CachedRegistry {
     /// is remembered as missing for as long).
     pub async fn get_manifest(&self, repository: &str, reference: &str) -> Result<Arc<FetchedManifest>, RegistryError> {
         let (client, repo, reference_owned) = (self.client.clone(), repository.to_string(), reference.to_string());
-        let (m, r) = self.timer();
+        let call = self.cache.call(&self.registry);
         if is_digest(reference) {
             let key = Cache::key(&self.registry, "manifest", &[repository, reference]);
             return self
                 .cache
                 .get(key, Policy::Immutable, move || async move {
-                    m.time(&r, "getManifest", client.get_manifest(&repo, &reference_owned)).await
+                    call.run("getManifest", client.get_manifest(&repo, &reference_owned)).await
                 })
                 .await;
         }
@@ -70,7 +72,7 @@ impl CachedRegistry {
         let found: Arc<Option<FetchedManifest>> = self
             .cache
             .get(key, Policy::Listing, move || async move {
-                match m.time(&r, "getManifest", client.get_manifest(&repo, &reference_owned)).await {
+                match call.run("getManifest", client.get_manifest(&repo, &reference_owned)).await {
                     Ok(m) => Ok(Some(m)),
                     Err(RegistryError::NotFound(_)) => Ok(None),
                     Err(e) => Err(e),
@@ -87,11 +89,13 @@ impl CachedRegistry {
     pub async fn get_config_blob(&self, repository: &str, digest: &str) -> Result<Arc<Vec<u8>>, RegistryError> {
         let (client, repo, d) = (self.client.clone(), repository.to_string(), digest.to_string());
         let key = Cache::key(&self.registry, "blob", &[repository, digest]);
-        let (m, r) = self.timer();
+        let call = self.cache.call(&self.registry);
         self.cache
-            .get(key, Policy::Immutable, move || async move {
-                m.time(&r, "getBlob", client.get_config_blob(&repo, &d)).await
-            })
+            .get(
+                key,
+                Policy::Immutable,
+                move || async move { call.run("getBlob", client.get_config_blob(&repo, &d)).await },
+            )
             .await
     }
 
@@ -105,10 +109,10 @@ impl CachedRegistry {
     ) -> Result<Arc<Vec<u8>>, RegistryError> {
         let (client, repo, d) = (self.client.clone(), repository.to_string(), digest.to_string());
         let key = Cache::key(&self.registry, "blob", &[repository, digest]);
-        let (m, r) = self.timer();
+        let call = self.cache.call(&self.registry);
         self.cache
             .get(key, Policy::Immutable, move || async move {
-                m.time(&r, "getBlob", client.get_blob(&repo, &d, limit, what)).await
+                call.run("getBlob", client.get_blob(&repo, &d, limit, what)).await
             })
             .await
     }
@@ -117,17 +121,12 @@ impl CachedRegistry {
     pub async fn list_referrers(&self, repository: &str, digest: &str) -> Result<Arc<Option<Vec<u8>>>, RegistryError> {
         let (client, repo, d) = (self.client.clone(), repository.to_string(), digest.to_string());
         let key = Cache::key(&self.registry, "referrers", &[repository, digest]);
-        let (m, r) = self.timer();
+        let call = self.cache.call(&self.registry);
         self.cache
             .get(key, Policy::Referrers, move || async move {
-                m.time(&r, "listReferrers", client.list_referrers(&repo, &d)).await
+                call.run("listReferrers", client.list_referrers(&repo, &d)).await
             })
             .await
-    }
-
-    /// What a fetch closure needs to time its call.
-    fn timer(&self) -> (super::UpstreamMetrics, String) {
-        (self.cache.upstream_metrics().clone(), self.registry.clone())
     }
 
     pub fn can_read_blobs(&self) -> bool {

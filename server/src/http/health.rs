@@ -16,6 +16,7 @@ use serde::Serialize;
 use super::AppState;
 use super::scope::Reached;
 use crate::access::reach::Reach;
+use crate::cache::breaker::Reason;
 
 #[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -38,6 +39,9 @@ struct RegistrySchema {
     missing_operations: Option<Vec<String>>,
     /// Why it cannot be browsed: the text for signed-in callers, else `see the server log`.
     problem: Option<String>,
+    /// While its circuit breaker is open: until when, and why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    breaker: Option<String>,
 }
 
 /// Liveness: the process serves and its configuration is loaded.
@@ -69,6 +73,13 @@ fn schemas(state: &AppState, reach: &Reach, detail: bool) -> Vec<RegistrySchema>
             missing_operations: detail
                 .then(|| e.summary.operations.iter().filter(|o| !o.found).map(|o| o.operation.clone()).collect()),
             problem: e.problem.as_ref().map(|p| if detail { p.clone() } else { SEE_LOG.into() }),
+            breaker: state.service.cache().breakers().open_here(&e.config.id).map(|o| {
+                let why = match o.reason {
+                    Reason::RateLimited => "the registry answered 429",
+                    Reason::Failing => "the registry kept failing",
+                };
+                format!("open until {}: {why}", o.until_text())
+            }),
         })
         .collect()
 }

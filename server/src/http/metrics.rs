@@ -50,6 +50,14 @@ impl Metrics {
         let upstream = cache.upstream_metrics().clone();
         registry.register("upstream_request_duration_seconds", "Time a registry call took", upstream.duration);
         registry.register("upstream_errors", "Registry calls that failed, by error kind", upstream.errors);
+        let breakers = cache.breakers();
+        registry.register("breaker_open", "1 while a registry's circuit breaker is open", breakers.open.clone());
+        registry.register("breaker_opened", "Times a registry's circuit breaker opened", breakers.opened.clone());
+        registry.register(
+            "breaker_refused",
+            "Registry calls an open breaker answered without a request",
+            breakers.refused.clone(),
+        );
         registry.register_collector(Box::new(CacheCollector { cache }));
         registry.register_collector(Box::new(StorageCollector { jobs: storage }));
         Self { registry, http }

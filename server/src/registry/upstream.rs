@@ -19,6 +19,7 @@ use url::Url;
 use super::RegistryError;
 use super::client::{REQUEST_TIMEOUT, classify, read_limited, retry_after};
 use super::guard::HostPolicy;
+use super::retry;
 use super::token::{BearerChallenge, Challenge, MAX_TOKEN_BYTES, TokenCache, parse_challenge, parse_token_response};
 
 /// One page of a listing.
@@ -190,9 +191,27 @@ impl Upstream {
             (None, Credentials::Login { .. }) => req.bearer_auth(self.login_token(renew).await?.expose_secret()),
         };
         let started = Instant::now();
-        let resp = req.send().await.map_err(|e| RegistryError::from_reqwest(&e, REQUEST_TIMEOUT))?;
-        tracing::debug!(status = resp.status().as_u16(), elapsed_ms = started.elapsed().as_millis() as u64, url = %url, "upstream");
-        Ok(resp)
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let this =
+                req.try_clone().ok_or_else(|| RegistryError::Unavailable("the request cannot be repeated".into()))?;
+            let sent = this.send().await;
+            let transient = match &sent {
+                Ok(resp) => retry::transient_status(resp.status()),
+                Err(e) => retry::transient_error(e),
+            };
+            if transient && let Some(wait) = retry::wait_before_next(attempt, started.elapsed(), rand::random::<f64>())
+            {
+                let why = sent.as_ref().map_or_else(|e| e.to_string(), |r| format!("HTTP {}", r.status().as_u16()));
+                tracing::debug!(attempt, wait_ms = wait.as_millis() as u64, url = %url, %why, "upstream: retrying");
+                tokio::time::sleep(wait).await;
+                continue;
+            }
+            let resp = sent.map_err(|e| RegistryError::from_reqwest(&e, REQUEST_TIMEOUT))?;
+            tracing::debug!(status = resp.status().as_u16(), attempt, elapsed_ms = started.elapsed().as_millis() as u64, url = %url, "upstream");
+            return Ok(resp);
+        }
     }
 
     /// Asks an OCI challenge's realm for a token, with the basic credentials when configured.

@@ -78,14 +78,20 @@ async fn bad_registry_answers_become_clear_errors() -> TestResult {
     let host = hostile_registry().await?;
     let yaml = format!("registries:\n  - id: bad\n    baseUrl: http://{host}\n    tls: {{ allowHttp: true }}\n");
     let app = TestApp::start_with(&yaml, &|_| None).await?;
+    // The page shows the error inline.
+    let html = app.page("/registries/bad", 200).await?;
+    assert!(html.contains("Invalid registry response"));
+    // The 429 comes last: it opens the registry's breaker (see the end).
     let cases = [
         ("/api/registries/bad/repositories", "invalidResponse", "next page loops back"),
         ("/api/registries/bad/repositories/big/tags", "invalidResponse", "larger than the 16777216 byte limit"),
         ("/api/registries/bad/repositories/garbage/tags", "invalidResponse", "not JSON"),
-        ("/api/registries/bad/repositories/busy/tags", "rateLimited", "rate limiting requests, retry after 7 s"),
         ("/api/registries/bad/repositories/evil/tags", "unavailable", "refused to contact 169.254.169.254"),
         ("/api/registries/bad/repositories/redirect/tags/1.0", "unavailable", "169.254.169.254"),
         ("/api/registries/bad/repositories/liar/tags/1.0", "invalidResponse", "does not match the body"),
+        ("/api/registries/bad/repositories/busy/tags", "rateLimited", "rate limiting requests, retry after 7 s"),
+        // The breaker is open now: answered at once, without a request.
+        ("/api/registries/bad/repositories/garbage/tags", "rateLimited", "rate limiting requests, retry after"),
     ];
     for (path, kind, detail) in cases {
         let started = Instant::now();
@@ -97,8 +103,5 @@ async fn bad_registry_answers_become_clear_errors() -> TestResult {
         assert!(problem["detail"].as_str().is_some_and(|d| d.contains(detail)), "{path}: {body}");
         assert!(started.elapsed() < Duration::from_secs(10), "{path} took {:?}", started.elapsed());
     }
-    // The server is still there and the page shows the error inline.
-    let html = app.page("/registries/bad", 200).await?;
-    assert!(html.contains("Invalid registry response"));
     Ok(())
 }

@@ -3,6 +3,7 @@
 
 mod access;
 mod auth;
+mod backoff;
 mod browse;
 mod cache;
 mod catalogue;

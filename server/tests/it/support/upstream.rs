@@ -15,12 +15,25 @@ use axum::response::Response;
 
 use super::{Scratch, TestResult};
 
-/// A loopback HTTP proxy in front of one registry that counts requests.
+/// A loopback HTTP proxy in front of one registry that counts requests,
+/// and can answer in the registry's place as a pushed-back registry would.
 pub struct CountingProxy {
     /// `host:port` to configure as the registry.
     pub host: String,
     count: Arc<AtomicUsize>,
     paths: Arc<std::sync::Mutex<Vec<String>>>,
+    fault: Arc<std::sync::Mutex<Fault>>,
+}
+
+/// What the proxy answers instead of forwarding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// Forward everything.
+    None,
+    /// 429 to everything, with this `Retry-After` (seconds).
+    TooManyRequests { retry_after: u32 },
+    /// 503 to the next `next` requests, then forward again.
+    Unavailable { next: u32 },
 }
 
 #[derive(Clone)]
@@ -29,17 +42,20 @@ struct Forward {
     http: reqwest::Client,
     count: Arc<AtomicUsize>,
     paths: Arc<std::sync::Mutex<Vec<String>>>,
+    fault: Arc<std::sync::Mutex<Fault>>,
 }
 
 impl CountingProxy {
     pub async fn start(upstream: &str) -> TestResult<Self> {
         let count = Arc::new(AtomicUsize::new(0));
         let paths = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let fault = Arc::new(std::sync::Mutex::new(Fault::None));
         let state = Forward {
             upstream: upstream.to_string(),
             http: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?,
             count: count.clone(),
             paths: paths.clone(),
+            fault: fault.clone(),
         };
         let app = Router::new().fallback(forward).with_state(state);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
@@ -47,7 +63,14 @@ impl CountingProxy {
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
-        Ok(Self { host, count, paths })
+        Ok(Self { host, count, paths, fault })
+    }
+
+    /// From now on, answer as `fault` says.
+    pub fn set_fault(&self, fault: Fault) {
+        if let Ok(mut f) = self.fault.lock() {
+            *f = fault;
+        }
     }
 
     /// Requests forwarded since the last call (and the paths they asked for).
@@ -63,6 +86,22 @@ async fn forward(State(f): State<Forward>, req: Request) -> Response {
     let path = req.uri().path_and_query().map(ToString::to_string).unwrap_or_default();
     if let Ok(mut p) = f.paths.lock() {
         p.push(format!("{} {path}", req.method()));
+    }
+    let injected = match f.fault.lock().as_deref_mut() {
+        Ok(Fault::TooManyRequests { retry_after }) => Some((StatusCode::TOO_MANY_REQUESTS, Some(*retry_after))),
+        Ok(Fault::Unavailable { next }) if *next > 0 => {
+            *next -= 1;
+            Some((StatusCode::SERVICE_UNAVAILABLE, None))
+        }
+        _ => None,
+    };
+    if let Some((status, retry_after)) = injected {
+        let mut out = Response::builder().status(status).header("content-type", "application/json");
+        if let Some(seconds) = retry_after {
+            out = out.header("retry-after", seconds.to_string());
+        }
+        let body = r#"{"errors":[{"code":"TOOMANYREQUESTS","message":"pushed back by the test"}]}"#;
+        return out.body(Body::from(body)).unwrap_or_default();
     }
     let mut upstream = f.http.request(req.method().clone(), format!("http://{}{path}", f.upstream));
     for (name, value) in req.headers() {
