@@ -14,6 +14,8 @@ mod manifest;
 mod normalize;
 mod operations;
 mod pagination;
+#[cfg(test)]
+mod properties;
 mod reference;
 mod retry;
 mod template;

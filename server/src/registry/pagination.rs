@@ -91,10 +91,12 @@ pub fn next_link(headers: &HeaderMap, current: &Url) -> Result<Option<Url>, Stri
     let mut next = None;
     for value in headers.get_all(LINK) {
         let text = value.to_str().map_err(|_| "the Link header is not ASCII".to_string())?;
-        let links = parse_link_header::parse_with_rel(text).map_err(|e| format!("unreadable Link header: {e:?}"))?;
-        if let Some(link) = links.get("next") {
-            let url = current.join(&link.raw_uri).map_err(|e| format!("bad next link `{}`: {e}", link.raw_uri))?;
-            next = Some(url);
+        if text.trim().is_empty() {
+            continue;
+        }
+        let links = http_link::parse_link_header(text, current).map_err(|e| format!("unreadable Link header: {e}"))?;
+        if let Some(link) = links.into_iter().find(|l| l.rel == "next") {
+            next = Some(link.target);
         }
     }
     Ok(next)
@@ -171,6 +173,9 @@ mod tests {
         let current = Url::parse("http://127.0.0.1:5000/v2/_catalog?n=1000").map_err(|e| e.to_string())?;
         let next = next_link(&headers(r#"</v2/_catalog?last=repo-0999&n=1000>; rel="next""#), &current)?;
         assert_eq!(next.map(String::from).as_deref(), Some("http://127.0.0.1:5000/v2/_catalog?last=repo-0999&n=1000"));
+        // A query pair without `=` is a valid URL (parse_link_header refused it).
+        let next = next_link(&headers(r#"</v2/_catalog?last=a&flag>; rel="next last""#), &current)?;
+        assert_eq!(next.map(String::from).as_deref(), Some("http://127.0.0.1:5000/v2/_catalog?last=a&flag"));
         Ok(())
     }
 
