@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, UNIX_EPOCH};
 
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -17,7 +17,7 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use serde::{Deserialize, Serialize};
 
-use super::RedisTier;
+use super::{RedisTier, unix_ms};
 use crate::registry::RegistryError;
 
 /// Failures in a row that open a breaker.
@@ -134,10 +134,6 @@ enum Admit {
     Refuse(Open),
 }
 
-fn now_ms() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
-}
-
 /// `first`, doubled `streak` times, at most `longest`.
 fn doubled(first: Duration, streak: u32, longest: Duration) -> Duration {
     first.saturating_mul(1_u32 << streak.min(16)).min(longest)
@@ -170,7 +166,7 @@ impl Breakers {
             Admit::Probe(lock) => Some(lock),
             Admit::Refuse(open) => {
                 self.refused.get_or_create(&labels(registry)).inc();
-                return Err(open.refusal(now_ms()));
+                return Err(open.refusal(unix_ms()));
             }
         };
         let result = call.await;
@@ -184,13 +180,13 @@ impl Breakers {
     /// The registry's breaker, when open (health, readiness, pages).
     pub async fn open_now(&self, registry: &str) -> Option<Open> {
         self.adopt_shared(registry).await;
-        let now = now_ms();
+        let now = unix_ms();
         self.with_state(registry, |s| s.open.clone().filter(|o| o.until_ms > now))
     }
 
     /// The registry's breaker as this replica knows it (no Redis round trip).
     pub fn open_here(&self, registry: &str) -> Option<Open> {
-        let now = now_ms();
+        let now = unix_ms();
         self.with_state(registry, |s| s.open.clone().filter(|o| o.until_ms > now))
     }
 
@@ -219,7 +215,7 @@ impl Breakers {
 
     async fn admit(&self, registry: &str) -> Admit {
         self.adopt_shared(registry).await;
-        let now = now_ms();
+        let now = unix_ms();
         let decided = self.with_state(registry, |s| match &s.open {
             None => Admit::Go,
             Some(o) if now < o.until_ms || s.probing => Admit::Refuse(o.clone()),
@@ -246,7 +242,7 @@ impl Breakers {
     }
 
     async fn record(&self, registry: &str, outcome: Outcome, probe: bool) {
-        let now = now_ms();
+        let now = unix_ms();
         let opened = self.with_state(registry, |s| {
             if probe {
                 s.probing = false;
@@ -354,7 +350,7 @@ mod tests {
         // The pause over, one probe: a failure opens it again for twice as long.
         b.with_state("r", |s| s.open = s.open.take().map(|o| Open { until_ms: 0, ..o }));
         let _ = b.run("r", async { unavailable() }).await;
-        let again = b.open_now("r").await.map(|o| (o.streak, o.until_ms.saturating_sub(now_ms())));
+        let again = b.open_now("r").await.map(|o| (o.streak, o.until_ms.saturating_sub(unix_ms())));
         assert!(matches!(again, Some((1, ms)) if ms > 9_000 && ms <= 10_000), "{again:?}");
         // An answer closes it.
         b.with_state("r", |s| s.open = s.open.take().map(|o| Open { until_ms: 0, ..o }));
